@@ -1,0 +1,1 @@
+"""firstline core: knowledge, matching, storage and support services. Knows nothing about Slack."""

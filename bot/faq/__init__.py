@@ -1,0 +1,7 @@
+"""The FAQ: load markdown entries, index them, match questions against them."""
+
+from bot.faq.loader import KnowledgeBase, LoadProblem, load_knowledge
+from bot.faq.matcher import Match, Matcher
+from bot.faq.model import Entry
+
+__all__ = ["Entry", "KnowledgeBase", "LoadProblem", "Match", "Matcher", "load_knowledge"]

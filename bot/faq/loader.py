@@ -1,0 +1,294 @@
+"""Read the knowledge folder: FAQ markdown files with front matter, and the synonyms list.
+
+Every problem is reported with file and line, and loading goes on with the valid entries, so one
+broken file never takes the bot down.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.faq.model import Entry
+
+log = logging.getLogger(__name__)
+
+DEFAULT_AREAS = ("finance", "warehouse", "purchasing")
+
+_HEADING2 = re.compile(r"^##(?!#)\s*(.*?)\s*#*\s*$")
+_WHY = re.compile(r"^###(?!#)\s*((?:varför|why)\b.*?)\s*#*\s*$", re.IGNORECASE)
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_EXTRA = re.compile(r"^(also asked|tags|owner)\s*:\s*(.*)$", re.IGNORECASE)
+
+
+class KnowledgeError(Exception):
+    """The knowledge folder itself is unusable (missing, not a folder)."""
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    entries: list[Entry] = field(default_factory=list)
+    synonyms: list[tuple[str, ...]] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    files: int = 0
+
+
+def load_knowledge(root: Path | str, areas: Iterable[str] = DEFAULT_AREAS) -> KnowledgeBase:
+    """Load `root/faq/**/*.md` and the optional `root/synonyms.yml`."""
+    root = Path(root)
+    faq_dir = root / "faq"
+    if not faq_dir.is_dir():
+        raise KnowledgeError(f"knowledge folder {root} has no faq/ folder (expected {faq_dir})")
+    kb = KnowledgeBase(root=root)
+    allowed = tuple(areas)
+    seen: dict[str, Entry] = {}
+    for path in sorted(faq_dir.rglob("*.md")):
+        kb.files += 1
+        rel = _display_path(path, root)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            kb.problems.append(LoadProblem(rel, 1, f"cannot read file: {exc}"))
+            continue
+        entries, problems = parse_faq_file(text, rel, allowed)
+        kb.problems.extend(problems)
+        for entry in entries:
+            key = question_key(entry.question)
+            first = seen.get(key)
+            if first is not None:
+                kb.problems.append(
+                    LoadProblem(rel, entry.line, f"duplicate question, first at {first.location}")
+                )
+                continue
+            seen[key] = entry
+            kb.entries.append(entry)
+    syn_path = root / "synonyms.yml"
+    if syn_path.exists():
+        groups, problems = parse_synonyms(
+            syn_path.read_text(encoding="utf-8"), _display_path(syn_path, root)
+        )
+        kb.synonyms = groups
+        kb.problems.extend(problems)
+    for problem in kb.problems:
+        log.warning("knowledge: skipped %s", problem)
+    return kb
+
+
+def _display_path(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent if root.name else root))
+    except ValueError:
+        return str(path)
+
+
+def question_key(question: str) -> str:
+    """Normalised question text used to find duplicates."""
+    return re.sub(r"[\s?!.:]+", " ", question.casefold()).strip()
+
+
+def parse_faq_file(
+    text: str, file: str, areas: Iterable[str] = DEFAULT_AREAS
+) -> tuple[list[Entry], list[LoadProblem]]:
+    lines = text.splitlines()
+    meta, body_start, problem = _front_matter(lines, file)
+    if problem:
+        return [], [problem]
+    assert meta is not None
+    allowed = tuple(areas)
+    area = meta.get("area")
+    if area is None or (isinstance(area, str) and not area.strip()):
+        return [], [
+            LoadProblem(
+                file,
+                1,
+                "missing area: add 'area: <one of " + ", ".join(allowed) + ">' to the front matter",
+            )
+        ]
+    area = str(area).strip().lower()
+    if area not in allowed:
+        return [], [
+            LoadProblem(file, 1, f"unknown area '{area}' (configured areas: {', '.join(allowed)})")
+        ]
+    file_tags = _tag_list(meta.get("tags"))
+    entries: list[Entry] = []
+    problems: list[LoadProblem] = []
+    for heading_line, question, block in _sections(lines, body_start):
+        if not question:
+            problems.append(LoadProblem(file, heading_line, "empty question heading"))
+            continue
+        entry = _entry(question, block, area, file, heading_line, file_tags)
+        if entry is None:
+            problems.append(LoadProblem(file, heading_line, f"empty answer for '{question}'"))
+            continue
+        entries.append(entry)
+    if not entries and not problems:
+        problems.append(
+            LoadProblem(file, body_start + 1, "no entries: add '## <question>' headings")
+        )
+    return entries, problems
+
+
+def _front_matter(lines: list[str], file: str) -> tuple[dict | None, int, LoadProblem | None]:
+    if not lines or lines[0].strip() != "---":
+        return (
+            None,
+            0,
+            LoadProblem(
+                file, 1, "broken front matter: the file must start with '---', 'area: ...', '---'"
+            ),
+        )
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            raw = "\n".join(lines[1:i])
+            try:
+                meta = yaml.safe_load(raw) if raw.strip() else {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = mark.line + 2 if mark is not None else 1
+                reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+                return None, 0, LoadProblem(file, line, f"broken front matter: {reason}")
+            if not isinstance(meta, dict):
+                return (
+                    None,
+                    0,
+                    LoadProblem(file, 2, "broken front matter: expected 'key: value' lines"),
+                )
+            return meta, i + 1, None
+    return None, 0, LoadProblem(file, 1, "broken front matter: no closing '---'")
+
+
+def _sections(lines: list[str], start: int) -> Iterable[tuple[int, str, list[str]]]:
+    """Yield (line number, question, body lines) for each level-2 heading outside code fences."""
+    in_fence = False
+    current: tuple[int, str] | None = None
+    block: list[str] = []
+    for idx in range(start, len(lines)):
+        line = lines[idx]
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else _HEADING2.match(line)
+        if heading:
+            if current:
+                yield current[0], current[1], block
+            current, block = (idx + 1, heading.group(1).strip()), []
+        elif current:
+            block.append(line)
+    if current:
+        yield current[0], current[1], block
+
+
+def _entry(
+    question: str, block: list[str], area: str, file: str, line: int, file_tags: tuple[str, ...]
+) -> Entry | None:
+    also: list[str] = []
+    tags = list(file_tags)
+    owner: str | None = None
+    i = 0
+    while i < len(block) and not block[i].strip():
+        i += 1
+    while i < len(block) and (extra := _EXTRA.match(block[i].strip())):
+        key, value = extra.group(1).lower(), extra.group(2).strip()
+        if key == "also asked":
+            also.extend(p.strip() for p in value.split("|") if p.strip())
+        elif key == "tags":
+            tags.extend(t.strip() for t in value.split(",") if t.strip())
+        else:
+            owner = value or None
+        i += 1
+    answer_lines: list[str] = []
+    why_lines: list[str] | None = None
+    why_title: str | None = None
+    in_fence = False
+    for raw in block[i:]:
+        if _FENCE.match(raw):
+            in_fence = not in_fence
+        why = None if in_fence or why_lines is not None else _WHY.match(raw)
+        if why:
+            why_title, why_lines = why.group(1), []
+        elif why_lines is not None:
+            why_lines.append(raw)
+        else:
+            answer_lines.append(raw)
+    answer = "\n".join(answer_lines).strip()
+    if not answer:
+        return None
+    why_text = "\n".join(why_lines).strip() if why_lines is not None else ""
+    return Entry(
+        question=question,
+        answer=answer,
+        area=area,
+        file=file,
+        line=line,
+        also_asked=tuple(also),
+        tags=tuple(dict.fromkeys(tags)),
+        owner=owner,
+        why=why_text or None,
+        why_title=why_title if why_text else None,
+    )
+
+
+def _tag_list(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(t.strip() for t in value.split(",") if t.strip())
+    if isinstance(value, list):
+        return tuple(str(t).strip() for t in value if str(t).strip())
+    return ()
+
+
+def parse_synonyms(text: str, file: str) -> tuple[list[tuple[str, ...]], list[LoadProblem]]:
+    """Parse synonyms.yml: a list of groups, each a list of words or phrases."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        return [], [LoadProblem(file, line, f"broken YAML: {getattr(exc, 'problem', exc)}")]
+    if data is None:
+        return [], []
+    if not isinstance(data, list):
+        return [], [
+            LoadProblem(file, 1, "expected a list of groups, e.g. '- [följesedel, delivery note]'")
+        ]
+    groups: list[tuple[str, ...]] = []
+    problems: list[LoadProblem] = []
+    node_lines = _group_lines(text)
+    for n, group in enumerate(data):
+        line = node_lines[n] if n < len(node_lines) else 1
+        if not isinstance(group, list) or len(group) < 2:
+            problems.append(LoadProblem(file, line, "a group needs a list of at least two words"))
+            continue
+        words = tuple(str(w).strip() for w in group if w is not None and str(w).strip())
+        if len(words) < 2:
+            problems.append(LoadProblem(file, line, "a group needs at least two non-empty words"))
+            continue
+        groups.append(words)
+    return groups, problems
+
+
+def _group_lines(text: str) -> list[int]:
+    """1-based line of each top-level list item, for messages."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line + 1 for item in node.value]

@@ -1,0 +1,404 @@
+"""Match a free-text question to the best FAQ entry, with a calibrated confidence.
+
+The index is BM25 over two fields (the question with its `Also asked` phrasings, and the whole
+entry), with terms that survive the ways staff actually type: inflections (word roots), compounds
+(split against the knowledge base's own vocabulary), missing å/ä/ö (folded), typos (edit distance
+against the vocabulary) and synonyms across Swedish and English (concepts from synonyms.yml).
+
+The confidence is a logistic function of how much of the question the entry explains (coverage,
+weighted by rarity) and how clearly it beats the runner-up; the coefficients were fitted with
+`bench/calibrate.py` on the tuning set in tests/eval/. Words the knowledge base has never seen
+count against coverage, which is what makes the bot abstain on "what's for lunch?".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.faq.model import Entry
+from bot.faq.text import is_stopword, roots, words
+
+K1 = 1.2
+B = 0.75
+BODY_WEIGHT = 0.35
+PART_WEIGHT = 0.7
+SYNONYM_WEIGHT = 0.9
+TYPO_WEIGHT = 0.8
+
+DEFAULT_THRESHOLD = 0.5
+# Fitted by bench/calibrate.py on tests/eval/cases.jsonl: intercept, coverage (all fields),
+# coverage (question field), margin over the runner-up, unknown-word share.
+CALIBRATION = (-6.0, 6.0, 3.0, 2.0, -2.0)
+
+
+@dataclass(frozen=True)
+class Match:
+    """The matcher's verdict on one question."""
+
+    question: str
+    entry: Entry | None
+    confidence: float
+    answered: bool
+    runners_up: tuple[tuple[Entry, float], ...] = ()
+    features: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+@dataclass
+class _Position:
+    """One meaningful word of the question and the index terms that would satisfy it."""
+
+    word: str
+    alternatives: dict[str, float]
+    weight: float = 0.0
+    known: bool = True
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent.setdefault(x, x)
+        if parent != x:
+            parent = self.parent[x] = self.find(parent)
+        return parent
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class Matcher:
+    """An immutable index over a list of entries. Build a new one to reload."""
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        synonyms: Iterable[Sequence[str]] = (),
+        threshold: float = DEFAULT_THRESHOLD,
+        calibration: Sequence[float] = CALIBRATION,
+    ) -> None:
+        self.entries = list(entries)
+        self.threshold = threshold
+        self.calibration = tuple(calibration)
+        q_texts = [" ".join((e.question, *e.also_asked)) for e in self.entries]
+        b_texts = [
+            " ".join((e.question, *e.also_asked, e.answer, e.why or "", " ".join(e.tags)))
+            for e in self.entries
+        ]
+        q_tokens = [words(t) for t in q_texts]
+        b_tokens = [words(t) for t in b_texts]
+        synonym_words = [words(p) for group in synonyms for p in group]
+        self._build_vocabulary(b_tokens, synonym_words)
+        self._build_synonyms(synonyms)
+        q_terms = [self._doc_terms(t) for t in q_tokens]
+        b_terms = [self._doc_terms(t) for t in b_tokens]
+        self._build_postings(q_terms, b_terms)
+
+    # -- vocabulary -------------------------------------------------------------------------
+
+    def _build_vocabulary(self, docs: list[list[str]], extra: list[list[str]]) -> None:
+        """Group the vocabulary's words into clusters of inflected forms of the same word."""
+        self._word_freq: Counter[str] = Counter()
+        for tokens in docs:
+            self._word_freq.update(w for w in tokens if not is_stopword(w))
+        vocab = set(self._word_freq)
+        vocab.update(w for tokens in extra for w in tokens if not is_stopword(w))
+        uf = _UnionFind()
+        by_root: dict[str, str] = {}
+        for word in sorted(vocab, key=lambda w: (len(w), w)):
+            uf.find(word)
+            for root in roots(word):
+                if root in by_root:
+                    uf.union(word, by_root[root])
+                else:
+                    by_root[root] = word
+        self._root_cluster = {root: uf.find(word) for root, word in by_root.items()}
+        self._deletes: dict[str, set[str]] = defaultdict(set)
+        for word in vocab:
+            if len(word) >= 5 and not word.isdigit():
+                self._deletes[word].add(word)
+                for i in range(len(word)):
+                    self._deletes[word[:i] + word[i + 1 :]].add(word)
+        self._cache: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+
+    def _cluster(self, word: str) -> str | None:
+        for root in roots(word):
+            cluster = self._root_cluster.get(root)
+            if cluster is not None:
+                return cluster
+        return None
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        """Split a compound into two known words (leverantörsfakturor -> leverantör + faktura)."""
+        best: tuple[str, ...] = ()
+        best_len = 0
+        for i in range(3, len(word) - 3):
+            right = self._cluster(word[i:])
+            if right is None:
+                continue
+            left_word = word[:i]
+            left = self._cluster(left_word) if len(left_word) >= 3 else None
+            if left is None and left_word.endswith("s") and len(left_word) >= 4:
+                left = self._cluster(left_word[:-1])
+            if left is None and left_word in self._root_cluster:
+                left = self._root_cluster[left_word]
+            if left is not None and min(i, len(word) - i) > best_len:
+                best, best_len = (left, right), min(i, len(word) - i)
+        return best
+
+    def _analyse(self, word: str) -> tuple[str | None, tuple[str, ...]]:
+        """(cluster of the word or None, clusters of its compound parts), cached."""
+        cached = self._cache.get(word)
+        if cached is None:
+            parts = self._split(word) if len(word) >= 7 and not word.isdigit() else ()
+            cached = self._cache[word] = (self._cluster(word), parts)
+        return cached
+
+    def _correct(self, word: str) -> str | None:
+        """The closest vocabulary word within one edit (two for long words), or None."""
+        if len(word) < 5 or word.isdigit():
+            return None
+        limit = 1 if len(word) < 8 else 2
+        candidates: set[str] = set()
+        probes = {word}
+        for _ in range(limit):
+            probes |= {p[:i] + p[i + 1 :] for p in probes for i in range(len(p))}
+        for probe in probes:
+            candidates |= self._deletes.get(probe, set())
+        best = None
+        best_key: tuple[int, int] | None = None
+        for cand in candidates:
+            dist = _edit_distance(word, cand)
+            if dist <= limit:
+                key = (dist, -self._word_freq[cand])
+                if best_key is None or key < best_key:
+                    best, best_key = cand, key
+        return best
+
+    # -- synonyms ---------------------------------------------------------------------------
+
+    def _build_synonyms(self, groups: Iterable[Sequence[str]]) -> None:
+        """Each synonym group is a concept; words and phrases map to the concepts they belong to."""
+        self._word_concepts: dict[str, set[str]] = defaultdict(set)
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for n, group in enumerate(groups):
+            concept = f"~{n}"
+            for phrase in group:
+                tokens = tuple(words(phrase))
+                if len(tokens) == 1:
+                    cluster = self._cluster(tokens[0])
+                    if cluster is not None:
+                        self._word_concepts[cluster].add(concept)
+                elif tokens:
+                    clusters = tuple(self._cluster(t) or t for t in tokens)
+                    self._phrases[clusters[0]].append((clusters, concept))
+
+    def _phrase_concepts(self, clusters: list[str]) -> list[tuple[int, int, str]]:
+        """(start, end, concept) for each synonym phrase found in a sequence of clusters."""
+        found = []
+        for i, cluster in enumerate(clusters):
+            for phrase, concept in self._phrases.get(cluster, ()):
+                if tuple(clusters[i : i + len(phrase)]) == phrase:
+                    found.append((i, i + len(phrase), concept))
+        return found
+
+    # -- documents --------------------------------------------------------------------------
+
+    def _doc_terms(self, tokens: list[str]) -> Counter[str]:
+        terms: Counter[str] = Counter()
+        clusters = []
+        for word in tokens:
+            cluster, parts = self._analyse(word)
+            clusters.append(cluster or word)
+            if is_stopword(word) or cluster is None:
+                continue
+            terms[cluster] += 1
+            for concept in self._word_concepts.get(cluster, ()):
+                terms[concept] += 1
+            for part in parts:
+                terms[part] += PART_WEIGHT
+                for concept in self._word_concepts.get(part, ()):
+                    terms[concept] += PART_WEIGHT
+        for _, _, concept in self._phrase_concepts(clusters):
+            terms[concept] += 1
+        return terms
+
+    def _build_postings(self, q_terms: list[Counter[str]], b_terms: list[Counter[str]]) -> None:
+        n = max(len(self.entries), 1)
+        self._n = n
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self._in_question: dict[str, set[int]] = defaultdict(set)
+        df: Counter[str] = Counter()
+        for terms in b_terms:
+            df.update(terms.keys())
+        self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._unknown_idf = math.log(1 + (n - 0.5) / 1.5)
+        for field_terms, weight in ((q_terms, 1.0), (b_terms, BODY_WEIGHT)):
+            avg = sum(sum(t.values()) for t in field_terms) / n or 1.0
+            for doc, terms in enumerate(field_terms):
+                length = sum(terms.values())
+                for term, tf in terms.items():
+                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+                    postings = self._postings[term]
+                    postings[doc] = postings.get(doc, 0.0) + weight * self._idf[term] * norm
+                    if weight == 1.0:
+                        self._in_question[term].add(doc)
+
+    # -- questions --------------------------------------------------------------------------
+
+    def _positions(self, question: str) -> list[_Position]:
+        tokens = words(question)
+        clusters = [self._analyse(w)[0] or w for w in tokens]
+        phrase_at: dict[int, set[str]] = defaultdict(set)
+        for start, end, concept in self._phrase_concepts(clusters):
+            for i in range(start, end):
+                phrase_at[i].add(concept)
+        positions: list[_Position] = []
+        for i, word in enumerate(tokens):
+            if is_stopword(word) or (len(word) < 2 and not word.isdigit()):
+                continue
+            cluster, parts = self._analyse(word)
+            if cluster is None and not parts:
+                corrected = self._correct(word)
+                if corrected is not None:
+                    c = self._analyse(corrected)[0]
+                    positions.append(self._position(word, [(c, TYPO_WEIGHT)], phrase_at[i]))
+                    continue
+            if cluster is None and not parts:
+                alternatives = {concept: SYNONYM_WEIGHT for concept in phrase_at[i]}
+                positions.append(_Position(word, alternatives, known=bool(alternatives)))
+                continue
+            if parts:
+                for part in parts:
+                    alts = [(part, 1.0)] + ([(cluster, 1.0)] if cluster else [])
+                    positions.append(self._position(word, alts, phrase_at[i]))
+            else:
+                positions.append(self._position(word, [(cluster, 1.0)], phrase_at[i]))
+        for position in positions:
+            idfs = [self._idf.get(t, 0.0) for t in position.alternatives]
+            position.weight = max(idfs) if position.known and idfs else self._unknown_idf
+        return positions
+
+    def _position(
+        self, word: str, clusters: list[tuple[str | None, float]], phrase_concepts: set[str]
+    ) -> _Position:
+        alternatives: dict[str, float] = {}
+        for cluster, weight in clusters:
+            if cluster is None:
+                continue
+            alternatives[cluster] = max(alternatives.get(cluster, 0.0), weight)
+            for concept in self._word_concepts.get(cluster, ()):
+                alternatives[concept] = max(alternatives.get(concept, 0.0), weight * SYNONYM_WEIGHT)
+        for concept in phrase_concepts:
+            alternatives[concept] = max(alternatives.get(concept, 0.0), SYNONYM_WEIGHT)
+        known = any(t in self._idf for t in alternatives)
+        return _Position(
+            word, {t: w for t, w in alternatives.items() if t in self._idf}, known=known
+        )
+
+    def match(self, question: str, limit: int = 3) -> Match:
+        positions = self._positions(question)
+        total_weight = sum(p.weight for p in positions)
+        if not positions or total_weight <= 0 or not self.entries:
+            return Match(question, None, 0.0, False)
+        scores: dict[int, float] = defaultdict(float)
+        covered: dict[int, float] = defaultdict(float)
+        covered_q: dict[int, float] = defaultdict(float)
+        for position in positions:
+            best: dict[int, float] = {}
+            in_question: set[int] = set()
+            for term, weight in position.alternatives.items():
+                for doc, value in self._postings.get(term, {}).items():
+                    value *= weight
+                    if value > best.get(doc, 0.0):
+                        best[doc] = value
+                in_question |= self._in_question.get(term, set())
+            for doc, value in best.items():
+                scores[doc] += value
+                covered[doc] += position.weight
+                if doc in in_question:
+                    covered_q[doc] += position.weight
+        if not scores:
+            return Match(question, None, 0.0, False, features={"unknown": 1.0})
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        top_doc, top_score = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        unknown = sum(p.weight for p in positions if not p.known) / total_weight
+        features = {
+            "coverage": covered[top_doc] / total_weight,
+            "coverage_question": covered_q[top_doc] / total_weight,
+            "margin": (top_score - second) / top_score if top_score else 0.0,
+            "unknown": unknown,
+        }
+        confidence = self._confidence(features)
+        runners = tuple(
+            (
+                self.entries[doc],
+                round(
+                    self._confidence_for(
+                        doc, score, ranked, covered, covered_q, total_weight, unknown
+                    ),
+                    4,
+                ),
+            )
+            for doc, score in ranked[1:limit]
+        )
+        return Match(
+            question=question,
+            entry=self.entries[top_doc],
+            confidence=round(confidence, 4),
+            answered=confidence >= self.threshold,
+            runners_up=runners,
+            features=features,
+        )
+
+    def _confidence_for(
+        self,
+        doc: int,
+        score: float,
+        ranked: list[tuple[int, float]],
+        covered: dict[int, float],
+        covered_q: dict[int, float],
+        total: float,
+        unknown: float,
+    ) -> float:
+        top = ranked[0][1]
+        return self._confidence(
+            {
+                "coverage": covered[doc] / total,
+                "coverage_question": covered_q[doc] / total,
+                "margin": (score - top) / top if top else 0.0,
+                "unknown": unknown,
+            }
+        )
+
+    def _confidence(self, f: dict[str, float]) -> float:
+        a, b_cov, b_q, b_margin, b_unknown = self.calibration
+        z = (
+            a
+            + b_cov * f["coverage"]
+            + b_q * f["coverage_question"]
+            + b_margin * f["margin"]
+            + b_unknown * f["unknown"]
+        )
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance (Levenshtein plus adjacent transpositions)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]

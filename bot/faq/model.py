@@ -1,0 +1,26 @@
+"""Records for FAQ entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ entry: a level-2 heading (the question) and the markdown below it."""
+
+    question: str
+    answer: str
+    area: str
+    file: str
+    line: int
+    also_asked: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    owner: str | None = None
+    why: str | None = None
+    why_title: str | None = None
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
