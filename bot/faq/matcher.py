@@ -29,9 +29,10 @@ SYNONYM_WEIGHT = 0.9
 TYPO_WEIGHT = 0.8
 
 DEFAULT_THRESHOLD = 0.5
-# Fitted by bench/calibrate.py on tests/eval/cases.jsonl: intercept, coverage (all fields),
-# coverage (question field), margin over the runner-up, unknown-word share.
-CALIBRATION = (-6.0, 6.0, 3.0, 2.0, -2.0)
+FEATURES = ("coverage", "coverage_question", "margin", "unknown", "strength")
+# Fitted by bench/calibrate.py on tests/eval/cases.jsonl: the intercept, then one weight per
+# feature in FEATURES.
+CALIBRATION = (-6.0, 6.0, 3.0, 2.0, -2.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -334,6 +335,7 @@ class Matcher:
             "coverage_question": covered_q[top_doc] / total_weight,
             "margin": (top_score - second) / top_score if top_score else 0.0,
             "unknown": unknown,
+            "strength": top_score / total_weight,
         }
         confidence = self._confidence(features)
         runners = tuple(
@@ -374,17 +376,13 @@ class Matcher:
                 "coverage_question": covered_q[doc] / total,
                 "margin": (score - top) / top if top else 0.0,
                 "unknown": unknown,
+                "strength": score / total,
             }
         )
 
     def _confidence(self, f: dict[str, float]) -> float:
-        a, b_cov, b_q, b_margin, b_unknown = self.calibration
-        z = (
-            a
-            + b_cov * f["coverage"]
-            + b_q * f["coverage_question"]
-            + b_margin * f["margin"]
-            + b_unknown * f["unknown"]
+        z = self.calibration[0] + sum(
+            w * f[name] for w, name in zip(self.calibration[1:], FEATURES, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-z))
 

@@ -1,0 +1,247 @@
+"""The `firstline` command line.
+
+The CLI is the composition root: `run` is the one place that reaches into `handlers/` to start a
+chat channel adapter, and only when that command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from bot.faq.evaluate import CasesError, evaluate, read_cases
+from bot.faq.knowledge import Knowledge
+from bot.faq.loader import KnowledgeError
+from bot.faq.matcher import Match
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("firstline")
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    default = logging.INFO if args.handler is cmd_run else logging.WARNING
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING if args.quiet else default,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return int(args.handler(args) or 0)
+    except (SettingsError, KnowledgeError, CasesError, UsageError) as exc:
+        print(f"firstline: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="firstline",
+        description="First-line ERP support bot: answers from a markdown FAQ, in Slack or here.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer questions from the FAQ (arguments or stdin)")
+    _knowledge_option(ask)
+    ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    ask.add_argument(
+        "question", nargs="*", help="questions, one per argument (quote them); none: read stdin"
+    )
+    ask.set_defaults(handler=cmd_ask)
+
+    chat = sub.add_parser("chat", help="chat with the bot in the terminal (no Slack needed)")
+    _knowledge_option(chat)
+    chat.set_defaults(handler=cmd_chat)
+
+    run = sub.add_parser(
+        "run", help="run the Slack bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
+    )
+    run.set_defaults(handler=cmd_run)
+
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(title="kb commands", metavar="KB_COMMAND")
+    lint = kb_sub.add_parser("lint", help="check every FAQ file; exit 1 on any problem")
+    _knowledge_option(lint)
+    lint.set_defaults(handler=cmd_kb_lint)
+    ev = kb_sub.add_parser("eval", help="measure matching on a JSON Lines file of questions")
+    _knowledge_option(ev)
+    ev.add_argument("cases", type=Path, help="JSON Lines: {question, expected}")
+    ev.add_argument("--failures", action="store_true", help="list every miss")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.set_defaults(handler=cmd_kb_eval)
+    kb.set_defaults(handler=lambda _args: _help(kb))
+
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
+    up = db_sub.add_parser("upgrade", help="apply database migrations")
+    up.set_defaults(handler=cmd_db_upgrade)
+    db.set_defaults(handler=lambda _args: _help(db))
+    return parser
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _knowledge_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        metavar="DIR",
+        help="knowledge folder (default: KNOWLEDGE_DIR, else ./knowledge)",
+    )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    knowledge = getattr(args, "knowledge", None)
+    if knowledge is not None:
+        if not knowledge.is_dir():
+            raise UsageError(f"--knowledge {str(knowledge)!r} is not a folder")
+        settings = replace(settings, knowledge_dir=knowledge)
+    return settings
+
+
+def _knowledge(settings: Settings) -> Knowledge:
+    return Knowledge.load(settings.knowledge_dir, settings.area_keys, settings.answer_threshold)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    knowledge = _knowledge(settings)
+    questions = args.question or [line.strip() for line in sys.stdin if line.strip()]
+    for question in questions:
+        match = knowledge.match(question)
+        if args.json:
+            print(json.dumps(_match_json(match), ensure_ascii=False))
+        else:
+            print(_match_text(match, settings))
+    return 0
+
+
+def _match_json(match: Match) -> dict:
+    entry = match.entry if match.answered else None
+    return {
+        "question": match.question,
+        "answered": match.answered,
+        "match": entry.question if entry else None,
+        "area": entry.area if entry else None,
+        "score": match.confidence,
+        "source": entry.location if entry else None,
+        "best_guess": match.entry.question if match.entry and not match.answered else None,
+    }
+
+
+def _match_text(match: Match, settings: Settings) -> str:
+    from bot.chat import render_match
+
+    return render_match(match, settings)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.chat import run_chat
+
+    settings = _settings(args)
+    return asyncio.run(run_chat(settings, sys.stdin, sys.stdout, user=_local_user()))
+
+
+def _local_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    settings.require_slack()
+    from handlers.slack.runner import run_slack
+
+    return asyncio.run(run_slack(settings))
+
+
+def cmd_kb_lint(args: argparse.Namespace) -> int:
+    from bot.faq.loader import load_knowledge
+
+    settings = _settings(args)
+    kb = load_knowledge(settings.knowledge_dir, settings.area_keys)
+    for problem in kb.problems:
+        print(problem)
+    per_area = {a: sum(1 for e in kb.entries if e.area == a) for a in settings.area_keys}
+    summary = ", ".join(f"{a} {n}" for a, n in per_area.items())
+    print(
+        f"{len(kb.entries)} entries in {kb.files} files ({summary}), "
+        f"{len(kb.synonyms)} synonym groups, {len(kb.problems)} problem(s)"
+    )
+    return 1 if kb.problems else 0
+
+
+def cmd_kb_eval(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    knowledge = _knowledge(settings)
+    cases = read_cases(args.cases)
+    result = evaluate(knowledge.matcher, cases)
+    if args.json:
+        print(json.dumps(result.as_dict()))
+    else:
+        print(f"cases: {len(cases)} ({result.answerable} answerable, {result.unanswerable} not)")
+        print(
+            f"top-1 accuracy on answerable: {result.accuracy:.1%} "
+            f"({result.correct}/{result.answerable})"
+        )
+        print(
+            f"correct abstention on unanswerable: {result.abstention:.1%} "
+            f"({result.abstained}/{result.unanswerable})"
+        )
+    if args.failures:
+        for failure in result.failures:
+            print(json.dumps(failure, ensure_ascii=False))
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.store.db import Database
+
+    settings = load_settings()
+
+    async def upgrade() -> None:
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+        finally:
+            await db.close()
+
+    asyncio.run(upgrade())
+    print(f"database is up to date ({_safe_url(settings.database_url)})")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

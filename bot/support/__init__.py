@@ -1,0 +1,1 @@
+"""Support services: questions asked, feedback, and (later) escalations."""

@@ -1,0 +1,1 @@
+"""Channel adapters: translate a chat platform's payloads into core calls and back."""

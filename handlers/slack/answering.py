@@ -1,0 +1,87 @@
+"""Answer one question in its Slack thread: ask the core, post the reply, remember where."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import Core
+from bot.faq.text import detect_language
+from bot.texts import t
+from handlers.slack.blocks import answer_blocks, answer_fallback, help_blocks, unresolved_blocks
+
+log = logging.getLogger(__name__)
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def question_text(text: str, bot_user_id: str | None) -> str:
+    """The question without the bot's own @mention."""
+    if bot_user_id:
+        text = re.sub(rf"<@{bot_user_id}(?:\|[^>]*)?>", " ", text)
+    return " ".join(text.split())
+
+
+async def answer_in_thread(
+    core: Core,
+    client: AsyncWebClient,
+    *,
+    text: str,
+    user: str,
+    channel: str,
+    ts: str,
+    thread_ts: str | None,
+) -> None:
+    reply_thread = thread_ts or ts
+    if not _MENTION.sub("", text).strip():
+        lang = detect_language(text)
+        await _post(
+            client, channel, reply_thread, help_blocks(lang), t(lang, "greeting"), None, core
+        )
+        return
+    reply = await core.desk.ask(
+        text,
+        source="slack",
+        asker=user,
+        channel=channel,
+        message_ts=ts,
+        thread_ts=reply_thread,
+    )
+    if reply.answered:
+        blocks, fallback = answer_blocks(reply), answer_fallback(reply)
+    else:
+        blocks = unresolved_blocks(reply.language, text, None)
+        fallback = blocks[0]["text"]["text"]
+    await _post(client, channel, reply_thread, blocks, fallback, reply.question.id, core)
+
+
+async def _post(
+    client: AsyncWebClient,
+    channel: str,
+    thread_ts: str,
+    blocks: list,
+    fallback: str,
+    question_id: int | None,
+    core: Core,
+) -> None:
+    try:
+        response = await client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=fallback,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+    except SlackApiError as exc:
+        log.error(
+            "could not post the reply to question %s in %s: %s (the question is saved)",
+            question_id,
+            channel,
+            exc.response.get("error"),
+        )
+        return
+    if question_id is not None:
+        await core.desk.set_reply(question_id, response["ts"])

@@ -1,0 +1,102 @@
+"""Block Kit for the bot's replies. Pure functions: core results in, Slack JSON out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.settings import Area
+from bot.support.questions import Reply
+from bot.texts import t
+from handlers.slack.mrkdwn import escape, quote, split_sections, to_mrkdwn
+
+SOLVED_ACTION = "feedback_solved"
+NOT_HELPFUL_ACTION = "feedback_not_helpful"
+FEEDBACK_BLOCK = "feedback"
+
+Block = dict[str, Any]
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def answer_blocks(reply: Reply, *, with_feedback: bool = True) -> list[Block]:
+    """The FAQ answer, its why, where it came from, and the two feedback buttons."""
+    entry = reply.match.entry
+    assert entry is not None
+    lang = reply.language
+    blocks = [_section(chunk) for chunk in split_sections(to_mrkdwn(entry.answer))]
+    if entry.why:
+        title = escape(entry.why_title or t(lang, "why"))
+        blocks += [_section(c) for c in split_sections(f"*{title}*\n{to_mrkdwn(entry.why)}")]
+    area = reply.area.name if reply.area else entry.area
+    blocks.append(
+        _context(
+            f"{t(lang, 'area')}: *{escape(area)}*  ·  "
+            f"{t(lang, 'matched')}: _{escape(entry.question)}_"
+        )
+    )
+    if with_feedback:
+        blocks.append(feedback_actions(reply.question.id, lang))
+    return blocks
+
+
+def feedback_actions(question_id: int, lang: str) -> Block:
+    return {
+        "type": "actions",
+        "block_id": FEEDBACK_BLOCK,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": SOLVED_ACTION,
+                "text": {"type": "plain_text", "text": t(lang, "solved_button"), "emoji": True},
+                "style": "primary",
+                "value": str(question_id),
+            },
+            {
+                "type": "button",
+                "action_id": NOT_HELPFUL_ACTION,
+                "text": {
+                    "type": "plain_text",
+                    "text": t(lang, "not_helpful_button"),
+                    "emoji": True,
+                },
+                "value": str(question_id),
+            },
+        ],
+    }
+
+
+def answer_fallback(reply: Reply) -> str:
+    """Notification text for clients that can't show blocks."""
+    entry = reply.match.entry
+    assert entry is not None
+    return f"{t(reply.language, 'answer_intro')} {entry.question}"
+
+
+def unresolved_text(lang: str, question: str, area: Area | None, *, key: str = "unknown") -> str:
+    """The honest 'I don't know' (or 'noted, that didn't help'), quoting what was recorded."""
+    area_part = t(lang, "unknown_area_part", area=area.name) if area else ""
+    return f"{quote(question)}\n{t(lang, key, area_part=area_part)}\n{t(lang, 'no_contact')}"
+
+
+def unresolved_blocks(
+    lang: str, question: str, area: Area | None, *, key: str = "unknown"
+) -> list[Block]:
+    return [
+        _section(chunk) for chunk in split_sections(unresolved_text(lang, question, area, key=key))
+    ]
+
+
+def with_outcome(blocks: list[Block], note: str) -> list[Block]:
+    """The answer message after feedback: buttons replaced by who marked it and how."""
+    kept = [b for b in blocks if b.get("block_id") != FEEDBACK_BLOCK]
+    return [*kept, _context(note)]
+
+
+def help_blocks(lang: str) -> list[Block]:
+    return [_section(t(lang, "greeting"))]

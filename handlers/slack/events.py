@@ -1,0 +1,40 @@
+"""@mentions of the bot, in any channel it is in, top level or inside a thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import Core
+from handlers.slack.answering import answer_in_thread, question_text
+
+
+async def on_app_mention(
+    core: Core,
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    bot_user_id: str | None,
+) -> None:
+    user = event.get("user")
+    if not user or event.get("bot_id") or user == bot_user_id or event.get("edited"):
+        return
+    if not await core.desk.first_time(body.get("event_id") or f"{event['channel']}:{event['ts']}"):
+        return
+    await answer_in_thread(
+        core,
+        client,
+        text=question_text(event.get("text", ""), bot_user_id),
+        user=user,
+        channel=event["channel"],
+        ts=event["ts"],
+        thread_ts=event.get("thread_ts"),
+    )
+
+
+def register(app: AsyncApp, core: Core) -> None:
+    @app.event("app_mention")
+    async def app_mention(event: dict, body: dict, client: AsyncWebClient, context: dict) -> None:
+        await on_app_mention(core, event, body, client, context.get("bot_user_id"))

@@ -1,0 +1,65 @@
+"""Message events: top-level posts in support channels, and direct messages to the bot.
+
+Thread replies in channels are left to the people in the thread (an @mention there still reaches
+the bot, through `events.py`); in a DM every message from the person is a question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import Core
+from handlers.slack.answering import answer_in_thread
+
+# Subtypes that are still a person asking something; edits, deletions, joins, bot posts and
+# thread broadcasts are not.
+QUESTION_SUBTYPES = {None, "file_share"}
+
+
+def is_question(
+    event: dict[str, Any], bot_user_id: str | None, support_channels: frozenset[str]
+) -> bool:
+    if event.get("subtype") not in QUESTION_SUBTYPES:
+        return False
+    user = event.get("user")
+    if not user or event.get("bot_id") or user == bot_user_id or event.get("edited"):
+        return False
+    if not (event.get("text") or "").strip():
+        return False
+    if event.get("channel_type") == "im":
+        return True
+    if bot_user_id and f"<@{bot_user_id}" in event.get("text", ""):
+        return False  # the app_mention event answers it
+    is_thread_reply = event.get("thread_ts") not in (None, event.get("ts"))
+    return event.get("channel") in support_channels and not is_thread_reply
+
+
+async def on_message(
+    core: Core,
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    bot_user_id: str | None,
+) -> None:
+    if not is_question(event, bot_user_id, core.settings.support_channels):
+        return
+    if not await core.desk.first_time(body.get("event_id") or f"{event['channel']}:{event['ts']}"):
+        return
+    await answer_in_thread(
+        core,
+        client,
+        text=event["text"],
+        user=event["user"],
+        channel=event["channel"],
+        ts=event["ts"],
+        thread_ts=event.get("thread_ts"),
+    )
+
+
+def register(app: AsyncApp, core: Core) -> None:
+    @app.event("message")
+    async def message(event: dict, body: dict, client: AsyncWebClient, context: dict) -> None:
+        await on_message(core, event, body, client, context.get("bot_user_id"))

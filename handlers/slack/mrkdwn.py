@@ -1,0 +1,64 @@
+"""Slack's mrkdwn: escaping user text and converting FAQ markdown."""
+
+from __future__ import annotations
+
+import re
+
+_CODE = re.compile(r"(```.*?```|`[^`\n]+`)", re.DOTALL)
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+|mailto:[^)\s]+)\)")
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_ITALIC = re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![*\w])")
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.MULTILINE)
+_BULLET = re.compile(r"^(\s*)[-*+]\s+", re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    """Make user text inert: `<!channel>`, `<@U123>` and links become plain characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quote(text: str, limit: int = 300) -> str:
+    """User text as a Slack block quote, escaped and shortened."""
+    short = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return "\n".join("> " + escape(line) for line in short.splitlines() or [""])
+
+
+def to_mrkdwn(markdown: str) -> str:
+    """Convert the FAQ's markdown to Slack mrkdwn, leaving code spans untouched."""
+    parts = _CODE.split(markdown)
+    return "".join(part if i % 2 else _convert(part) for i, part in enumerate(parts))
+
+
+def _convert(text: str) -> str:
+    links: list[str] = []
+
+    def keep_link(m: re.Match[str]) -> str:
+        links.append(f"<{m.group(2)}|{escape(m.group(1))}>")
+        return f"\x00{len(links) - 1}\x00"
+
+    text = escape(_LINK.sub(keep_link, text))
+    text = _BULLET.sub(lambda m: f"{m.group(1)}• ", text)
+    text = _ITALIC.sub(r"_\1_", text)
+    text = _BOLD.sub(lambda m: f"*{m.group(1) or m.group(2)}*", text)
+    text = _HEADING.sub(lambda m: f"*{m.group(1)}*", text)
+    return re.sub("\x00(\\d+)\x00", lambda m: links[int(m.group(1))], text)
+
+
+def split_sections(text: str, limit: int = 2900) -> list[str]:
+    """Split long mrkdwn at paragraph or line breaks into chunks under Slack's 3,000 limit."""
+    chunks: list[str] = []
+    current = ""
+    for paragraph in text.split("\n"):
+        candidate = f"{current}\n{paragraph}" if current else paragraph
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        while len(paragraph) > limit:
+            chunks.append(paragraph[:limit])
+            paragraph = paragraph[limit:]
+        current = paragraph
+    if current:
+        chunks.append(current)
+    return chunks or [""]

@@ -1,0 +1,71 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when FIRSTLINE_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.settings import Settings, normalize_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+POSTGRES_URL = os.environ.get("FIRSTLINE_TEST_POSTGRES_URL")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str | None]:
+    """A throw-away database on the test server for this run, dropped at the end."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    import asyncio
+
+    base = make_url(normalize_database_url(POSTGRES_URL))
+    name = f"firstline_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+        await engine.dispose()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest_asyncio.fixture(params=BACKENDS)
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_database: str | None
+) -> AsyncIterator[str]:
+    """An empty database of each supported kind."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'firstline.db'}"
+        return
+    assert postgres_database is not None
+    engine = create_async_engine(postgres_database)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    yield postgres_database
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "knowledge_dir": KNOWLEDGE,
+        "database_url": database_url,
+        "support_channels": frozenset({"C0SUPPORT"}),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
