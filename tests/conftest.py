@@ -1,4 +1,4 @@
-"""Shared fixtures: databases (SQLite always, PostgreSQL when FIRSTLINE_TEST_POSTGRES_URL is set)."""
+"""Shared fixtures: SQLite always, PostgreSQL too when FIRSTLINE_TEST_POSTGRES_URL is set."""
 
 from __future__ import annotations
 

@@ -1,0 +1,142 @@
+"""The `firstline` command line, run as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import KNOWLEDGE, ROOT
+
+
+def firstline(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FIRSTLINE_"))}
+    base.update({"KNOWLEDGE_DIR": str(KNOWLEDGE), "PYTHONPATH": str(ROOT)})
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=base,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
+
+
+def test_ask_json_one_object_per_question() -> None:
+    result = firstline(
+        "ask", "--json", "hur gör jag en cykelinventering?", "Vad blir det till lunch?"
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["question"] == "hur gör jag en cykelinventering?"
+    assert first["answered"] is True
+    assert first["match"] == "Hur gör jag en cykelinventering?"
+    assert first["area"] == "warehouse"
+    assert isinstance(first["score"], float) and first["score"] >= 0.5
+    assert second["answered"] is False and second["match"] is None and second["area"] is None
+
+
+def test_ask_reads_stdin_and_prints_a_readable_answer() -> None:
+    result = firstline("ask", stdin="hur gör jag en cykelinventering?\n\nlunchmeny?\n")
+    assert result.returncode == 0, result.stderr
+    assert "Svar på: Hur gör jag en cykelinventering?" in result.stdout
+    assert "Område: Lager / Warehouse" in result.stdout
+    assert "hittar inget svar" in result.stdout
+
+
+def test_kb_lint_clean_and_broken(tmp_path: Path) -> None:
+    result = firstline("kb", "lint")
+    assert result.returncode == 0
+    assert "0 problem(s)" in result.stdout
+    (tmp_path / "faq").mkdir()
+    (tmp_path / "faq" / "bad.md").write_text("---\narea: lunch\n---\n## Q?\nA.\n")
+    (tmp_path / "faq" / "ok.md").write_text("---\narea: finance\n---\n## Q?\n\n## R?\nB\n")
+    result = firstline("kb", "lint", "--knowledge", str(tmp_path))
+    assert result.returncode == 1
+    assert f"{tmp_path.name}/faq/bad.md:1: unknown area 'lunch'" in result.stdout
+    assert f"{tmp_path.name}/faq/ok.md:4: empty answer for 'Q?'" in result.stdout
+    assert "1 entries in 2 files" in result.stdout
+
+
+def test_kb_eval_prints_accuracy_and_abstention(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        json.dumps(
+            {
+                "question": "hur gör jag en cykelinventering",
+                "expected": "Hur gör jag en cykelinventering?",
+            }
+        )
+        + "\n"
+        + json.dumps({"question": "vad blir det till lunch", "expected": None})
+        + "\n"
+    )
+    result = firstline("kb", "eval", str(cases))
+    assert result.returncode == 0, result.stderr
+    assert "top-1 accuracy on answerable: 100.0% (1/1)" in result.stdout
+    assert "correct abstention on unanswerable: 100.0% (1/1)" in result.stdout
+    cases.write_text('{"question": "x", "expected": "No such entry"}\n{oops\n')
+    result = firstline("kb", "eval", str(cases))
+    assert result.returncode == 2
+    assert "cases.jsonl:2: not valid JSON" in result.stderr
+
+
+def test_chat_with_piped_input_answers_each_line_and_exits(tmp_path: Path) -> None:
+    result = firstline(
+        "chat",
+        stdin="hur gör jag en cykelinventering?\n/ja\nvad blir det till lunch?\n",
+        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("bot> ") == 3
+    assert "Svar på: Hur gör jag en cykelinventering?" in result.stdout
+    assert "Markerad som löst" in result.stdout
+    assert "hittar inget svar" in result.stdout
+    assert (tmp_path / "chat.db").exists()
+
+
+def test_run_without_slack_settings_is_one_clear_line() -> None:
+    result = firstline("run")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "firstline: error: SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) "
+        "from your Slack app's OAuth & Permissions page"
+    ]
+    result = firstline("run", env={"PORT": "eighty"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "PORT must be a number" in result.stderr
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    result = firstline("db", "upgrade", env={"DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert "database is up to date" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["ask"],
+        ["chat"],
+        ["run"],
+        ["kb"],
+        ["kb", "lint"],
+        ["kb", "eval"],
+        ["db"],
+        ["db", "upgrade"],
+    ],
+)
+def test_help_on_every_command(command: list[str]) -> None:
+    result = firstline(*command, "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: firstline")

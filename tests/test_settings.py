@@ -1,0 +1,111 @@
+"""Settings from the environment and the TOML config: clear errors for every wrong value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings, normalize_database_url
+from tests.conftest import KNOWLEDGE
+
+BASE = {"KNOWLEDGE_DIR": str(KNOWLEDGE)}
+
+
+def settings(env: dict[str, str] | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
+    return load_settings({**BASE, **(env or {})}, env_file=None, **kwargs)  # type: ignore[arg-type]
+
+
+def test_defaults() -> None:
+    s = settings()
+    assert s.database_url == DEFAULT_DATABASE_URL
+    assert s.port == 3000 and not s.socket_mode
+    assert s.area_keys == ("finance", "warehouse", "purchasing")
+
+
+def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("PORT=4000\nSLACK_BOT_TOKEN=xoxb-from-file\n")
+    s = load_settings({**BASE, "PORT": "5000"}, env_file=env_file)
+    assert s.port == 5000 and s.slack_bot_token == "xoxb-from-file"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PORT": "http"}, "PORT must be a number"),
+        ({"PORT": "70000"}, "PORT must be a number"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "must be a bot token starting with 'xoxb-'"),
+        ({"SLACK_APP_TOKEN": "xoxb-1"}, "starting with 'xapp-'"),
+        ({"SLACK_API_URL": "localhost:9"}, "SLACK_API_URL must be an http(s) URL"),
+        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL 'mysql://x/y' is not supported"),
+        ({"KNOWLEDGE_DIR": "/no/such/dir"}, "KNOWLEDGE_DIR '/no/such/dir' is not a folder"),
+        ({"FIRSTLINE_CONFIG": "/no/such.toml"}, "does not exist"),
+    ],
+)
+def test_invalid_settings_name_the_setting(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        settings(env)
+    assert message in str(info.value)
+
+
+def test_slack_settings_are_required_only_to_run() -> None:
+    with pytest.raises(SettingsError, match="SLACK_BOT_TOKEN is not set"):
+        settings().require_slack()
+    with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET is not set"):
+        settings({"SLACK_BOT_TOKEN": "xoxb-1"}).require_slack()
+    settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}).require_slack()
+    settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}).require_slack()
+
+
+def test_database_urls() -> None:
+    assert normalize_database_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert normalize_database_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert normalize_database_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+
+
+def config(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "firstline.toml"
+    path.write_text(text)
+    return settings({"FIRSTLINE_CONFIG": str(path)})
+
+
+def test_config_file(tmp_path: Path) -> None:
+    s = config(
+        tmp_path,
+        """
+        [bot]
+        support_channels = ["C0SUPPORT", "G0PRIVATE"]
+        answer_threshold = 0.6
+
+        [areas.finance]
+        name = "Ekonomi"
+        channel = "C0EKONOMI"
+
+        [areas.hr]
+        name = "HR"
+        """,
+    )
+    assert s.support_channels == {"C0SUPPORT", "G0PRIVATE"}
+    assert s.answer_threshold == 0.6
+    assert s.area_keys == ("finance", "hr")
+    assert s.area("finance").channel == "C0EKONOMI"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[bot\n", "not valid TOML"),
+        ("[bot]\nsupport_channels = 'C1'\n", "must be a list of channel ids"),
+        ("[bot]\nsupport_channels = ['#support']\n", "'#support' is not a Slack channel id"),
+        ("[bot]\nanswer_threshold = 2\n", "answer_threshold must be a number between 0 and 1"),
+        ("[areas.Finance]\n", "must be lower-case letters"),
+        ("[areas.finance]\nchannel = 'ekonomi'\n", "areas.finance.channel"),
+        ("[areas]\n", "[areas] is empty"),
+        ("[escalate]\n", "unknown section(s) escalate"),
+    ],
+)
+def test_invalid_config_is_explained(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        config(tmp_path, text)
+    assert message in str(info.value)
