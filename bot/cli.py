@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", help="run the Slack bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
     )
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--http", action="store_true", help="force HTTP mode (Events API on PORT)")
+    mode.add_argument(
+        "--socket-mode", action="store_true", help="force Socket Mode (needs SLACK_APP_TOKEN)"
+    )
     run.set_defaults(handler=cmd_run)
 
     kb = sub.add_parser("kb", help="knowledge base tools")
@@ -174,6 +179,13 @@ def _local_user() -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if args.http:
+        settings = replace(settings, slack_app_token=None)
+    elif args.socket_mode and not settings.slack_app_token:
+        raise SettingsError(
+            "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-...) with the "
+            "connections:write scope (Basic Information > App-Level Tokens)"
+        )
     settings.require_slack()
     from handlers.slack.runner import run_slack
 

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.faq.lexicon import lexicon
 from bot.faq.loader import KnowledgeBase, load_knowledge
 from bot.faq.matcher import DEFAULT_THRESHOLD, Match, Matcher
 
@@ -32,7 +33,8 @@ class Knowledge:
             root,
             len(base.problems),
         )
-        return cls(base, Matcher(base.entries, base.synonyms, threshold=threshold))
+        synonyms = [*lexicon(), *base.synonyms]
+        return cls(base, Matcher(base.entries, synonyms, threshold=threshold))
 
     def match(self, question: str) -> Match:
         return self.matcher.match(question)

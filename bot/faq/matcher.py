@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.faq.model import Entry
-from bot.faq.text import is_stopword, roots, words
+from bot.faq.text import is_stopword, roots, tokens, words
 
 K1 = 1.2
 B = 0.75
@@ -29,10 +29,18 @@ SYNONYM_WEIGHT = 0.9
 TYPO_WEIGHT = 0.8
 
 DEFAULT_THRESHOLD = 0.5
-FEATURES = ("coverage", "coverage_question", "margin", "unknown", "strength")
+FEATURES = (
+    "coverage",
+    "coverage_question",
+    "margin",
+    "unknown",
+    "strength",
+    "missing",
+    "missing_question",
+)
 # Fitted by bench/calibrate.py on tests/eval/cases.jsonl: the intercept, then one weight per
 # feature in FEATURES.
-CALIBRATION = (-6.0, 6.0, 3.0, 2.0, -2.0, 0.0)
+CALIBRATION = (-1.976, 1.546, 1.161, 1.054, -0.628, 1.428, -0.356, 0.031)
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class Match:
     entry: Entry | None
     confidence: float
     answered: bool
-    runners_up: tuple[tuple[Entry, float], ...] = ()
+    runners_up: tuple[Entry, ...] = ()
     features: dict[str, float] = field(default_factory=dict, compare=False)
 
 
@@ -86,13 +94,14 @@ class Matcher:
         self.entries = list(entries)
         self.threshold = threshold
         self.calibration = tuple(calibration)
-        q_texts = [" ".join((e.question, *e.also_asked)) for e in self.entries]
-        b_texts = [
-            " ".join((e.question, *e.also_asked, e.answer, e.why or "", " ".join(e.tags)))
+        self._variant_entry = [
+            i for i, e in enumerate(self.entries) for _ in (e.question, *e.also_asked)
+        ]
+        q_tokens = [tokens(v) for e in self.entries for v in (e.question, *e.also_asked)]
+        b_tokens = [
+            tokens(" ".join((e.question, *e.also_asked, e.answer, e.why or "", " ".join(e.tags))))
             for e in self.entries
         ]
-        q_tokens = [words(t) for t in q_texts]
-        b_tokens = [words(t) for t in b_texts]
         synonym_words = [words(p) for group in synonyms for p in group]
         self._build_vocabulary(b_tokens, synonym_words)
         self._build_synonyms(synonyms)
@@ -102,11 +111,11 @@ class Matcher:
 
     # -- vocabulary -------------------------------------------------------------------------
 
-    def _build_vocabulary(self, docs: list[list[str]], extra: list[list[str]]) -> None:
+    def _build_vocabulary(self, docs: list[list[tuple[str, str]]], extra: list[list[str]]) -> None:
         """Group the vocabulary's words into clusters of inflected forms of the same word."""
         self._word_freq: Counter[str] = Counter()
-        for tokens in docs:
-            self._word_freq.update(w for w in tokens if not is_stopword(w))
+        for doc in docs:
+            self._word_freq.update(w for w, typed in doc if not is_stopword(w, typed))
         vocab = set(self._word_freq)
         vocab.update(w for tokens in extra for w in tokens if not is_stopword(w))
         uf = _UnionFind()
@@ -210,13 +219,13 @@ class Matcher:
 
     # -- documents --------------------------------------------------------------------------
 
-    def _doc_terms(self, tokens: list[str]) -> Counter[str]:
+    def _doc_terms(self, doc: list[tuple[str, str]]) -> Counter[str]:
         terms: Counter[str] = Counter()
         clusters = []
-        for word in tokens:
+        for word, typed in doc:
             cluster, parts = self._analyse(word)
             clusters.append(cluster or word)
-            if is_stopword(word) or cluster is None:
+            if is_stopword(word, typed) or cluster is None:
                 continue
             terms[cluster] += 1
             for concept in self._word_concepts.get(cluster, ()):
@@ -230,38 +239,39 @@ class Matcher:
         return terms
 
     def _build_postings(self, q_terms: list[Counter[str]], b_terms: list[Counter[str]]) -> None:
+        """BM25 weights per term: for each question variant (the heading and each `Also asked`)
+        and for each whole entry. IDF counts entries, so a variant can't inflate it."""
         n = max(len(self.entries), 1)
-        self._n = n
-        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
-        self._in_question: dict[str, set[int]] = defaultdict(set)
         df: Counter[str] = Counter()
         for terms in b_terms:
             df.update(terms.keys())
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._unknown_idf = math.log(1 + (n - 0.5) / 1.5)
-        for field_terms, weight in ((q_terms, 1.0), (b_terms, BODY_WEIGHT)):
-            avg = sum(sum(t.values()) for t in field_terms) / n or 1.0
-            for doc, terms in enumerate(field_terms):
-                length = sum(terms.values())
-                for term, tf in terms.items():
-                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-                    postings = self._postings[term]
-                    postings[doc] = postings.get(doc, 0.0) + weight * self._idf[term] * norm
-                    if weight == 1.0:
-                        self._in_question[term].add(doc)
+        self._q_postings = self._bm25(q_terms)
+        self._b_postings = self._bm25(b_terms)
+
+    def _bm25(self, docs: list[Counter[str]]) -> dict[str, dict[int, float]]:
+        postings: dict[str, dict[int, float]] = defaultdict(dict)
+        avg = sum(sum(t.values()) for t in docs) / max(len(docs), 1) or 1.0
+        for doc, terms in enumerate(docs):
+            length = sum(terms.values())
+            for term, tf in terms.items():
+                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+                postings[term][doc] = self._idf[term] * norm
+        return postings
 
     # -- questions --------------------------------------------------------------------------
 
     def _positions(self, question: str) -> list[_Position]:
-        tokens = words(question)
-        clusters = [self._analyse(w)[0] or w for w in tokens]
+        pairs = tokens(question)
+        clusters = [self._analyse(w)[0] or w for w, _ in pairs]
         phrase_at: dict[int, set[str]] = defaultdict(set)
         for start, end, concept in self._phrase_concepts(clusters):
             for i in range(start, end):
                 phrase_at[i].add(concept)
         positions: list[_Position] = []
-        for i, word in enumerate(tokens):
-            if is_stopword(word) or (len(word) < 2 and not word.isdigit()):
+        for i, (word, typed) in enumerate(pairs):
+            if is_stopword(word, typed) or (len(word) < 2 and not word.isdigit()):
                 continue
             cluster, parts = self._analyse(word)
             if cluster is None and not parts:
@@ -307,77 +317,71 @@ class Matcher:
         total_weight = sum(p.weight for p in positions)
         if not positions or total_weight <= 0 or not self.entries:
             return Match(question, None, 0.0, False)
-        scores: dict[int, float] = defaultdict(float)
-        covered: dict[int, float] = defaultdict(float)
-        covered_q: dict[int, float] = defaultdict(float)
+        variant_score: dict[int, float] = defaultdict(float)
+        variant_cover: dict[int, float] = defaultdict(float)
+        body_score: dict[int, float] = defaultdict(float)
+        body_cover: dict[int, float] = defaultdict(float)
         for position in positions:
-            best: dict[int, float] = {}
-            in_question: set[int] = set()
-            for term, weight in position.alternatives.items():
-                for doc, value in self._postings.get(term, {}).items():
-                    value *= weight
-                    if value > best.get(doc, 0.0):
-                        best[doc] = value
-                in_question |= self._in_question.get(term, set())
-            for doc, value in best.items():
-                scores[doc] += value
-                covered[doc] += position.weight
-                if doc in in_question:
-                    covered_q[doc] += position.weight
-        if not scores:
+            for postings, score, cover in (
+                (self._q_postings, variant_score, variant_cover),
+                (self._b_postings, body_score, body_cover),
+            ):
+                best: dict[int, float] = {}
+                for term, weight in position.alternatives.items():
+                    for doc, value in postings.get(term, {}).items():
+                        if value * weight > best.get(doc, 0.0):
+                            best[doc] = value * weight
+                for doc, value in best.items():
+                    score[doc] += value
+                    cover[doc] += position.weight
+        if not body_score:
             return Match(question, None, 0.0, False, features={"unknown": 1.0})
+        best_variant: dict[int, int] = {}
+        for variant, value in variant_score.items():
+            entry = self._variant_entry[variant]
+            if entry not in best_variant or value > variant_score[best_variant[entry]]:
+                best_variant[entry] = variant
+        scores = {
+            entry: BODY_WEIGHT * value
+            + (variant_score[best_variant[entry]] if entry in best_variant else 0.0)
+            for entry, value in body_score.items()
+        }
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        top_doc, top_score = ranked[0]
+        top, top_score = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
-        unknown = sum(p.weight for p in positions if not p.known) / total_weight
+        heaviest = max(p.weight for p in positions)
+        variant = best_variant.get(top, -1)
         features = {
-            "coverage": covered[top_doc] / total_weight,
-            "coverage_question": covered_q[top_doc] / total_weight,
+            "missing": self._missing(positions, self._b_postings, top) / heaviest,
+            "missing_question": self._missing(positions, self._q_postings, variant) / heaviest,
+            "coverage": body_cover[top] / total_weight,
+            "coverage_question": variant_cover.get(best_variant.get(top, -1), 0.0) / total_weight,
             "margin": (top_score - second) / top_score if top_score else 0.0,
-            "unknown": unknown,
+            "unknown": sum(p.weight for p in positions if not p.known) / total_weight,
             "strength": top_score / total_weight,
         }
         confidence = self._confidence(features)
-        runners = tuple(
-            (
-                self.entries[doc],
-                round(
-                    self._confidence_for(
-                        doc, score, ranked, covered, covered_q, total_weight, unknown
-                    ),
-                    4,
-                ),
-            )
-            for doc, score in ranked[1:limit]
-        )
         return Match(
             question=question,
-            entry=self.entries[top_doc],
+            entry=self.entries[top],
             confidence=round(confidence, 4),
             answered=confidence >= self.threshold,
-            runners_up=runners,
+            runners_up=tuple(self.entries[doc] for doc, _ in ranked[1:limit]),
             features=features,
         )
 
-    def _confidence_for(
-        self,
-        doc: int,
-        score: float,
-        ranked: list[tuple[int, float]],
-        covered: dict[int, float],
-        covered_q: dict[int, float],
-        total: float,
-        unknown: float,
+    @staticmethod
+    def _missing(
+        positions: list[_Position], postings: dict[str, dict[int, float]], doc: int
     ) -> float:
-        top = ranked[0][1]
-        return self._confidence(
-            {
-                "coverage": covered[doc] / total,
-                "coverage_question": covered_q[doc] / total,
-                "margin": (score - top) / top if top else 0.0,
-                "unknown": unknown,
-                "strength": score / total,
-            }
+        """The weight of the most important question word the document does not contain."""
+        return max(
+            (
+                p.weight
+                for p in positions
+                if not any(doc in postings.get(term, {}) for term in p.alternatives)
+            ),
+            default=0.0,
         )
 
     def _confidence(self, f: dict[str, float]) -> float:

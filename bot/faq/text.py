@@ -15,6 +15,7 @@ from functools import lru_cache
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "æ": "a", "ø": "o"})
 _TOKEN = re.compile(r"[a-z0-9]+")
+_RAW_TOKEN = re.compile(r"[^\W_]+")
 _SLACK_MARKUP = re.compile(r"<[@#!][^>]*>|<(https?://[^|>]+)(?:\|([^>]+))?>")
 _MIN_ROOT = 4
 
@@ -58,6 +59,15 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# The stopwords above that are written with å, ä or ö, as they are typed.
+ACCENTED_STOPWORDS = frozenset(
+    """
+    för på så är då där när nån nåt någon något några också även från fråga frågan frågor gå går
+    gör göra hjälp hjälpa hjälpen här måste sån sådan säg säger stå står snälla varför vår vårt
+    våra väl ändå åt både hälsningar gång behöver behöva hallå nåt nån tjänare fundering
+    """.split()
+)
+
 # Words that are everywhere in an ERP support channel and never tell entries apart.
 DOMAIN_FILLER = frozenset(
     """
@@ -87,9 +97,22 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
+def tokens(text: str) -> list[tuple[str, str]]:
+    """(folded, as typed) for each word, numbers included; `ändra` gives ("andra", "ändra")."""
+    text = _SLACK_MARKUP.sub(lambda m: m.group(2) or m.group(1) or " ", text)
+    text = unicodedata.normalize("NFC", text).lower()
+    out = []
+    for raw in _RAW_TOKEN.findall(text):
+        folded = unicodedata.normalize("NFKD", raw.translate(_FOLD))
+        out.extend(
+            (piece, raw) for piece in _TOKEN.findall(folded.encode("ascii", "ignore").decode())
+        )
+    return out
+
+
 def words(text: str) -> list[str]:
     """Folded word tokens, numbers included."""
-    return _TOKEN.findall(fold(text))
+    return [folded for folded, _ in tokens(text)]
 
 
 @lru_cache(maxsize=200_000)
@@ -109,8 +132,14 @@ def roots(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def is_stopword(word: str) -> bool:
-    return word in STOPWORDS or word in DOMAIN_FILLER
+def is_stopword(word: str, typed: str | None = None) -> bool:
+    """Whether a folded word carries no meaning. `typed` is the word as written: `ändra` (change)
+    folds to `andra` (other), a stopword, but was clearly not meant as one."""
+    if word in DOMAIN_FILLER:
+        return True
+    if word not in STOPWORDS:
+        return False
+    return typed is None or typed == word or typed in ACCENTED_STOPWORDS
 
 
 def detect_language(text: str) -> str:

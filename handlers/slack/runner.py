@@ -10,7 +10,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import create_core
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from handlers.slack import build_app
 from handlers.slack.server import SLACK_PATH, create_web_app
 
@@ -34,7 +34,13 @@ async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
         else:
             runner = web.AppRunner(create_web_app(bolt, core), access_log=None)
             await runner.setup()
-            await web.TCPSite(runner, host, settings.port).start()
+            try:
+                await web.TCPSite(runner, host, settings.port).start()
+            except OSError as exc:
+                await runner.cleanup()
+                raise SettingsError(
+                    f"cannot listen on port {settings.port}: {exc.strerror}"
+                ) from exc
             log.info(
                 "firstline is listening on http://%s:%d%s (health: /healthz)",
                 host,

@@ -1,0 +1,151 @@
+"""`firstline run` as a real process: HTTP mode and Socket Mode, against the fake Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest_asyncio
+from aiohttp import web
+
+from tests.conftest import KNOWLEDGE, ROOT
+from tests.e2e import slack_requests as sr
+from tests.e2e.fake_slack import FakeSlackAPI
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def start_firstline(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FIRSTLINE_"))}
+    base.update({"KNOWLEDGE_DIR": str(KNOWLEDGE), "PYTHONPATH": str(ROOT)}, **env)
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", *args,
+        env=base, cwd=ROOT, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def stop(process: asyncio.subprocess.Process) -> tuple[int, str]:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    return process.returncode or 0, stderr.decode()
+
+
+@pytest_asyncio.fixture
+async def slack() -> AsyncIterator[FakeSlackAPI]:
+    async with FakeSlackAPI() as fake:
+        yield fake
+
+
+async def test_http_mode_process(slack: FakeSlackAPI, tmp_path: Path) -> None:
+    port = free_port()
+    config = tmp_path / "firstline.toml"
+    config.write_text('[bot]\nsupport_channels = ["C0SUPPORT"]\n')
+    process = await start_firstline(
+        {
+            "PORT": str(port),
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": sr.TEST_SIGNING_SECRET,
+            "SLACK_API_URL": slack.url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+            "FIRSTLINE_CONFIG": str(config),
+        },
+        "--http",
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        health = await response.json()
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("firstline run did not start")
+            assert health["status"] == "ok"
+            body, headers = sr.event_callback(sr.message_event("hur gör jag en cykelinventering?"))
+            async with http.post(
+                f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers
+            ) as response:
+                assert response.status == 200
+        [post] = await slack.wait_for("chat.postMessage", timeout=10)
+        assert post.args["channel"] == "C0SUPPORT"
+    finally:
+        code, stderr = await stop(process)
+    assert code == 0, stderr
+    assert "listening on http://0.0.0.0" in stderr
+    assert "Traceback" not in stderr
+
+
+async def test_socket_mode_process(slack: FakeSlackAPI, tmp_path: Path) -> None:
+    """Slack's Socket Mode protocol: hello, an events_api envelope, the client's ack."""
+    acks: list[dict] = []
+    envelope_id = str(uuid.uuid4())
+    body, _ = sr.event_callback(sr.dm_event("how do I receive a partial delivery?"))
+
+    async def websocket(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {}})
+        await ws.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": "events_api",
+                "accepts_response_payload": False,
+                "retry_attempt": 0,
+                "retry_reason": "",
+                "payload": json.loads(body),
+            }
+        )
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                acks.append(json.loads(message.data))
+        return ws
+
+    ws_app = web.Application()
+    ws_app.router.add_get("/link", websocket)
+    runner = web.AppRunner(ws_app)
+    await runner.setup()
+    ws_port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", ws_port).start()
+    slack.set_response(
+        "apps.connections.open", {"ok": True, "url": f"ws://127.0.0.1:{ws_port}/link"}
+    )
+    process = await start_firstline(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_APP_TOKEN": "xapp-test-token",
+            "SLACK_API_URL": slack.url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}",
+        },
+        "--socket-mode",
+    )
+    try:
+        [post] = await slack.wait_for("chat.postMessage", timeout=15)
+        assert post.args["channel"].startswith("D")
+        assert "partial" in json.dumps(post.args["blocks"]).lower()
+        [opened] = slack.calls_to("apps.connections.open")
+        assert opened.token == "xapp-test-token"
+        for _ in range(50):
+            if acks:
+                break
+            await asyncio.sleep(0.1)
+        assert {"envelope_id": envelope_id} in [{"envelope_id": a.get("envelope_id")} for a in acks]
+    finally:
+        code, stderr = await stop(process)
+        await runner.cleanup()
+    assert code == 0, stderr
+    assert "Socket Mode" in stderr
