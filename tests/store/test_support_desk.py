@@ -1,0 +1,108 @@
+"""The support desk on a real database: SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest_asyncio
+from sqlalchemy import inspect, select, update
+
+from bot.app import Core, create_core
+from bot.store.models import ProcessedEvent, Question, utcnow
+from tests.conftest import make_settings
+
+
+@pytest_asyncio.fixture
+async def core(database_url: str) -> AsyncIterator[Core]:
+    core = await create_core(make_settings(database_url))
+    yield core
+    await core.close()
+
+
+async def test_migrations_create_the_tables_and_are_idempotent(core: Core) -> None:
+    await core.db.upgrade()
+    async with core.db.engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert {"questions", "processed_events", "alembic_version"} <= tables
+
+
+async def test_ask_records_who_where_what_and_the_outcome(core: Core) -> None:
+    reply = await core.desk.ask(
+        "hur gör jag en cykelinventering?",
+        source="slack",
+        asker="U1",
+        channel="C1",
+        message_ts="1.1",
+        thread_ts="1.1",
+    )
+    assert reply.answered and reply.area is not None and reply.area.key == "warehouse"
+    unknown = await core.desk.ask("vad blir det till lunch?", source="slack", asker="U2")
+    assert not unknown.answered
+    stored = await core.desk.get(reply.question.id)
+    assert stored is not None
+    assert (stored.asker, stored.channel, stored.source, stored.language) == (
+        "U1",
+        "C1",
+        "slack",
+        "sv",
+    )
+    assert stored.matched_question == "Hur gör jag en cykelinventering?"
+    assert stored.matched_area == "warehouse" and stored.status == "answered"
+    assert stored.confidence == reply.match.confidence
+    assert [q.id for q in await core.desk.unresolved()] == [unknown.question.id]
+
+
+async def test_event_ids_are_processed_once_even_concurrently(core: Core) -> None:
+    results = await asyncio.gather(*(core.desk.first_time("Ev1") for _ in range(8)))
+    assert results.count(True) == 1
+    assert await core.desk.first_time("Ev2") is True
+
+
+async def test_old_event_ids_are_pruned(core: Core) -> None:
+    await core.desk.first_time("EvOld")
+    await core.desk.first_time("EvNew")
+    async with core.db.session() as session:
+        await session.execute(
+            update(ProcessedEvent)
+            .where(ProcessedEvent.event_id == "EvOld")
+            .values(received_at=utcnow() - timedelta(days=30))
+        )
+        await session.commit()
+    assert await core.desk.prune_events() == 1
+    async with core.db.session() as session:
+        assert list(await session.scalars(select(ProcessedEvent.event_id))) == ["EvNew"]
+
+
+async def test_feedback_once_by_the_asker_and_listeners_hear_unresolved(core: Core) -> None:
+    heard: list[int] = []
+
+    async def listener(question: Question) -> None:
+        heard.append(question.id)
+
+    core.desk.on_unresolved(listener)
+    reply = await core.desk.ask("hur gör jag en cykelinventering?", source="chat", asker="U1")
+    qid = reply.question.id
+    assert (await core.desk.feedback(qid, "U2", solved=False)).result == "not_asker"
+    results = await asyncio.gather(
+        core.desk.feedback(qid, "U1", solved=False), core.desk.feedback(qid, "U1", solved=True)
+    )
+    winners = [r for r in results if r.result != "already"]
+    assert len(winners) == 1, [r.result for r in results]
+    stored = await core.desk.get(qid)
+    assert stored is not None and stored.feedback_by == "U1"
+    assert stored.status == ("solved" if winners[0].result == "solved" else "unresolved")
+    assert heard == ([qid] if stored.status == "unresolved" else [])
+    assert (await core.desk.feedback(999999, "U1", solved=True)).result == "unknown"
+
+
+async def test_unanswered_question_notifies_listeners_and_a_failing_listener_loses_nothing(
+    core: Core,
+) -> None:
+    async def broken(_question: Question) -> None:
+        raise RuntimeError("escalation service down")
+
+    core.desk.on_unresolved(broken)
+    reply = await core.desk.ask("vad blir det till lunch?", source="chat", asker="U1")
+    assert (await core.desk.get(reply.question.id)) is not None
