@@ -109,3 +109,11 @@ def test_invalid_config_is_explained(tmp_path: Path, text: str, message: str) ->
     with pytest.raises(SettingsError) as info:
         config(tmp_path, text)
     assert message in str(info.value)
+
+
+def test_the_shipped_example_config_is_valid() -> None:
+    from tests.conftest import ROOT
+
+    s = settings({"FIRSTLINE_CONFIG": str(ROOT / "docs" / "config.example.toml")})
+    assert s.support_channels == {"C0123456789"}
+    assert s.area_keys == ("finance", "warehouse", "purchasing")
