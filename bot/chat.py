@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from bot.app import create_core
+from bot.app import Core, create_core
 from bot.faq.matcher import Match
+from bot.faq.text import detect_language
 from bot.settings import Settings
 from bot.support.questions import FeedbackResult, Reply
 from bot.texts import t
@@ -33,13 +34,10 @@ def plain(markdown: str) -> str:
     return _LINK.sub(r"\1 (\2)", text)
 
 
-def render_match(match: Match, settings: Settings, language: str | None = None) -> str:
-    from bot.faq.text import detect_language
-
-    lang = language or detect_language(match.question)
-    if not match.answered or match.entry is None:
-        return t(lang, "unknown", area_part="") + f"  [confidence {match.confidence:.2f}]"
+def render_answer(match: Match, settings: Settings, lang: str) -> str:
+    """An answered question as terminal text: where it came from, the answer, the why."""
     entry = match.entry
+    assert entry is not None
     area = settings.area(entry.area)
     lines = [
         f"{t(lang, 'matched')}: {entry.question}",
@@ -49,27 +47,38 @@ def render_match(match: Match, settings: Settings, language: str | None = None) 
         plain(entry.answer),
     ]
     if entry.why:
-        lines += ["", f"{entry.why_title or t(lang, 'why')}:", plain(entry.why)]
+        title = entry.why_title or t(lang, "why")
+        lines += ["", title if title[-1] in "?:." else f"{title}:", plain(entry.why)]
     return "\n".join(lines)
 
 
-def _reply_text(reply: Reply, settings: Settings) -> str:
-    text = render_match(reply.match, settings, reply.language)
+def render_match(match: Match, settings: Settings) -> str:
+    """`firstline ask`'s readable output (nothing is recorded there)."""
+    lang = detect_language(match.question)
+    if match.answered:
+        return render_answer(match, settings, lang)
+    guess = match.entry.question if match.entry else "-"
+    return t(lang, "no_answer", guess=guess, confidence=f"{match.confidence:.2f}")
+
+
+def render_reply(reply: Reply, settings: Settings) -> str:
+    lang = reply.language
     if reply.answered:
-        return text
-    return "\n".join([t(reply.language, "unknown", area_part=""), t(reply.language, "no_contact")])
+        return render_answer(reply.match, settings, lang)
+    return f"{t(lang, 'unknown', area_part='')}\n{t(lang, 'no_contact')}"
 
 
 async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: str) -> int:
     core = await create_core(settings)
     interactive = stdin.isatty()
+
+    def say(text: str) -> None:
+        print(text, file=stdout, flush=True)
+
     try:
-        entries = len(core.knowledge.base.entries)
         if interactive:
-            print(
-                f"firstline chat: {entries} FAQ entries from {settings.knowledge_dir}", file=stdout
-            )
-            print(HELP, file=stdout)
+            entries = len(core.knowledge.base.entries)
+            say(f"firstline chat: {entries} FAQ entries from {settings.knowledge_dir}\n{HELP}")
         last: Reply | None = None
         while True:
             if interactive:
@@ -79,41 +88,36 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
             if not line:
                 break
             text = line.strip()
+            command = text.lower()
             if not text:
                 continue
-            command = text.lower()
             if command in {"/quit", "/exit"}:
                 break
             if command in {"/help", "/hjälp"}:
-                print(HELP, file=stdout)
-                continue
-            if command in SOLVED_COMMANDS | NOT_HELPFUL_COMMANDS:
-                print(await _feedback(core, last, user, command in SOLVED_COMMANDS), file=stdout)
-                continue
-            last = await core.desk.ask(text, source="chat", asker=user)
-            prefix = "" if interactive else f"you> {text}\n"
-            print(f"{prefix}bot> {_reply_text(last, settings)}", file=stdout)
-            stdout.flush()
+                say(HELP)
+            elif command in SOLVED_COMMANDS | NOT_HELPFUL_COMMANDS:
+                say("bot> " + await _feedback(core, last, user, command in SOLVED_COMMANDS))
+            else:
+                last = await core.desk.ask(text, source="chat", asker=user)
+                echo = "" if interactive else f"you> {text}\n"
+                say(f"{echo}bot> {render_reply(last, settings)}")
     finally:
         await core.close()
     return 0
 
 
-async def _feedback(core, last: Reply | None, user: str, solved: bool) -> str:  # type: ignore[no-untyped-def]
+async def _feedback(core: Core, last: Reply | None, user: str, solved: bool) -> str:
     if last is None or not last.answered:
-        return "bot> " + t("en", "unsupported")
-    result = await core.desk.feedback(last.question.id, user, solved=solved)
+        return t(last.language if last else "en", "nothing_to_mark")
+    feedback = await core.desk.feedback(last.question.id, user, solved=solved)
     lang = last.language
-    area = result.area.name if result.area else ""
-    if result.result is FeedbackResult.SOLVED:
-        return "bot> " + t(lang, "solved_ack", user=user)
-    if result.result is FeedbackResult.NOT_HELPFUL:
-        part = t(lang, "unknown_area_part", area=area) if area else ""
-        return "bot> " + t(lang, "not_helpful_ack", area_part=part)
-    state = t(
-        lang,
-        "state_solved"
-        if result.question and result.question.status == "solved"
-        else "state_unresolved",
+    if feedback.result is FeedbackResult.SOLVED:
+        return t(lang, "solved_ack", user=user)
+    if feedback.result is FeedbackResult.NOT_HELPFUL:
+        area = feedback.area
+        part = t(lang, "unknown_area_part", area=area.name) if area else ""
+        return t(lang, "not_helpful_ack", area_part=part)
+    solved_before = feedback.question is not None and feedback.question.status == "solved"
+    return t(
+        lang, "already", state=t(lang, "state_solved" if solved_before else "state_unresolved")
     )
-    return "bot> " + t(lang, "already", state=state)

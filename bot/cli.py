@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from bot.chat import render_match, run_chat
 from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import KnowledgeError
 from bot.faq.matcher import Match
 from bot.settings import Settings, SettingsError, load_settings
+from bot.store.db import Database, DatabaseUnavailable
 
 log = logging.getLogger("firstline")
 
@@ -44,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(args.handler(args) or 0)
-    except (SettingsError, KnowledgeError, CasesError, UsageError) as exc:
+    except (SettingsError, KnowledgeError, CasesError, UsageError, DatabaseUnavailable) as exc:
         print(f"firstline: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -140,7 +142,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(_match_json(match), ensure_ascii=False))
         else:
-            print(_match_text(match, settings))
+            print(render_match(match, settings))
     return 0
 
 
@@ -157,15 +159,7 @@ def _match_json(match: Match) -> dict:
     }
 
 
-def _match_text(match: Match, settings: Settings) -> str:
-    from bot.chat import render_match
-
-    return render_match(match, settings)
-
-
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.chat import run_chat
-
     settings = _settings(args)
     return asyncio.run(run_chat(settings, sys.stdin, sys.stdout, user=_local_user()))
 
@@ -232,8 +226,6 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from bot.store.db import Database
-
     settings = load_settings()
 
     async def upgrade() -> None:

@@ -6,7 +6,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "sv": {
         "answer_intro": "Det här står i vår FAQ:",
         "area": "Område",
-        "matched": "Svar på",
+        "matched": "Från FAQ:n",
         "why": "Varför",
         "solved_button": "Det löste det",
         "not_helpful_button": "Inte det jag behövde",
@@ -28,6 +28,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "state_solved": "löst",
         "state_unresolved": "olöst",
         "unsupported": "Skriv din fråga som text, så letar jag i FAQ:n.",
+        "nothing_to_mark": "Det finns inget svar att markera: ställ en fråga först.",
+        "no_answer": "Inget säkert svar i FAQ:n (närmast: {guess}, säkerhet {confidence}).",
         "greeting": (
             "Hej! Jag svarar på frågor om affärssystemet utifrån vår FAQ "
             "(ekonomi, lager, inköp). Skriv din fråga, gärna med ett par ord om vad du "
@@ -37,7 +39,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "answer_intro": "Here's what our FAQ says:",
         "area": "Area",
-        "matched": "Answers",
+        "matched": "From the FAQ",
         "why": "Why",
         "solved_button": "That solved it",
         "not_helpful_button": "Not what I needed",
@@ -59,6 +61,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "state_solved": "solved",
         "state_unresolved": "unresolved",
         "unsupported": "Type your question as text and I'll look in the FAQ.",
+        "nothing_to_mark": "There is no answer to mark: ask a question first.",
+        "no_answer": "No confident answer in the FAQ (closest: {guess}, confidence {confidence}).",
         "greeting": (
             "Hi! I answer questions about our ERP system from our FAQ (finance, warehouse, "
             "purchasing). Type your question, ideally with a few words on what you're trying to do."

@@ -47,9 +47,9 @@ def test_ask_json_one_object_per_question() -> None:
 def test_ask_reads_stdin_and_prints_a_readable_answer() -> None:
     result = firstline("ask", stdin="hur gör jag en cykelinventering?\n\nlunchmeny?\n")
     assert result.returncode == 0, result.stderr
-    assert "Svar på: Hur gör jag en cykelinventering?" in result.stdout
+    assert "Från FAQ:n: Hur gör jag en cykelinventering?" in result.stdout
     assert "Område: Lager / Warehouse" in result.stdout
-    assert "hittar inget svar" in result.stdout
+    assert "Inget säkert svar i FAQ:n" in result.stdout
 
 
 def test_kb_lint_clean_and_broken(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_chat_with_piped_input_answers_each_line_and_exits(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("bot> ") == 3
-    assert "Svar på: Hur gör jag en cykelinventering?" in result.stdout
+    assert "Från FAQ:n: Hur gör jag en cykelinventering?" in result.stdout
     assert "Markerad som löst" in result.stdout
     assert "hittar inget svar" in result.stdout
     assert (tmp_path / "chat.db").exists()
@@ -120,6 +120,18 @@ def test_db_upgrade(tmp_path: Path) -> None:
     result = firstline("db", "upgrade", env={"DATABASE_URL": url})
     assert result.returncode == 0, result.stderr
     assert "database is up to date" in result.stdout
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    for url, reason in (
+        ("postgresql://firstline:secret@127.0.0.1:1/nowhere", "cannot use the database"),
+        (f"sqlite:///{tmp_path}/no/such/dir/x.db", "unable to open database file"),
+    ):
+        result = firstline("db", "upgrade", env={"DATABASE_URL": url})
+        assert result.returncode == 2
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("firstline: error: cannot use the database") and reason in line
+        assert "secret" not in line
 
 
 @pytest.mark.parametrize(

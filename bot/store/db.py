@@ -7,9 +7,15 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseUnavailable(Exception):
+    """The database can't be reached or set up; the message says which one and why."""
 
 
 class Database:
@@ -26,8 +32,13 @@ class Database:
 
     async def upgrade(self) -> None:
         """Apply all pending migrations (idempotent)."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_upgrade)
+        try:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_upgrade)
+        except (SQLAlchemyError, OSError) as exc:
+            where = make_url(self.url).render_as_string(hide_password=True)
+            reason = getattr(exc, "orig", None) or exc
+            raise DatabaseUnavailable(f"cannot use the database {where}: {reason}") from exc
 
     async def close(self) -> None:
         await self.engine.dispose()
