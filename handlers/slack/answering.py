@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,6 +23,31 @@ def question_text(text: str, bot_user_id: str | None) -> str:
     if bot_user_id:
         text = re.sub(rf"<@{bot_user_id}(?:\|[^>]*)?>", " ", text)
     return " ".join(text.split())
+
+
+def from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """A new message by a human: not a bot (this one or another), not an edit."""
+    user = event.get("user")
+    return (
+        bool(user) and not event.get("bot_id") and user != bot_user_id and not event.get("edited")
+    )
+
+
+async def answer_event(
+    core: Core, client: AsyncWebClient, body: dict[str, Any], event: dict[str, Any], text: str
+) -> None:
+    """Answer a question event once, however often Slack delivers it."""
+    if not await core.desk.first_time(body.get("event_id") or f"{event['channel']}:{event['ts']}"):
+        return
+    await answer_in_thread(
+        core,
+        client,
+        text=text,
+        user=event["user"],
+        channel=event["channel"],
+        ts=event["ts"],
+        thread_ts=event.get("thread_ts"),
+    )
 
 
 async def answer_in_thread(

@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
-from handlers.slack.answering import answer_in_thread, question_text
+from handlers.slack.answering import answer_event, from_a_person, question_text
 
 
 async def on_app_mention(
@@ -18,20 +18,9 @@ async def on_app_mention(
     client: AsyncWebClient,
     bot_user_id: str | None,
 ) -> None:
-    user = event.get("user")
-    if not user or event.get("bot_id") or user == bot_user_id or event.get("edited"):
-        return
-    if not await core.desk.first_time(body.get("event_id") or f"{event['channel']}:{event['ts']}"):
-        return
-    await answer_in_thread(
-        core,
-        client,
-        text=question_text(event.get("text", ""), bot_user_id),
-        user=user,
-        channel=event["channel"],
-        ts=event["ts"],
-        thread_ts=event.get("thread_ts"),
-    )
+    if from_a_person(event, bot_user_id):
+        text = question_text(event.get("text", ""), bot_user_id)
+        await answer_event(core, client, body, event, text)
 
 
 def register(app: AsyncApp, core: Core) -> None:

@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
-from handlers.slack.answering import answer_in_thread
+from handlers.slack.answering import answer_event, from_a_person
 
 # Subtypes that are still a person asking something; edits, deletions, joins, bot posts and
 # thread broadcasts are not.
@@ -22,10 +22,7 @@ QUESTION_SUBTYPES = {None, "file_share"}
 def is_question(
     event: dict[str, Any], bot_user_id: str | None, support_channels: frozenset[str]
 ) -> bool:
-    if event.get("subtype") not in QUESTION_SUBTYPES:
-        return False
-    user = event.get("user")
-    if not user or event.get("bot_id") or user == bot_user_id or event.get("edited"):
+    if event.get("subtype") not in QUESTION_SUBTYPES or not from_a_person(event, bot_user_id):
         return False
     if not (event.get("text") or "").strip():
         return False
@@ -44,19 +41,8 @@ async def on_message(
     client: AsyncWebClient,
     bot_user_id: str | None,
 ) -> None:
-    if not is_question(event, bot_user_id, core.settings.support_channels):
-        return
-    if not await core.desk.first_time(body.get("event_id") or f"{event['channel']}:{event['ts']}"):
-        return
-    await answer_in_thread(
-        core,
-        client,
-        text=event["text"],
-        user=event["user"],
-        channel=event["channel"],
-        ts=event["ts"],
-        thread_ts=event.get("thread_ts"),
-    )
+    if is_question(event, bot_user_id, core.settings.support_channels):
+        await answer_event(core, client, body, event, event["text"])
 
 
 def register(app: AsyncApp, core: Core) -> None:
