@@ -18,7 +18,8 @@ async def on_app_mention(
     client: AsyncWebClient,
     bot_user_id: str | None,
 ) -> None:
-    if from_a_person(event, bot_user_id):
+    in_dm = event.get("channel", "").startswith("D")  # messages.py answers every DM already
+    if from_a_person(event, bot_user_id) and not in_dm:
         text = question_text(event.get("text", ""), bot_user_id)
         await answer_event(core, client, body, event, text)
 

@@ -32,11 +32,13 @@ async def questions(bot: BotServer) -> list[Question]:
 
 
 async def settle(bot: BotServer) -> None:
-    """Let background listener tasks finish (Bolt acks first, then runs the listener)."""
-    for _ in range(50):
+    """Wait until Bolt's background listener tasks are done (it acks first, then runs them)."""
+    for _ in range(250):
         await asyncio.sleep(0.02)
-        if not [t for t in asyncio.all_tasks() if "listener" in repr(t.get_coro())]:
-            break
+        running = [t for t in asyncio.all_tasks() if "run_ack_function" in repr(t.get_coro())]
+        if not running:
+            return
+    raise AssertionError(f"listeners still running: {running}")
 
 
 async def test_url_verification_echoes_the_challenge(bot: BotServer) -> None:
@@ -104,6 +106,16 @@ async def test_mention_in_support_channel_is_answered_once(bot: BotServer) -> No
     text = "<@UBOT> hur gör jag en cykelinventering?"
     await bot.send(sr.event_callback(sr.message_event(text, ts=ts)))
     await bot.send(sr.event_callback(sr.app_mention_event(text, ts=ts)))
+    await bot.slack.wait_for("chat.postMessage")
+    await settle(bot)
+    assert len(bot.slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_mention_in_a_direct_message_is_answered_once(bot: BotServer) -> None:
+    ts = sr.new_ts()
+    text = "<@UBOT> hur gör jag en cykelinventering?"
+    await bot.send(sr.event_callback(sr.dm_event(text, ts=ts)))
+    await bot.send(sr.event_callback(sr.app_mention_event(text, ts=ts, channel="D0ASKER")))
     await bot.slack.wait_for("chat.postMessage")
     await settle(bot)
     assert len(bot.slack.calls_to("chat.postMessage")) == 1
