@@ -40,7 +40,7 @@ FEATURES = (
 )
 # Fitted by bench/calibrate.py on tests/eval/cases.jsonl: the intercept, then one weight per
 # feature in FEATURES.
-CALIBRATION = (-1.976, 1.546, 1.161, 1.054, -0.628, 1.428, -0.356, 0.031)
+CALIBRATION = (-2.053, 1.539, 0.952, 1.169, -0.782, 1.516, -0.158, 0.027)
 
 
 @dataclass(frozen=True)
