@@ -46,6 +46,8 @@ def render_answer(match: Match, settings: Settings, lang: str) -> str:
         "",
         plain(entry.answer),
     ]
+    if entry.owner:
+        lines[1] += f"   {t(lang, 'owner')}: {entry.owner}"
     if entry.why:
         title = entry.why_title or t(lang, "why")
         lines += ["", title if title[-1] in "?:." else f"{title}:", plain(entry.why)]

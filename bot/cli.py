@@ -89,7 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
     lint = kb_sub.add_parser("lint", help="check every FAQ file; exit 1 on any problem")
     _knowledge_option(lint)
     lint.set_defaults(handler=cmd_kb_lint)
-    ev = kb_sub.add_parser("eval", help="measure matching on a JSON Lines file of questions")
+    ev = kb_sub.add_parser(
+        "eval",
+        help="measure matching on a JSON Lines file of questions",
+        description=(
+            "Top-1 accuracy counts an answerable question as right only when the bot answered it "
+            "with the expected entry; correct abstention counts unanswerable questions the bot "
+            "declined to answer."
+        ),
+    )
     _knowledge_option(ev)
     ev.add_argument("cases", type=Path, help="JSON Lines: {question, expected}")
     ev.add_argument("--failures", action="store_true", help="list every miss")
@@ -214,6 +222,10 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
         print(
             f"top-1 accuracy on answerable: {result.accuracy:.1%} "
             f"({result.correct}/{result.answerable})"
+        )
+        print(
+            f"  (best guess right, answered or not: {result.ranking:.1%}, "
+            f"{result.ranked_first}/{result.answerable})"
         )
         print(
             f"correct abstention on unanswerable: {result.abstention:.1%} "

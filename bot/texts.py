@@ -8,6 +8,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "area": "Område",
         "matched": "Från FAQ:n",
         "why": "Varför",
+        "owner": "Ansvarig",
         "solved_button": "Det löste det",
         "not_helpful_button": "Inte det jag behövde",
         "unknown": (
@@ -41,6 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "area": "Area",
         "matched": "From the FAQ",
         "why": "Why",
+        "owner": "Owner",
         "solved_button": "That solved it",
         "not_helpful_button": "Not what I needed",
         "unknown": (

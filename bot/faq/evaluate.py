@@ -28,6 +28,7 @@ class Case:
 class EvalResult:
     answerable: int = 0
     correct: int = 0
+    ranked_first: int = 0
     unanswerable: int = 0
     abstained: int = 0
     failures: list[dict] = field(default_factory=list)
@@ -35,6 +36,11 @@ class EvalResult:
     @property
     def accuracy(self) -> float:
         return self.correct / self.answerable if self.answerable else 0.0
+
+    @property
+    def ranking(self) -> float:
+        """Best guess right, whether or not the bot was confident enough to answer."""
+        return self.ranked_first / self.answerable if self.answerable else 0.0
 
     @property
     def abstention(self) -> float:
@@ -45,6 +51,8 @@ class EvalResult:
             "answerable": self.answerable,
             "top1_correct": self.correct,
             "top1_accuracy": round(self.accuracy, 4),
+            "best_guess_correct": self.ranked_first,
+            "best_guess_accuracy": round(self.ranking, 4),
             "unanswerable": self.unanswerable,
             "abstained": self.abstained,
             "abstention_rate": round(self.abstention, 4),
@@ -92,6 +100,7 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> EvalResult:
         else:
             result.answerable += 1
             result.correct += got == case.expected
+            result.ranked_first += match.entry is not None and match.entry.question == case.expected
         if got != case.expected:
             result.failures.append(
                 {

@@ -34,12 +34,12 @@ def answer_blocks(reply: Reply, *, with_feedback: bool = True) -> list[Block]:
         title = escape(entry.why_title or t(lang, "why"))
         blocks += [_section(c) for c in split_sections(f"*{title}*\n{to_mrkdwn(entry.why)}")]
     area = reply.area.name if reply.area else entry.area
-    blocks.append(
-        _context(
-            f"{t(lang, 'area')}: *{escape(area)}*  ·  "
-            f"{t(lang, 'matched')}: _{escape(entry.question)}_"
-        )
+    source = (
+        f"{t(lang, 'area')}: *{escape(area)}*  ·  {t(lang, 'matched')}: _{escape(entry.question)}_"
     )
+    if entry.owner:
+        source += f"  ·  {t(lang, 'owner')}: {escape(entry.owner)}"
+    blocks.append(_context(source))
     if with_feedback:
         blocks.append(feedback_actions(reply.question.id, lang))
     return blocks

@@ -59,6 +59,7 @@ async def test_question_in_support_channel_is_answered_in_its_thread(bot: BotSer
     assert "Bokförda försäljningsfakturor" in shown
     assert "Ekonomi / Finance" in shown
     assert CREDIT_ENTRY in shown
+    assert "Ansvarig: Anna Lind (ekonomi)" in shown
     buttons = post.args["blocks"][-1]["elements"]
     assert [b["text"]["text"] for b in buttons] == ["Det löste det", "Inte det jag behövde"]
     await settle(bot)
