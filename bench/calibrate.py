@@ -1,10 +1,11 @@
-"""Fit the matcher's confidence calibration on the tuning set (never on the held-out set).
+"""Fit the matcher's confidence calibration on the tuning sets (never on the held-out set).
 
-    python bench/calibrate.py tests/eval/cases.jsonl
+    python bench/calibrate.py tests/eval/cases.jsonl tests/eval/cases_more.jsonl
 
 Fits a logistic regression from the matcher's features to "the best guess is the right answer",
-prints the coefficients to paste into `bot/faq/matcher.py` (CALIBRATION), and the resulting
-accuracy and abstention at the default threshold on the same cases.
+prints the coefficients to paste into `bot/faq/matcher.py` (CALIBRATION), the resulting figures on
+the same cases, and a k-fold cross-validated estimate of how the fit does on questions it has not
+seen.
 """
 
 from __future__ import annotations
@@ -12,58 +13,84 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from bot.faq.evaluate import evaluate, read_cases
+from bot.faq.evaluate import read_cases
 from bot.faq.lexicon import lexicon
 from bot.faq.loader import load_knowledge
-from bot.faq.matcher import FEATURES, Matcher
+from bot.faq.matcher import DEFAULT_THRESHOLD, FEATURES, Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def fit(
-    rows: list[list[float]], labels: list[int], l2: float = 0.05, steps: int = 3000
-) -> list[float]:
+@dataclass(frozen=True)
+class Row:
+    features: list[float]
+    answerable: bool
+    best_guess_right: bool
+
+
+def fit(rows: list[Row], l2: float, steps: int = 3000) -> list[float]:
     """Plain gradient descent on the L2-regularised log loss; the data is tiny."""
-    weights = [0.0] * (len(rows[0]) + 1)
-    rate = 0.5
+    weights = [0.0] * (len(FEATURES) + 1)
     for _ in range(steps):
         grad = [0.0] * len(weights)
-        for x, y in zip(rows, labels, strict=True):
-            z = weights[0] + sum(w * v for w, v in zip(weights[1:], x, strict=True))
-            p = 1 / (1 + math.exp(-z))
-            grad[0] += p - y
-            for i, v in enumerate(x, 1):
-                grad[i] += (p - y) * v
+        for row in rows:
+            error = probability(weights, row.features) - row.best_guess_right
+            grad[0] += error
+            for i, value in enumerate(row.features, 1):
+                grad[i] += error * value
         for i in range(len(weights)):
             penalty = l2 * weights[i] if i else 0.0
-            weights[i] -= rate * (grad[i] / len(rows) + penalty)
+            weights[i] -= 0.5 * (grad[i] / len(rows) + penalty)
     return weights
+
+
+def probability(weights: list[float], features: list[float]) -> float:
+    z = weights[0] + sum(w * v for w, v in zip(weights[1:], features, strict=True))
+    return 1 / (1 + math.exp(-z))
+
+
+def score(weights: list[float], rows: list[Row]) -> tuple[float, float]:
+    """(top-1 accuracy on answerable, correct abstention on unanswerable)."""
+    answered = [probability(weights, r.features) >= DEFAULT_THRESHOLD for r in rows]
+    right = sum(
+        a and r.best_guess_right for a, r in zip(answered, rows, strict=True) if r.answerable
+    )
+    declined = sum(not a for a, r in zip(answered, rows, strict=True) if not r.answerable)
+    answerable = sum(r.answerable for r in rows) or 1
+    return right / answerable, declined / ((len(rows) - answerable) or 1)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("cases", type=Path)
+    parser.add_argument("cases", type=Path, nargs="+")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument("--l2", type=float, default=0.01, help="regularisation strength")
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
     args = parser.parse_args()
     kb = load_knowledge(args.knowledge)
-    synonyms = [*lexicon(), *kb.synonyms]
-    matcher = Matcher(kb.entries, synonyms)
-    cases = read_cases(args.cases)
-    rows, labels = [], []
-    for case in cases:
+    matcher = Matcher(kb.entries, [*lexicon(), *kb.synonyms])
+    rows = []
+    for case in (case for path in args.cases for case in read_cases(path)):
         match = matcher.match(case.question)
-        if match.entry is None:
-            continue
-        rows.append([match.features[name] for name in FEATURES])
-        labels.append(int(case.expected is not None and match.entry.question == case.expected))
-    weights = fit(rows, labels, l2=args.l2)
+        features = [match.features.get(name, 0.0) for name in FEATURES]
+        right = match.entry is not None and match.entry.question == case.expected
+        rows.append(Row(features, case.expected is not None, right))
+    weights = fit(rows, args.l2)
     print("CALIBRATION = (" + ", ".join(f"{w:.3f}" for w in weights) + ")")
-    calibrated = Matcher(kb.entries, synonyms, calibration=weights)
-    result = evaluate(calibrated, cases)
-    print(result.as_dict())
+    accuracy, abstention = score(weights, rows)
+    print(f"on the tuning cases: top-1 {accuracy:.1%}, abstention {abstention:.1%}")
+    folds = [rows[i :: args.folds] for i in range(args.folds)]
+    results = [
+        score(fit([r for j, f in enumerate(folds) if j != i for r in f], args.l2), fold)
+        for i, fold in enumerate(folds)
+    ]
+    print(
+        f"{args.folds}-fold cross-validated: top-1 {sum(r[0] for r in results) / len(results):.1%}, "
+        f"abstention {sum(r[1] for r in results) / len(results):.1%}"
+    )
     return 0
 
 

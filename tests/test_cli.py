@@ -125,7 +125,7 @@ def test_db_upgrade(tmp_path: Path) -> None:
 def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     for url, reason in (
         ("postgresql://firstline:secret@127.0.0.1:1/nowhere", "cannot use the database"),
-        (f"sqlite:///{tmp_path}/no/such/dir/x.db", "unable to open database file"),
+        (f"sqlite:///{tmp_path}/no/such/dir/x.db", "does not exist"),
     ):
         result = firstline("db", "upgrade", env={"DATABASE_URL": url})
         assert result.returncode == 2

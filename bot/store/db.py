@@ -32,6 +32,7 @@ class Database:
 
     async def upgrade(self) -> None:
         """Apply all pending migrations (idempotent)."""
+        self._check_sqlite_folder()
         try:
             async with self.engine.begin() as conn:
                 await conn.run_sync(_upgrade)
@@ -39,6 +40,16 @@ class Database:
             where = make_url(self.url).render_as_string(hide_password=True)
             reason = getattr(exc, "orig", None) or exc
             raise DatabaseUnavailable(f"cannot use the database {where}: {reason}") from exc
+
+    def _check_sqlite_folder(self) -> None:
+        """Fail early and clearly on a missing folder (aiosqlite's own failure is noisy)."""
+        database = make_url(self.url).database
+        if self.is_sqlite and database and database != ":memory:":
+            folder = Path(database).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise DatabaseUnavailable(
+                    f"cannot use the database {self.url}: the folder {folder} does not exist"
+                )
 
     async def close(self) -> None:
         await self.engine.dispose()

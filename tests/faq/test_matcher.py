@@ -134,6 +134,11 @@ def test_evaluation_sets_are_realistic_in_size_and_mix() -> None:
 def test_tuning_set_does_not_regress() -> None:
     """Floors a little under today's figures (docs/benchmarks.md), to catch regressions."""
     knowledge = Knowledge.load(KNOWLEDGE, ("finance", "warehouse", "purchasing"))
-    result = evaluate(knowledge.matcher, read_cases(ROOT / "tests/eval/cases.jsonl"))
-    assert result.accuracy >= 0.70, result.as_dict()
-    assert result.abstention >= 0.85, result.as_dict()
+    cases = [
+        *read_cases(ROOT / "tests/eval/cases.jsonl"),
+        *read_cases(ROOT / "tests/eval/cases_more.jsonl"),
+    ]
+    result = evaluate(knowledge.matcher, cases)
+    assert result.accuracy >= 0.73, result.as_dict()
+    assert result.ranking >= 0.83, result.as_dict()
+    assert result.abstention >= 0.78, result.as_dict()
