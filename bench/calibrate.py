@@ -87,10 +87,9 @@ def main() -> int:
         score(fit([r for j, f in enumerate(folds) if j != i for r in f], args.l2), fold)
         for i, fold in enumerate(folds)
     ]
-    print(
-        f"{args.folds}-fold cross-validated: top-1 {sum(r[0] for r in results) / len(results):.1%}, "
-        f"abstention {sum(r[1] for r in results) / len(results):.1%}"
-    )
+    accuracy = sum(r[0] for r in results) / len(results)
+    abstention = sum(r[1] for r in results) / len(results)
+    print(f"{args.folds}-fold cross-validated: top-1 {accuracy:.1%}, abstention {abstention:.1%}")
     return 0
 
 

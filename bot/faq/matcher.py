@@ -38,8 +38,8 @@ FEATURES = (
     "missing",
     "missing_question",
 )
-# Fitted by bench/calibrate.py on tests/eval/cases*.jsonl (l2 0.01): the intercept, then one weight per
-# feature in FEATURES.
+# Fitted by bench/calibrate.py on tests/eval/cases*.jsonl (l2 0.01): the intercept, then one
+# weight per feature in FEATURES.
 CALIBRATION = (-2.349, 1.101, 1.115, 1.337, -0.783, 1.568, 0.309, 0.246)
 
 
