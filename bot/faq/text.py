@@ -55,7 +55,7 @@ STOPWORDS = frozenset(
     var vara varfor varje vart vem vi vid vill visst aven at da dar darfor hos hit dit ni er
     era ert bli blir blev behover behova lite mer mest borde brukar tror tycker vet hjalp hjalpa
     hjalpen tacksam morgon mvh halsningar gang egentligen liksom alltsa ju nog val nan nat
-    hallaa tjena tjenare halla god dag hello undrade fundering funderar
+    hallaa tjena tjenare halla god dag hello undrade fundering funderar far fatt
     """.split()
 )
 
@@ -64,7 +64,7 @@ ACCENTED_STOPWORDS = frozenset(
     """
     för på så är då där när nån nåt någon något några också även från fråga frågan frågor gå går
     gör göra hjälp hjälpa hjälpen här måste sån sådan säg säger stå står snälla varför vår vårt
-    våra väl ändå åt både hälsningar gång behöver behöva hallå nåt nån tjänare fundering
+    våra väl ändå åt både hälsningar gång behöver behöva hallå nåt nån tjänare fundering får fått
     """.split()
 )
 
@@ -125,7 +125,9 @@ def roots(word: str) -> tuple[str, ...]:
     found = [word]
     if len(word) > _MIN_ROOT and not word.isdigit():
         for suffix in _SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_ROOT:
+            # a long ending needs a longer stem: sparning is not spar (spara), räkning not räk
+            min_root = _MIN_ROOT + (len(suffix) >= 3)
+            if word.endswith(suffix) and len(word) - len(suffix) >= min_root:
                 found.append(word[: -len(suffix)])
         if len(word) >= 5 and word[-2] == "e" and word[-1] in "lrn" and word[-3] not in "aeiouy":
             found.append(word[:-2] + word[-1])
