@@ -6,18 +6,15 @@ answer; with piped input it answers each line and exits at the end of input.
 
 from __future__ import annotations
 
-import re
 from typing import TextIO
 
 from bot.app import Core, create_core
+from bot.faq.markdown import plain
 from bot.faq.matcher import Match
 from bot.faq.text import detect_language
 from bot.settings import Settings
 from bot.support.questions import FeedbackResult, Reply
-from bot.texts import t
-
-_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+from bot.texts import help_now, t
 
 HELP = """Type a question in Swedish or English. After an answer:
   /ja  or /solved     it solved the problem
@@ -26,12 +23,6 @@ HELP = """Type a question in Swedish or English. After an answer:
 
 SOLVED_COMMANDS = {"/ja", "/solved", "/yes"}
 NOT_HELPFUL_COMMANDS = {"/nej", "/no", "/notuseful"}
-
-
-def plain(markdown: str) -> str:
-    """Markdown made readable in a terminal."""
-    text = _BOLD.sub(lambda m: m.group(1) or m.group(2), markdown)
-    return _LINK.sub(r"\1 (\2)", text)
 
 
 def render_answer(match: Match, settings: Settings, lang: str) -> str:
@@ -67,7 +58,8 @@ def render_reply(reply: Reply, settings: Settings) -> str:
     lang = reply.language
     if reply.answered:
         return render_answer(reply.match, settings, lang)
-    return f"{t(lang, 'unknown', area_part='')}\n{t(lang, 'no_contact')}"
+    contact, _ = settings.help_route(None)
+    return f"{t(lang, 'unknown', area_part='')}\n{help_now(lang, contact, None)}"
 
 
 async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: str) -> int:
@@ -109,8 +101,10 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
 
 
 async def _feedback(core: Core, last: Reply | None, user: str, solved: bool) -> str:
-    if last is None or not last.answered:
-        return t(last.language if last else "en", "nothing_to_mark")
+    if last is None:
+        return t("sv", "nothing_to_mark")
+    if not last.answered:
+        return t(last.language, "already_unresolved")
     feedback = await core.desk.feedback(last.question.id, user, solved=solved)
     lang = last.language
     if feedback.result is FeedbackResult.SOLVED:

@@ -11,6 +11,7 @@ import asyncio
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -128,13 +129,13 @@ def _knowledge_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings()
+    """Settings, with `--knowledge DIR` taking the place of KNOWLEDGE_DIR."""
     knowledge = getattr(args, "knowledge", None)
-    if knowledge is not None:
-        if not knowledge.is_dir():
-            raise UsageError(f"--knowledge {str(knowledge)!r} is not a folder")
-        settings = replace(settings, knowledge_dir=knowledge)
-    return settings
+    if knowledge is None:
+        return load_settings()
+    if not knowledge.is_dir():
+        raise UsageError(f"--knowledge {str(knowledge)!r} is not a folder")
+    return load_settings({**os.environ, "KNOWLEDGE_DIR": str(knowledge)})
 
 
 def _knowledge(settings: Settings) -> Knowledge:
@@ -198,7 +199,7 @@ def cmd_kb_lint(args: argparse.Namespace) -> int:
     from bot.faq.loader import load_knowledge
 
     settings = _settings(args)
-    kb = load_knowledge(settings.knowledge_dir, settings.area_keys)
+    kb = load_knowledge(settings.knowledge_dir, settings.area_keys, log_problems=False)
     for problem in kb.problems:
         print(problem)
     per_area = {a: sum(1 for e in kb.entries if e.area == a) for a in settings.area_keys}

@@ -10,14 +10,13 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dotenv import dotenv_values
 
 from bot.faq.matcher import DEFAULT_THRESHOLD
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///firstline.db"
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _AREA_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -32,6 +31,7 @@ class Area:
     key: str
     name: str
     channel: str | None = None
+    contact: str | None = None
 
 
 DEFAULT_AREAS = (
@@ -61,6 +61,13 @@ class Settings:
 
     def area(self, key: str | None) -> Area | None:
         return next((a for a in self.areas if a.key == key), None)
+
+    def help_route(self, area: Area | None) -> tuple[str | None, str | None]:
+        """(contact, channel id) to send someone to when the bot can't help."""
+        channel = area.channel if area and area.channel else None
+        if channel is None and self.support_channels:
+            channel = sorted(self.support_channels)[0]
+        return (area.contact if area else None), channel
 
     @property
     def socket_mode(self) -> bool:
@@ -135,8 +142,13 @@ def _knowledge_dir(value: str | None) -> Path:
         if not path.is_dir():
             raise SettingsError(f"KNOWLEDGE_DIR {value!r} is not a folder")
         return path
-    local = Path("knowledge")
-    return local if (local / "faq").is_dir() else PACKAGE_ROOT / "knowledge"
+    path = Path("knowledge")
+    if not path.is_dir():
+        raise SettingsError(
+            f"no knowledge folder: {Path.cwd() / path} does not exist; "
+            "set KNOWLEDGE_DIR to your FAQ folder (or use --knowledge DIR)"
+        )
+    return path
 
 
 def normalize_database_url(url: str) -> str:
@@ -159,6 +171,10 @@ def normalize_database_url(url: str) -> str:
     )
 
 
+BOT_KEYS = {"support_channels", "answer_threshold"}
+AREA_KEYS = {"name", "channel", "contact"}
+
+
 def apply_config_file(settings: Settings, path: Path) -> Settings:
     """Overlay the TOML config file (areas, channels, threshold) on the environment settings."""
     if not path.is_file():
@@ -167,10 +183,9 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
-    unknown = set(data) - {"bot", "areas"}
-    if unknown:
-        raise SettingsError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")
+    _only(data, {"bot", "areas"}, f"{path}: unknown section")
     bot = _table(data.get("bot", {}), f"{path}: [bot]")
+    _only(bot, BOT_KEYS, f"{path}: unknown setting in [bot]")
     channels = bot.get("support_channels", [])
     if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
         raise SettingsError(f"{path}: bot.support_channels must be a list of channel ids")
@@ -182,14 +197,8 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
     areas = settings.areas
     if "areas" in data:
         areas = _areas(_table(data["areas"], f"{path}: [areas]"), path)
-    return Settings(
-        knowledge_dir=settings.knowledge_dir,
-        database_url=settings.database_url,
-        port=settings.port,
-        slack_bot_token=settings.slack_bot_token,
-        slack_signing_secret=settings.slack_signing_secret,
-        slack_app_token=settings.slack_app_token,
-        slack_api_url=settings.slack_api_url,
+    return replace(
+        settings,
         config_file=path,
         areas=areas,
         support_channels=frozenset(channels),
@@ -197,7 +206,7 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
     )
 
 
-def _areas(table: dict, path: Path) -> tuple[Area, ...]:
+def _areas(table: dict[str, object], path: Path) -> tuple[Area, ...]:
     areas = []
     for key, value in table.items():
         if not _AREA_KEY.match(key):
@@ -205,17 +214,31 @@ def _areas(table: dict, path: Path) -> tuple[Area, ...]:
                 f"{path}: area key {key!r} must be lower-case letters, e.g. finance"
             )
         spec = _table(value, f"{path}: [areas.{key}]")
-        name = spec.get("name", key.capitalize())
+        _only(spec, AREA_KEYS, f"{path}: unknown setting in [areas.{key}]")
         channel = spec.get("channel")
         if channel is not None:
             _check_channel(channel, f"{path}: areas.{key}.channel")
-        areas.append(Area(key=key, name=str(name), channel=channel))
+        contact = spec.get("contact")
+        areas.append(
+            Area(
+                key=key,
+                name=str(spec.get("name", key.capitalize())),
+                channel=channel,
+                contact=str(contact) if contact else None,
+            )
+        )
     if not areas:
         raise SettingsError(f"{path}: [areas] is empty; define at least one area")
     return tuple(areas)
 
 
-def _table(value: object, where: str) -> dict:
+def _only(table: dict[str, object], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise SettingsError(f"{where}: {', '.join(unknown)} (known: {', '.join(sorted(allowed))})")
+
+
+def _table(value: object, where: str) -> dict[str, object]:
     if not isinstance(value, dict):
         raise SettingsError(f"{where} must be a table")
     return value

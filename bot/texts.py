@@ -12,24 +12,40 @@ TEXTS: dict[str, dict[str, str]] = {
         "solved_button": "Det löste det",
         "not_helpful_button": "Inte det jag behövde",
         "unknown": (
-            "Jag hittar inget svar på det i vår FAQ, och jag vill inte gissa. "
-            "Jag har sparat frågan som obesvarad{area_part}, så att superanvändarna ser den."
+            "Jag hittar inget säkert svar på det i vår FAQ, så jag gissar inte. Frågan är sparad "
+            "som obesvarad{area_part}: superanvändarna går igenom obesvarade frågor och lägger "
+            "till svaren i FAQ:n."
         ),
         "unknown_area_part": " inom {area}",
-        "contact": "Vill du ha hjälp direkt: {contact}.",
-        "no_contact": "Vill du ha hjälp direkt: fråga en superanvändare i supportkanalen.",
+        "help_now": "Behöver du hjälp nu? {route}",
+        "route_contact_channel": "Kontakta {contact} eller fråga i {channel}.",
+        "route_contact": "Kontakta {contact}.",
+        "route_channel": "Fråga i {channel}.",
+        "route_none": "Fråga en superanvändare för ditt område.",
         "not_helpful_ack": (
-            "Tack, då var det inte rätt svar. Jag har sparat frågan som olöst{area_part}, "
-            "så att superanvändarna ser den och kan förbättra FAQ:n."
+            "Tack för att du säger till. Frågan är sparad som olöst{area_part}: superanvändarna "
+            "går igenom olösta frågor och förbättrar FAQ:n."
         ),
+        "question_gone": "Den frågan finns inte längre hos mig. Ställ den gärna igen.",
+        "already_unresolved": "Frågan är redan sparad som obesvarad.",
         "solved_ack": "Skönt! Markerad som löst av {user}.",
         "not_helpful_marked": "Markerad som inte till hjälp av {user}.",
         "only_asker": "Bara {asker} som ställde frågan kan markera svaret.",
         "already": "Den här frågan är redan markerad ({state}).",
         "state_solved": "löst",
         "state_unresolved": "olöst",
-        "unsupported": "Skriv din fråga som text, så letar jag i FAQ:n.",
         "nothing_to_mark": "Det finns inget svar att markera: ställ en fråga först.",
+        "usage": (
+            "*/support* — första linjens support för affärssystemet\n"
+            "• `/support <fråga>` eller `/support fråga <fråga>`: svar ur FAQ:n, bara till dig\n"
+            "• `/support obesvarade`: de senaste frågorna som FAQ:n inte kunde svara på\n"
+            "• `/support hjälp`: den här hjälpen\n"
+            "Du kan också skriva frågan i supportkanalen, skicka ett DM till mig eller @nämna mig."
+        ),
+        "unknown_command": "Det kommandot känner jag inte till: `{name}`.",
+        "ask_usage": "Skriv frågan efter kommandot: `/support fråga <din fråga>`",
+        "unresolved_header": "*Obesvarade frågor* (de senaste {count})",
+        "unresolved_none": "Inga obesvarade frågor just nu.",
         "no_answer": "Inget säkert svar i FAQ:n (närmast: {guess}, säkerhet {confidence}).",
         "greeting": (
             "Hej! Jag svarar på frågor om affärssystemet utifrån vår FAQ "
@@ -46,24 +62,41 @@ TEXTS: dict[str, dict[str, str]] = {
         "solved_button": "That solved it",
         "not_helpful_button": "Not what I needed",
         "unknown": (
-            "I can't find an answer to that in our FAQ, and I'd rather not guess. "
-            "I've logged the question as unanswered{area_part} so the superusers see it."
+            "I can't find a reliable answer to that in our FAQ, so I won't guess. The question is "
+            "saved as unanswered{area_part}: the superusers go through unanswered questions and "
+            "add the answers to the FAQ."
         ),
         "unknown_area_part": " for {area}",
-        "contact": "For help right away: {contact}.",
-        "no_contact": "For help right away, ask a superuser in the support channel.",
+        "help_now": "Need help now? {route}",
+        "route_contact_channel": "Contact {contact} or ask in {channel}.",
+        "route_contact": "Contact {contact}.",
+        "route_channel": "Ask in {channel}.",
+        "route_none": "Ask a superuser for your area.",
         "not_helpful_ack": (
-            "Thanks, so that wasn't the right answer. I've logged the question as unresolved"
-            "{area_part} so the superusers see it and can improve the FAQ."
+            "Thanks for telling me. The question is saved as unresolved{area_part}: the "
+            "superusers go through unresolved questions and improve the FAQ."
         ),
+        "question_gone": "I no longer have that question. Please ask it again.",
+        "already_unresolved": "The question is already saved as unanswered.",
         "solved_ack": "Great! Marked as solved by {user}.",
         "not_helpful_marked": "Marked as not helpful by {user}.",
         "only_asker": "Only {asker}, who asked the question, can mark the answer.",
         "already": "This question is already marked ({state}).",
         "state_solved": "solved",
         "state_unresolved": "unresolved",
-        "unsupported": "Type your question as text and I'll look in the FAQ.",
         "nothing_to_mark": "There is no answer to mark: ask a question first.",
+        "usage": (
+            "*/support* — first-line support for our ERP system\n"
+            "• `/support <question>` or `/support ask <question>`: an answer from the FAQ, "
+            "only to you\n"
+            "• `/support unresolved`: the latest questions the FAQ could not answer\n"
+            "• `/support help`: this help\n"
+            "You can also post your question in the support channel, DM me, or @mention me."
+        ),
+        "unknown_command": "I don't know that command: `{name}`.",
+        "ask_usage": "Put the question after the command: `/support ask <your question>`",
+        "unresolved_header": "*Unanswered questions* (the latest {count})",
+        "unresolved_none": "No unanswered questions right now.",
         "no_answer": "No confident answer in the FAQ (closest: {guess}, confidence {confidence}).",
         "greeting": (
             "Hi! I answer questions about our ERP system from our FAQ (finance, warehouse, "
@@ -76,3 +109,16 @@ TEXTS: dict[str, dict[str, str]] = {
 def t(language: str, key: str, **values: str) -> str:
     table = TEXTS.get(language, TEXTS["en"])
     return table[key].format(**values)
+
+
+def help_now(language: str, contact: str | None, channel: str | None) -> str:
+    """'Need help now? Contact Anna or ask in #ekonomi.' with what is configured."""
+    if contact and channel:
+        route = t(language, "route_contact_channel", contact=contact, channel=channel)
+    elif contact:
+        route = t(language, "route_contact", contact=contact)
+    elif channel:
+        route = t(language, "route_channel", channel=channel)
+    else:
+        route = t(language, "route_none")
+    return t(language, "help_now", route=route)

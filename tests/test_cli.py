@@ -99,7 +99,7 @@ def test_chat_with_piped_input_answers_each_line_and_exits(tmp_path: Path) -> No
     assert result.stdout.count("bot> ") == 3
     assert "Från FAQ:n: Hur gör jag en cykelinventering?" in result.stdout
     assert "Markerad som löst" in result.stdout
-    assert "hittar inget svar" in result.stdout
+    assert "hittar inget säkert svar" in result.stdout
     assert (tmp_path / "chat.db").exists()
 
 

@@ -102,7 +102,10 @@ def test_config_file(tmp_path: Path) -> None:
         ("[areas.Finance]\n", "must be lower-case letters"),
         ("[areas.finance]\nchannel = 'ekonomi'\n", "areas.finance.channel"),
         ("[areas]\n", "[areas] is empty"),
-        ("[escalate]\n", "unknown section(s) escalate"),
+        ("[escalate]\n", "unknown section: escalate (known: areas, bot)"),
+        ("[bot]\nsupport_channel = ['C0123']\n", "unknown setting in [bot]: support_channel"),
+        ("[bot]\nanswer_treshold = 0.9\n", "unknown setting in [bot]: answer_treshold"),
+        ("[areas.finance]\nchanel = 'C0123'\n", "unknown setting in [areas.finance]: chanel"),
     ],
 )
 def test_invalid_config_is_explained(tmp_path: Path, text: str, message: str) -> None:

@@ -37,7 +37,8 @@ class LoadProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
 
 
 @dataclass
@@ -49,7 +50,9 @@ class KnowledgeBase:
     files: int = 0
 
 
-def load_knowledge(root: Path | str, areas: Iterable[str] = DEFAULT_AREAS) -> KnowledgeBase:
+def load_knowledge(
+    root: Path | str, areas: Iterable[str] = DEFAULT_AREAS, *, log_problems: bool = True
+) -> KnowledgeBase:
     """Load `root/faq/**/*.md` and the optional `root/synonyms.yml`."""
     root = Path(root)
     faq_dir = root / "faq"
@@ -58,7 +61,7 @@ def load_knowledge(root: Path | str, areas: Iterable[str] = DEFAULT_AREAS) -> Kn
     kb = KnowledgeBase(root=root)
     allowed = tuple(areas)
     seen: dict[str, Entry] = {}
-    for path in sorted(faq_dir.rglob("*.md")):
+    for path in sorted(p for p in faq_dir.rglob("*") if p.suffix.lower() == ".md" and p.is_file()):
         kb.files += 1
         rel = _display_path(path, root)
         try:
@@ -85,8 +88,14 @@ def load_knowledge(root: Path | str, areas: Iterable[str] = DEFAULT_AREAS) -> Kn
         )
         kb.synonyms = groups
         kb.problems.extend(problems)
-    for problem in kb.problems:
-        log.warning("knowledge: skipped %s", problem)
+    if kb.files == 0:
+        kb.problems.append(
+            LoadProblem(_display_path(faq_dir, root), 0, "no FAQ files: add *.md files here")
+        )
+    kb.problems.sort(key=lambda p: (p.file, p.line))
+    if log_problems:
+        for problem in kb.problems:
+            log.warning("knowledge: skipped %s", problem)
     return kb
 
 
@@ -120,7 +129,9 @@ def parse_faq_file(
                 "missing area: add 'area: <one of " + ", ".join(allowed) + ">' to the front matter",
             )
         ]
-    area = str(area).strip().lower()
+    if not isinstance(area, str):
+        return [], [LoadProblem(file, 1, f"area must be one word, e.g. 'area: {allowed[0]}'")]
+    area = area.strip().lower()
     if area not in allowed:
         return [], [
             LoadProblem(file, 1, f"unknown area '{area}' (configured areas: {', '.join(allowed)})")

@@ -89,6 +89,32 @@ class SupportDesk:
         message_ts: str | None = None,
         thread_ts: str | None = None,
     ) -> Reply:
+        reply = await self.ask_once(
+            None,
+            text,
+            source=source,
+            asker=asker,
+            channel=channel,
+            message_ts=message_ts,
+            thread_ts=thread_ts,
+        )
+        assert reply is not None
+        return reply
+
+    async def ask_once(
+        self,
+        event_id: str | None,
+        text: str,
+        *,
+        source: str,
+        asker: str,
+        channel: str | None = None,
+        message_ts: str | None = None,
+        thread_ts: str | None = None,
+    ) -> Reply | None:
+        """Answer and record a question delivered as event `event_id`; None if that event was
+        handled before. The event id is stored with the question in one transaction, so a crash
+        can't mark an event handled whose question was lost."""
         match = self.knowledge.match(text)
         entry = match.entry if match.answered else None
         question = Question(
@@ -108,8 +134,14 @@ class SupportDesk:
             status=Status.ANSWERED if match.answered else Status.UNRESOLVED,
         )
         async with self.db.session() as session:
+            if event_id is not None:
+                session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
             session.add(question)
-            await session.commit()
+            try:
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()
+                return None
         log.info(
             "question %d from %s: answered=%s confidence=%.2f match=%r",
             question.id,

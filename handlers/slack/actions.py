@@ -31,10 +31,12 @@ async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) 
     solved = action["action_id"] == SOLVED_ACTION
     feedback = await core.desk.feedback(question_id, user, solved=solved)
     question = feedback.question
-    lang = question.language if question else "en"
+    lang = question.language if question else "sv"
     try:
         if feedback.result is FeedbackResult.UNKNOWN or question is None:
-            await client.chat_postEphemeral(channel=channel, user=user, text=t(lang, "unsupported"))
+            await client.chat_postEphemeral(
+                channel=channel, user=user, text=t(lang, "question_gone")
+            )
         elif feedback.result is FeedbackResult.NOT_ASKER:
             await client.chat_postEphemeral(
                 channel=channel, user=user, text=t(lang, "only_asker", asker=f"<@{question.asker}>")
@@ -55,7 +57,7 @@ async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) 
             )
             if not solved:
                 blocks = unresolved_blocks(
-                    lang, question.text, feedback.area, key="not_helpful_ack"
+                    lang, question.text, feedback.area, core.settings, key="not_helpful_ack"
                 )
                 await client.chat_postMessage(
                     channel=channel,

@@ -12,7 +12,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Core
 from bot.faq.text import detect_language
 from bot.texts import t
-from handlers.slack.blocks import answer_blocks, answer_fallback, help_blocks, unresolved_blocks
+from handlers.slack.blocks import (
+    Block,
+    answer_blocks,
+    answer_fallback,
+    help_blocks,
+    unresolved_blocks,
+)
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -36,58 +42,38 @@ def from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
 async def answer_event(
     core: Core, client: AsyncWebClient, body: dict[str, Any], event: dict[str, Any], text: str
 ) -> None:
-    """Answer a question event once, however often Slack delivers it."""
-    if not await core.desk.first_time(body.get("event_id") or f"{event['channel']}:{event['ts']}"):
-        return
-    await answer_in_thread(
-        core,
-        client,
-        text=text,
-        user=event["user"],
-        channel=event["channel"],
-        ts=event["ts"],
-        thread_ts=event.get("thread_ts"),
-    )
-
-
-async def answer_in_thread(
-    core: Core,
-    client: AsyncWebClient,
-    *,
-    text: str,
-    user: str,
-    channel: str,
-    ts: str,
-    thread_ts: str | None,
-) -> None:
-    reply_thread = thread_ts or ts
+    """Answer a question event in its thread once, however often Slack delivers it."""
+    event_id = body.get("event_id") or f"{event['channel']}:{event['ts']}"
+    channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
     if not _MENTION.sub("", text).strip():
-        lang = detect_language(text)
-        await _post(
-            client, channel, reply_thread, help_blocks(lang), t(lang, "greeting"), None, core
-        )
+        if await core.desk.first_time(event_id):
+            lang = detect_language(text)
+            await _post(client, channel, thread, help_blocks(lang), t(lang, "greeting"), None, core)
         return
-    reply = await core.desk.ask(
+    reply = await core.desk.ask_once(
+        event_id,
         text,
         source="slack",
-        asker=user,
+        asker=event["user"],
         channel=channel,
-        message_ts=ts,
-        thread_ts=reply_thread,
+        message_ts=event["ts"],
+        thread_ts=thread,
     )
+    if reply is None:
+        return
     if reply.answered:
         blocks, fallback = answer_blocks(reply), answer_fallback(reply)
     else:
-        blocks = unresolved_blocks(reply.language, text, None)
+        blocks = unresolved_blocks(reply.language, text, None, core.settings)
         fallback = blocks[0]["text"]["text"]
-    await _post(client, channel, reply_thread, blocks, fallback, reply.question.id, core)
+    await _post(client, channel, thread, blocks, fallback, reply.question.id, core)
 
 
 async def _post(
     client: AsyncWebClient,
     channel: str,
     thread_ts: str,
-    blocks: list,
+    blocks: list[Block],
     fallback: str,
     question_id: int | None,
     core: Core,

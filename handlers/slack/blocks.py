@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.settings import Area
+from bot.settings import Area, Settings
 from bot.support.questions import Reply
-from bot.texts import t
+from bot.texts import help_now, t
 from handlers.slack.mrkdwn import escape, quote, split_sections, to_mrkdwn
 
 SOLVED_ACTION = "feedback_solved"
@@ -29,7 +29,8 @@ def answer_blocks(reply: Reply, *, with_feedback: bool = True) -> list[Block]:
     entry = reply.match.entry
     assert entry is not None
     lang = reply.language
-    blocks = [_section(chunk) for chunk in split_sections(to_mrkdwn(entry.answer))]
+    blocks = [_section(f"*{escape(entry.question)}*")]
+    blocks += [_section(chunk) for chunk in split_sections(to_mrkdwn(entry.answer))]
     if entry.why:
         title = escape(entry.why_title or t(lang, "why"))
         blocks += [_section(c) for c in split_sections(f"*{title}*\n{to_mrkdwn(entry.why)}")]
@@ -78,18 +79,18 @@ def answer_fallback(reply: Reply) -> str:
     return f"{t(reply.language, 'answer_intro')} {entry.question}"
 
 
-def unresolved_text(lang: str, question: str, area: Area | None, *, key: str = "unknown") -> str:
-    """The honest 'I don't know' (or 'noted, that didn't help'), quoting what was recorded."""
-    area_part = t(lang, "unknown_area_part", area=area.name) if area else ""
-    return f"{quote(question)}\n{t(lang, key, area_part=area_part)}\n{t(lang, 'no_contact')}"
-
-
 def unresolved_blocks(
-    lang: str, question: str, area: Area | None, *, key: str = "unknown"
+    lang: str, question: str, area: Area | None, settings: Settings, *, key: str = "unknown"
 ) -> list[Block]:
-    return [
-        _section(chunk) for chunk in split_sections(unresolved_text(lang, question, area, key=key))
-    ]
+    """The honest 'I don't know' (or 'noted, that didn't help'): what was recorded, what
+    happens to it, and where to get help now."""
+    area_part = t(lang, "unknown_area_part", area=area.name) if area else ""
+    contact, channel = settings.help_route(area)
+    route = help_now(
+        lang, escape(contact) if contact else None, f"<#{channel}>" if channel else None
+    )
+    text = f"{quote(question)}\n{t(lang, key, area_part=area_part)}\n{route}"
+    return [_section(chunk) for chunk in split_sections(text)]
 
 
 def with_outcome(blocks: list[Block], note: str) -> list[Block]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.faq.markdown import unwrap
+
 _CODE = re.compile(r"(```.*?```|`[^`\n]+`)", re.DOTALL)
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+|mailto:[^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
@@ -25,7 +27,7 @@ def quote(text: str, limit: int = 300) -> str:
 
 def to_mrkdwn(markdown: str) -> str:
     """Convert the FAQ's markdown to Slack mrkdwn, leaving code spans untouched."""
-    parts = _CODE.split(markdown)
+    parts = _CODE.split(unwrap(markdown))
     return "".join(part if i % 2 else _convert(part) for i, part in enumerate(parts))
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.settings import Area
 from bot.store.models import Question
+from tests.conftest import make_settings
 from tests.e2e import slack_requests as sr
-from tests.e2e.fake_slack import Call
-from tests.e2e.harness import BotServer
+from tests.e2e.fake_slack import Call, FakeSlackAPI
+from tests.e2e.harness import BotServer, start_bot
 from tests.e2e.test_slack_questions import settle, texts_of
 
 
@@ -71,6 +73,27 @@ async def test_not_what_i_needed_records_unresolved_and_says_what_happens(bot: B
     assert (q.status, q.feedback) == ("unresolved", "not_helpful")
 
 
+async def test_not_helpful_names_the_areas_contact_and_channel(
+    database_url: str, slack: FakeSlackAPI
+) -> None:
+    areas = (
+        Area("finance", "Ekonomi"),
+        Area("warehouse", "Lager", channel="C0LAGER", contact="Johan Berg"),
+        Area("purchasing", "Inköp"),
+    )
+    bot = await start_bot(make_settings(database_url, areas=areas), slack)
+    try:
+        _, post = await ask(bot)
+        await bot.send(press(post, "feedback_not_helpful"))
+        posts = await bot.slack.wait_for("chat.postMessage", count=2)
+        await settle(bot)
+        shown = texts_of(posts[1].args["blocks"])
+        assert "sparad som olöst inom Lager" in shown
+        assert "Behöver du hjälp nu? Kontakta Johan Berg eller fråga i <#C0LAGER>." in shown
+    finally:
+        await bot.close()
+
+
 async def test_only_the_asker_can_mark_and_only_once(bot: BotServer) -> None:
     _, post = await ask(bot)
     await bot.send(press(post, "feedback_solved", user="U0SOMEONE"))
@@ -95,19 +118,47 @@ async def test_button_for_a_question_that_is_gone(bot: BotServer) -> None:
     assert response.status == 200
     [ephemeral] = await bot.slack.wait_for("chat.postEphemeral")
     assert ephemeral.args["user"] == "U0ASKER"
+    assert ephemeral.args["text"] == "Den frågan finns inte längre hos mig. Ställ den gärna igen."
 
 
-async def test_support_help_ask_and_unknown_subcommand(bot: BotServer) -> None:
-    url = bot.slack.response_url()
-    for text in ("help", "ask how do I receive a partial delivery?", "frobnicate 42"):
-        response = await bot.send(sr.slash_command("/support", text, response_url=url))
-        assert response.status == 200
-    replies = await bot.slack.wait_for("response_url", count=3)
+async def support(bot: BotServer, text: str, user: str = "U0ASKER") -> dict:
+    """Run `/support TEXT` and return what the bot sent to the command's response_url."""
+    url = bot.slack.response_url(text or "empty")
+    before = len(bot.slack.calls_to("response_url"))
+    response = await bot.send(sr.slash_command("/support", text, user_id=user, response_url=url))
+    assert response.status == 200
+    replies = await bot.slack.wait_for("response_url", count=before + 1)
     await settle(bot)
-    assert all(r.args["response_type"] == "ephemeral" for r in replies)
-    help_reply = next(r for r in replies if r.args["text"].startswith("*/support*"))
-    assert "/support ask" in help_reply.args["text"]
-    answer = next(r for r in replies if r.args.get("blocks"))
-    assert "partial" in texts_of(answer.args["blocks"]).lower()
-    unknown = next(r for r in replies if r.args["text"].startswith("Unknown command"))
-    assert "`frobnicate`" in unknown.args["text"]
+    reply = replies[before].args
+    assert reply["response_type"] == "ephemeral"
+    return reply
+
+
+async def test_support_help_in_swedish_by_default_and_english_on_request(bot: BotServer) -> None:
+    assert (await support(bot, "")).get("text", "").startswith("*/support* — första linjens")
+    assert "/support obesvarade" in (await support(bot, "hjälp"))["text"]
+    assert "/support unresolved" in (await support(bot, "help"))["text"]
+
+
+async def test_support_answers_a_question_with_or_without_ask(bot: BotServer) -> None:
+    english = await support(bot, "ask how do I receive a partial delivery?")
+    assert "partial" in texts_of(english["blocks"]).lower()
+    swedish = await support(bot, "hur gör jag en cykelinventering?")
+    assert "Hur gör jag en cykelinventering?" in texts_of(swedish["blocks"])
+    assert "feedback" not in [b.get("block_id") for b in swedish["blocks"]]
+    assert (await support(bot, "fråga"))["text"].startswith("Skriv frågan efter kommandot")
+
+
+async def test_support_unknown_command_gets_usage(bot: BotServer) -> None:
+    reply = await support(bot, "frobnicate")
+    assert "`frobnicate`" in reply["text"] and "/support" in reply["text"]
+
+
+async def test_support_unresolved_lists_what_the_faq_could_not_answer(bot: BotServer) -> None:
+    assert (await support(bot, "obesvarade"))["text"] == "Inga obesvarade frågor just nu."
+    await bot.send(sr.event_callback(sr.message_event("<!here> vad blir det till lunch?")))
+    await bot.slack.wait_for("chat.postMessage")
+    await settle(bot)
+    listing = (await support(bot, "unresolved"))["text"]
+    assert listing.startswith("*Unanswered questions* (the latest 1)")
+    assert "<@U0ASKER> <#C0SUPPORT>: &lt;!here&gt; vad blir det till lunch?" in listing

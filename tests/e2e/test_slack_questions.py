@@ -127,8 +127,9 @@ async def test_unanswerable_question_is_told_honestly_and_recorded(bot: BotServe
     await bot.send(sr.event_callback(event))
     [post] = await bot.slack.wait_for("chat.postMessage")
     shown = texts_of(post.args["blocks"])
-    assert "hittar inget svar" in shown
-    assert "obesvarad" in shown
+    assert "hittar inget säkert svar på det i vår FAQ, så jag gissar inte" in shown
+    assert "Frågan är sparad som obesvarad" in shown
+    assert "Behöver du hjälp nu? Fråga i <#C0SUPPORT>." in shown
     assert "actions" not in [b["type"] for b in post.args["blocks"]]
     await settle(bot)
     [question] = await questions(bot)
