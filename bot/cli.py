@@ -145,7 +145,8 @@ def _knowledge(settings: Settings) -> Knowledge:
 def cmd_ask(args: argparse.Namespace) -> int:
     settings = _settings(args)
     knowledge = _knowledge(settings)
-    questions = args.question or [line.strip() for line in sys.stdin if line.strip()]
+    given = args.question or sys.stdin
+    questions = [q.strip() for q in given if q.strip()]
     for question in questions:
         match = knowledge.match(question)
         if args.json:

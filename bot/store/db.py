@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -41,6 +42,15 @@ class Database:
             reason = getattr(exc, "orig", None) or exc
             raise DatabaseUnavailable(f"cannot use the database {where}: {reason}") from exc
 
+    async def ping(self) -> bool:
+        """Whether the database answers right now (for health checks)."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError):
+            return False
+        return True
+
     def _check_sqlite_folder(self) -> None:
         """Fail early and clearly on a missing folder (aiosqlite's own failure is noisy)."""
         database = make_url(self.url).database
@@ -66,7 +76,7 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     """WAL and a busy timeout, so the HTTP server and a CLI command can share the file."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -25,6 +25,7 @@ from bot.store.models import ProcessedEvent, Question, utcnow
 log = logging.getLogger(__name__)
 
 EVENT_RETENTION = timedelta(days=7)
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class Status(enum.StrEnum):
@@ -74,6 +75,7 @@ class SupportDesk:
         self.db = db
         self.knowledge = knowledge
         self._unresolved_listeners: list[UnresolvedListener] = []
+        self._pruned_at = utcnow()
 
     def on_unresolved(self, listener: UnresolvedListener) -> None:
         """Called with every question that ends unresolved (the escalation ladder hooks in here)."""
@@ -115,6 +117,8 @@ class SupportDesk:
         """Answer and record a question delivered as event `event_id`; None if that event was
         handled before. The event id is stored with the question in one transaction, so a crash
         can't mark an event handled whose question was lost."""
+        if event_id is not None:
+            await self._prune_now_and_then()
         match = self.knowledge.match(text)
         entry = match.entry if match.answered else None
         question = Question(
@@ -161,10 +165,6 @@ class SupportDesk:
             )
             await session.commit()
 
-    async def get(self, question_id: int) -> Question | None:
-        async with self.db.session() as session:
-            return await session.get(Question, question_id)
-
     async def feedback(self, question_id: int, user: str, *, solved: bool) -> Feedback:
         """Record the asker's verdict once; anyone else, or a second press, changes nothing."""
         status = Status.SOLVED if solved else Status.UNRESOLVED
@@ -200,6 +200,7 @@ class SupportDesk:
 
     async def first_time(self, event_id: str) -> bool:
         """True the first time an event id is seen; Slack retries and duplicates get False."""
+        await self._prune_now_and_then()
         async with self.db.session() as session:
             session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
             try:
@@ -208,6 +209,11 @@ class SupportDesk:
                 await session.rollback()
                 return False
         return True
+
+    async def _prune_now_and_then(self) -> None:
+        if utcnow() - self._pruned_at > PRUNE_EVERY:
+            self._pruned_at = utcnow()
+            await self.prune_events()
 
     async def prune_events(self) -> int:
         """Forget event ids older than Slack's retry window (many times over)."""

@@ -8,29 +8,29 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
 from handlers.slack import actions, commands, events, messages
 
 
 def build_app(core: Core) -> AsyncApp:
-    """Bolt app wired to the core; `SLACK_API_URL` redirects the Web API (tests use a fake)."""
+    """Bolt app wired to the core; `SLACK_API_URL` redirects the Web API (tests use a fake).
+
+    Web API calls that hit a rate limit, a 5xx or a dropped connection are retried twice.
+    """
     settings = core.settings
-    client = AsyncWebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url or AsyncWebClient.BASE_URL,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
     app = AsyncApp(
-        client=client,
+        token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret,
         raise_error_for_unhandled_request=False,
     )
+    if settings.slack_api_url:
+        app.client.base_url = settings.slack_api_url
+    app.client.retry_handlers = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
     for module in (messages, events, actions, commands):
         module.register(app, core)
     return app

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.app import create_core
+from bot.app import Core, create_core
 from bot.settings import Settings, SettingsError
 from handlers.slack import build_app
 from handlers.slack.server import SLACK_PATH, create_web_app
@@ -19,37 +25,81 @@ log = logging.getLogger(__name__)
 
 async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
     core = await create_core(settings)
-    bolt = build_app(core)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
+        bolt = build_app(core)
+        await _check_tokens(bolt, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
         if settings.socket_mode:
-            handler = AsyncSocketModeHandler(bolt, settings.slack_app_token)
-            await handler.connect_async()
-            log.info("firstline is connected to Slack in Socket Mode")
-            await stop.wait()
-            await handler.close_async()
+            await _socket_mode(bolt, settings, stop)
         else:
-            runner = web.AppRunner(create_web_app(bolt, core), access_log=None)
-            await runner.setup()
-            try:
-                await web.TCPSite(runner, host, settings.port).start()
-            except OSError as exc:
-                await runner.cleanup()
-                raise SettingsError(
-                    f"cannot listen on port {settings.port}: {exc.strerror}"
-                ) from exc
-            log.info(
-                "firstline is listening on http://%s:%d%s (health: /healthz)",
-                host,
-                settings.port,
-                SLACK_PATH,
-            )
-            await stop.wait()
-            await runner.cleanup()
+            await _http_mode(bolt, core, settings, host, stop)
     finally:
         await core.close()
     log.info("firstline stopped")
     return 0
+
+
+async def _check_tokens(bolt: AsyncApp, settings: Settings) -> None:
+    """Ask Slack once at start: a wrong token is one clear line, not a failure per event."""
+    auth = await _slack_call("SLACK_BOT_TOKEN", bolt.client.auth_test, bolt)
+    channels = ", ".join(sorted(settings.support_channels)) or "none configured"
+    log.info(
+        "signed in to %s as %s; support channels: %s (DMs and @mentions always)",
+        auth.get("team"),
+        auth.get("user"),
+        channels,
+    )
+    if settings.socket_mode:
+        token = settings.slack_app_token
+        await _slack_call(
+            "SLACK_APP_TOKEN", lambda: bolt.client.apps_connections_open(app_token=token), bolt
+        )
+
+
+async def _slack_call(
+    setting: str, call: Callable[[], Awaitable[AsyncSlackResponse]], bolt: AsyncApp
+) -> AsyncSlackResponse:
+    try:
+        return await call()
+    except SlackApiError as exc:
+        raise SettingsError(f"Slack refused {setting}: {exc.response.get('error')}") from exc
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise SettingsError(f"cannot reach Slack at {bolt.client.base_url}: {exc}") from exc
+
+
+async def _socket_mode(bolt: AsyncApp, settings: Settings, stop: asyncio.Event) -> None:
+    handler = AsyncSocketModeHandler(bolt, settings.slack_app_token)
+    connect = asyncio.create_task(handler.connect_async())
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({connect, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if connect.done():
+        connect.result()
+        log.info("firstline is connected to Slack in Socket Mode")
+        await stopped
+    connect.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await connect
+    await handler.close_async()
+
+
+async def _http_mode(
+    bolt: AsyncApp, core: Core, settings: Settings, host: str, stop: asyncio.Event
+) -> None:
+    runner = web.AppRunner(create_web_app(bolt, core), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, settings.port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise SettingsError(f"cannot listen on port {settings.port}: {exc.strerror}") from exc
+    log.info(
+        "firstline is listening on http://%s:%d%s (health: /healthz)",
+        host,
+        settings.port,
+        SLACK_PATH,
+    )
+    await stop.wait()
+    await runner.cleanup()

@@ -7,7 +7,6 @@ import logging
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy import text
 
 from bot.app import Core
 
@@ -22,11 +21,8 @@ def create_web_app(bolt: AsyncApp, core: Core) -> web.Application:
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_request: web.Request) -> web.Response:
-        try:
-            async with core.db.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as exc:
-            log.error("health check: database unreachable: %s", exc)
+        if not await core.db.ping():
+            log.error("health check: the database does not answer")
             return web.json_response({"status": "error", "database": "unreachable"}, status=503)
         return web.json_response(
             {

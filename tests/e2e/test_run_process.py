@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -36,10 +37,13 @@ async def start_firstline(env: dict[str, str], *args: str) -> asyncio.subprocess
     )  # fmt: skip
 
 
-async def stop(process: asyncio.subprocess.Process) -> tuple[int, str]:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-    _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+async def stop(process: asyncio.subprocess.Process, *, terminate: bool = True) -> tuple[int, str]:
+    """SIGTERM it (unless `terminate` is False: it should exit by itself) and wait; its exit code
+    and stderr."""
+    if terminate and process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     return process.returncode or 0, stderr.decode()
 
 
@@ -137,8 +141,8 @@ async def test_socket_mode_process(slack: FakeSlackAPI, tmp_path: Path) -> None:
         [post] = await slack.wait_for("chat.postMessage", timeout=15)
         assert post.args["channel"].startswith("D")
         assert "partial" in json.dumps(post.args["blocks"]).lower()
-        [opened] = slack.calls_to("apps.connections.open")
-        assert opened.token == "xapp-test-token"
+        opened = slack.calls_to("apps.connections.open")
+        assert opened and all(call.token == "xapp-test-token" for call in opened)
         for _ in range(50):
             if acks:
                 break
@@ -149,3 +153,46 @@ async def test_socket_mode_process(slack: FakeSlackAPI, tmp_path: Path) -> None:
         await runner.cleanup()
     assert code == 0, stderr
     assert "Socket Mode" in stderr
+
+
+async def test_tokens_slack_refuses_stop_the_bot_with_one_line(
+    slack: FakeSlackAPI, tmp_path: Path
+) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": sr.TEST_SIGNING_SECRET,
+        "SLACK_API_URL": slack.url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'refused.db'}",
+    }
+    slack.fail_next("auth.test", error="invalid_auth")
+    code, stderr = await stop(await start_firstline(env, "--http"), terminate=False)
+    assert code == 2
+    assert "firstline: error: Slack refused SLACK_BOT_TOKEN: invalid_auth" in stderr
+    assert "Traceback" not in stderr
+
+    slack.fail_next("apps.connections.open", error="invalid_auth")
+    process = await start_firstline({**env, "SLACK_APP_TOKEN": "xapp-revoked"}, "--socket-mode")
+    code, stderr = await stop(process, terminate=False)
+    assert code == 2
+    assert "firstline: error: Slack refused SLACK_APP_TOKEN: invalid_auth" in stderr
+
+
+async def test_sigterm_stops_socket_mode_while_it_cannot_connect(
+    slack: FakeSlackAPI, tmp_path: Path
+) -> None:
+    """Slack's WebSocket URL is unreachable: the client retries, and SIGTERM still ends it."""
+    slack.set_response(
+        "apps.connections.open", {"ok": True, "url": f"ws://127.0.0.1:{free_port()}/x"}
+    )
+    process = await start_firstline(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_APP_TOKEN": "xapp-test-token",
+            "SLACK_API_URL": slack.url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}",
+        },
+        "--socket-mode",
+    )
+    await slack.wait_for("apps.connections.open", count=2, timeout=15)
+    code, _ = await stop(process)
+    assert code == 0

@@ -14,6 +14,11 @@ from bot.store.models import ProcessedEvent, Question, utcnow
 from tests.conftest import make_settings
 
 
+async def stored_question(core: Core, question_id: int) -> Question | None:
+    async with core.db.session() as session:
+        return await session.get(Question, question_id)
+
+
 @pytest_asyncio.fixture
 async def core(database_url: str) -> AsyncIterator[Core]:
     core = await create_core(make_settings(database_url))
@@ -40,7 +45,7 @@ async def test_ask_records_who_where_what_and_the_outcome(core: Core) -> None:
     assert reply.answered and reply.area is not None and reply.area.key == "warehouse"
     unknown = await core.desk.ask("vad blir det till lunch?", source="slack", asker="U2")
     assert not unknown.answered
-    stored = await core.desk.get(reply.question.id)
+    stored = await stored_question(core, reply.question.id)
     assert stored is not None
     assert (stored.asker, stored.channel, stored.source, stored.language) == (
         "U1",
@@ -90,7 +95,7 @@ async def test_feedback_once_by_the_asker_and_listeners_hear_unresolved(core: Co
     )
     winners = [r for r in results if r.result != "already"]
     assert len(winners) == 1, [r.result for r in results]
-    stored = await core.desk.get(qid)
+    stored = await stored_question(core, qid)
     assert stored is not None and stored.feedback_by == "U1"
     assert stored.status == ("solved" if winners[0].result == "solved" else "unresolved")
     assert heard == ([qid] if stored.status == "unresolved" else [])
@@ -105,4 +110,4 @@ async def test_unanswered_question_notifies_listeners_and_a_failing_listener_los
 
     core.desk.on_unresolved(broken)
     reply = await core.desk.ask("vad blir det till lunch?", source="chat", asker="U1")
-    assert (await core.desk.get(reply.question.id)) is not None
+    assert (await stored_question(core, reply.question.id)) is not None
