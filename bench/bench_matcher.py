@@ -41,6 +41,7 @@ import synthetic
 from benchutil import describe, machine, revision, run_at, split_at
 
 import bot.faq.matcher as matcher_module
+import bot.faq.text as text_module
 from bot.faq.knowledge import Knowledge
 from bot.faq.lexicon import lexicon
 from bot.faq.loader import DEFAULT_AREAS, load_knowledge
@@ -75,8 +76,9 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def cold() -> None:
-    """Forget the process-wide word-root cache and collect garbage, as before a fresh start."""
+    """Forget the process-wide word caches and collect garbage, as before a fresh start."""
     roots.cache_clear()
+    text_module._fold_token.cache_clear()
     gc.collect()
 
 

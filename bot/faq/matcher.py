@@ -17,6 +17,9 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+
+import numpy as np
 
 from bot.faq.model import Entry
 from bot.faq.text import is_stopword, roots, tokens, words
@@ -41,6 +44,11 @@ FEATURES = (
 # Fitted by bench/calibrate.py on tests/eval/cases*.jsonl (l2 0.01): the intercept, then one
 # weight per feature in FEATURES.
 CALIBRATION = (-2.380, 1.132, 1.078, 1.404, -0.756, 1.620, 0.266, 0.270)
+
+
+_Postings = tuple[np.ndarray, np.ndarray]
+_TokenTerms = tuple[str, tuple[str, ...], tuple[str, ...]]
+_EMPTY: _Postings = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
 @dataclass(frozen=True)
@@ -94,14 +102,18 @@ class Matcher:
         self.entries = list(entries)
         self.threshold = threshold
         self.calibration = tuple(calibration)
-        self._variant_entry = [
-            i for i, e in enumerate(self.entries) for _ in (e.question, *e.also_asked)
-        ]
+        self._variant_entry = np.array(
+            [i for i, e in enumerate(self.entries) for _ in (e.question, *e.also_asked)],
+            dtype=np.int64,
+        )
+        self._variant_start = np.array(
+            np.cumsum([0] + [1 + len(e.also_asked) for e in self.entries[:-1]]), dtype=np.int64
+        )
         q_tokens = [tokens(v) for e in self.entries for v in (e.question, *e.also_asked)]
-        b_tokens = [
-            tokens(" ".join((e.question, *e.also_asked, e.answer, e.why or "", " ".join(e.tags))))
-            for e in self.entries
-        ]
+        b_tokens = []
+        for e, first in zip(self.entries, self._variant_start.tolist(), strict=True):
+            own = list(chain.from_iterable(q_tokens[first : first + 1 + len(e.also_asked)]))
+            b_tokens.append(own + tokens(" ".join((e.answer, e.why or "", " ".join(e.tags)))))
         synonym_words = [words(p) for group in synonyms for p in group]
         self._build_vocabulary(b_tokens, synonym_words)
         self._build_synonyms(synonyms)
@@ -113,9 +125,13 @@ class Matcher:
 
     def _build_vocabulary(self, docs: list[list[tuple[str, str]]], extra: list[list[str]]) -> None:
         """Group the vocabulary's words into clusters of inflected forms of the same word."""
-        self._word_freq: Counter[str] = Counter()
+        counts: Counter[tuple[str, str]] = Counter()
         for doc in docs:
-            self._word_freq.update(w for w, typed in doc if not is_stopword(w, typed))
+            counts.update(doc)
+        self._word_freq: Counter[str] = Counter()
+        for (word, typed), n in counts.items():
+            if not is_stopword(word, typed):
+                self._word_freq[word] += n
         vocab = set(self._word_freq)
         vocab.update(w for tokens in extra for w in tokens if not is_stopword(w))
         uf = _UnionFind()
@@ -135,6 +151,7 @@ class Matcher:
                 for i in range(len(word)):
                     self._deletes[word[:i] + word[i + 1 :]].add(word)
         self._cache: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+        self._terms_cache: dict[tuple[str, str], _TokenTerms] = {}
 
     def _cluster(self, word: str) -> str | None:
         for root in roots(word):
@@ -195,7 +212,7 @@ class Matcher:
     def _build_synonyms(self, groups: Iterable[Sequence[str]]) -> None:
         """Each synonym group is a concept; words and phrases map to the concepts they belong to."""
         self._word_concepts: dict[str, set[str]] = defaultdict(set)
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        self._phrases: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for n, group in enumerate(groups):
             concept = f"~{n}"
             for phrase in group:
@@ -206,13 +223,15 @@ class Matcher:
                         self._word_concepts[cluster].add(concept)
                 elif tokens:
                     clusters = tuple(self._cluster(t) or t for t in tokens)
-                    self._phrases[clusters[0]].append((clusters, concept))
+                    self._phrases[clusters[0], clusters[1]].append((clusters, concept))
+        self._phrase_starts = frozenset(first for first, _ in self._phrases)
 
     def _phrase_concepts(self, clusters: list[str]) -> list[tuple[int, int, str]]:
         """(start, end, concept) for each synonym phrase found in a sequence of clusters."""
+        starts = self._phrase_starts
         found = []
-        for i, cluster in enumerate(clusters):
-            for phrase, concept in self._phrases.get(cluster, ()):
+        for i in [i for i, cluster in enumerate(clusters[:-1]) if cluster in starts]:
+            for phrase, concept in self._phrases.get((clusters[i], clusters[i + 1]), ()):
                 if tuple(clusters[i : i + len(phrase)]) == phrase:
                     found.append((i, i + len(phrase), concept))
         return found
@@ -220,23 +239,35 @@ class Matcher:
     # -- documents --------------------------------------------------------------------------
 
     def _doc_terms(self, doc: list[tuple[str, str]]) -> Counter[str]:
-        terms: Counter[str] = Counter()
-        clusters = []
-        for word, typed in doc:
-            cluster, parts = self._analyse(word)
-            clusters.append(cluster or word)
-            if is_stopword(word, typed) or cluster is None:
-                continue
-            terms[cluster] += 1
-            for concept in self._word_concepts.get(cluster, ()):
-                terms[concept] += 1
-            for part in parts:
-                terms[part] += PART_WEIGHT
-                for concept in self._word_concepts.get(part, ()):
-                    terms[concept] += PART_WEIGHT
-        for _, _, concept in self._phrase_concepts(clusters):
-            terms[concept] += 1
+        clusters: list[str] = []
+        whole: list[str] = []
+        parts: list[str] = []
+        cache = self._terms_cache
+        for token in doc:
+            cluster, own, of_parts = cache.get(token) or self._token_terms(token)
+            clusters.append(cluster)
+            whole += own
+            if of_parts:
+                parts += of_parts
+        terms: Counter[str] = Counter(whole)
+        for term, count in Counter(parts).items():
+            terms[term] += count * PART_WEIGHT
+        terms.update(concept for _, _, concept in self._phrase_concepts(clusters))
         return terms
+
+    def _token_terms(self, token: tuple[str, str]) -> _TokenTerms:
+        """A document word's cluster, the terms it adds at full weight (its cluster and its
+        synonym concepts) and at PART_WEIGHT (its compound parts and theirs). Cached per
+        (word, as typed)."""
+        word, typed = token
+        cluster, parts = self._analyse(word)
+        own: tuple[str, ...] = ()
+        of_parts: tuple[str, ...] = ()
+        if cluster is not None and not is_stopword(word, typed):
+            own = (cluster, *self._word_concepts.get(cluster, ()))
+            of_parts = tuple(t for p in parts for t in (p, *self._word_concepts.get(p, ())))
+        info = self._terms_cache[token] = (cluster or word, own, of_parts)
+        return info
 
     def _build_postings(self, q_terms: list[Counter[str]], b_terms: list[Counter[str]]) -> None:
         """BM25 weights per term: for each question variant (the heading and each `Also asked`)
@@ -250,15 +281,32 @@ class Matcher:
         self._q_postings = self._bm25(q_terms)
         self._b_postings = self._bm25(b_terms)
 
-    def _bm25(self, docs: list[Counter[str]]) -> dict[str, dict[int, float]]:
-        postings: dict[str, dict[int, float]] = defaultdict(dict)
-        avg = sum(sum(t.values()) for t in docs) / max(len(docs), 1) or 1.0
+    def _bm25(self, docs: list[Counter[str]]) -> dict[str, _Postings]:
+        """term -> (documents in ascending order, BM25 weight in each), computed in bulk."""
+        names: dict[str, int] = {}
+        term_ids: list[int] = []
+        doc_ids: list[int] = []
+        tfs: list[float] = []
         for doc, terms in enumerate(docs):
-            length = sum(terms.values())
-            for term, tf in terms.items():
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-                postings[term][doc] = self._idf[term] * norm
-        return postings
+            term_ids += [names.setdefault(term, len(names)) for term in terms]
+            doc_ids += [doc] * len(terms)
+            tfs += terms.values()
+        if not names:
+            return {}
+        lengths = np.array([sum(t.values()) for t in docs])
+        tf, doc_id, term_id = np.array(tfs), np.array(doc_ids), np.array(term_ids)
+        length = lengths[doc_id] / (lengths.mean() or 1.0)
+        idf = np.array([self._idf[term] for term in names])
+        weight = idf[term_id] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
+        order = np.argsort(term_id, kind="stable")
+        bounds = np.searchsorted(term_id[order], np.arange(len(names) + 1))
+        return {
+            term: (
+                doc_id[order[bounds[i] : bounds[i + 1]]],
+                weight[order[bounds[i] : bounds[i + 1]]],
+            )
+            for term, i in names.items()
+        }
 
     # -- questions --------------------------------------------------------------------------
 
@@ -317,50 +365,54 @@ class Matcher:
         total_weight = sum(p.weight for p in positions)
         if not positions or total_weight <= 0 or not self.entries:
             return Match(question, None, 0.0, False)
-        variant_score: dict[int, float] = defaultdict(float)
-        variant_cover: dict[int, float] = defaultdict(float)
-        body_score: dict[int, float] = defaultdict(float)
-        body_cover: dict[int, float] = defaultdict(float)
+        n_variants = len(self._variant_entry)
+        variant_score, variant_cover = np.zeros(n_variants), np.zeros(n_variants)
+        body_score, body_cover = np.zeros(len(self.entries)), np.zeros(len(self.entries))
+        in_question, in_body = [], []
         for position in positions:
-            for postings, score, cover in (
-                (self._q_postings, variant_score, variant_cover),
-                (self._b_postings, body_score, body_cover),
+            for postings, score, cover, seen in (
+                (self._q_postings, variant_score, variant_cover, in_question),
+                (self._b_postings, body_score, body_cover, in_body),
             ):
-                best: dict[int, float] = {}
+                best = np.zeros(len(score))
                 for term, weight in position.alternatives.items():
-                    for doc, value in postings.get(term, {}).items():
-                        if value * weight > best.get(doc, 0.0):
-                            best[doc] = value * weight
-                for doc, value in best.items():
-                    score[doc] += value
-                    cover[doc] += position.weight
-        if not body_score:
+                    docs, values = postings.get(term, _EMPTY)
+                    best[docs] = np.maximum(best[docs], values * weight)
+                hit = best > 0
+                score += best
+                cover += position.weight * hit
+                seen.append(hit)
+        candidates = np.flatnonzero(body_cover)
+        if not len(candidates):
             return Match(question, None, 0.0, False, features={"unknown": 1.0})
-        best_variant: dict[int, int] = {}
-        for variant, value in variant_score.items():
-            entry = self._variant_entry[variant]
-            if entry not in best_variant or value > variant_score[best_variant[entry]]:
-                best_variant[entry] = variant
-        # BM25 scaled by the share of the question the entry explains: an entry that matches
+        # The best question phrasing of each entry, plus the whole entry at a lower weight; then
+        # scaled by the share of the question the entry explains, so an entry that matches
         # every word beats one that matches a few words many times.
-        scores = {
-            entry: BODY_WEIGHT * value
-            + (variant_score[best_variant[entry]] if entry in best_variant else 0.0)
-            for entry, value in body_score.items()
-        }
-        ranked = sorted(
-            ((e, v * body_cover[e] / total_weight) for e, v in scores.items()),
-            key=lambda kv: (-kv[1], kv[0]),
-        )
-        top, top_score = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        best_phrasing = np.maximum.reduceat(variant_score, self._variant_start)
+        scores = (best_phrasing + BODY_WEIGHT * body_score) * body_cover / total_weight
+        top_k = min(limit, len(candidates))
+        pool = candidates[np.argpartition(-scores[candidates], top_k - 1)[:top_k]]
+        ranked = pool[np.lexsort((pool, -scores[pool]))]
+        top = int(ranked[0])
+        top_score = float(scores[top])
+        second = float(scores[ranked[1]]) if len(ranked) > 1 else 0.0
+        first = int(self._variant_start[top])
+        phrasings = variant_score[first : first + 1 + len(self.entries[top].also_asked)]
+        variant = first + int(np.argmax(phrasings))
         heaviest = max(p.weight for p in positions)
-        variant = best_variant.get(top, -1)
+        weights = [p.weight for p in positions]
         features = {
-            "missing": self._missing(positions, self._b_postings, top) / heaviest,
-            "missing_question": self._missing(positions, self._q_postings, variant) / heaviest,
-            "coverage": body_cover[top] / total_weight,
-            "coverage_question": variant_cover.get(best_variant.get(top, -1), 0.0) / total_weight,
+            "missing": max(
+                (w for w, h in zip(weights, in_body, strict=True) if not h[top]), default=0.0
+            )
+            / heaviest,
+            "missing_question": max(
+                (w for w, h in zip(weights, in_question, strict=True) if not h[variant]),
+                default=0.0,
+            )
+            / heaviest,
+            "coverage": float(body_cover[top]) / total_weight,
+            "coverage_question": float(variant_cover[variant]) / total_weight,
             "margin": (top_score - second) / top_score if top_score else 0.0,
             "unknown": sum(p.weight for p in positions if not p.known) / total_weight,
             "strength": top_score / total_weight,
@@ -371,22 +423,8 @@ class Matcher:
             entry=self.entries[top],
             confidence=round(confidence, 4),
             answered=confidence >= self.threshold,
-            runners_up=tuple(self.entries[doc] for doc, _ in ranked[1:limit]),
+            runners_up=tuple(self.entries[int(doc)] for doc in ranked[1:limit]),
             features=features,
-        )
-
-    @staticmethod
-    def _missing(
-        positions: list[_Position], postings: dict[str, dict[int, float]], doc: int
-    ) -> float:
-        """The weight of the most important question word the document does not contain."""
-        return max(
-            (
-                p.weight
-                for p in positions
-                if not any(doc in postings.get(term, {}) for term in p.alternatives)
-            ),
-            default=0.0,
         )
 
     def _confidence(self, f: dict[str, float]) -> float:

@@ -101,13 +101,16 @@ def tokens(text: str) -> list[tuple[str, str]]:
     """(folded, as typed) for each word, numbers included; `ändra` gives ("andra", "ändra")."""
     text = _SLACK_MARKUP.sub(lambda m: m.group(2) or m.group(1) or " ", text)
     text = unicodedata.normalize("NFC", text).lower()
-    out = []
+    out: list[tuple[str, str]] = []
     for raw in _RAW_TOKEN.findall(text):
-        folded = unicodedata.normalize("NFKD", raw.translate(_FOLD))
-        out.extend(
-            (piece, raw) for piece in _TOKEN.findall(folded.encode("ascii", "ignore").decode())
-        )
+        out.extend(_fold_token(raw))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _fold_token(raw: str) -> tuple[tuple[str, str], ...]:
+    folded = unicodedata.normalize("NFKD", raw.translate(_FOLD)).encode("ascii", "ignore")
+    return tuple((piece, raw) for piece in _TOKEN.findall(folded.decode()))
 
 
 def words(text: str) -> list[str]:
