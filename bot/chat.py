@@ -13,7 +13,7 @@ from bot.faq.markdown import plain
 from bot.faq.matcher import Match
 from bot.faq.text import detect_language
 from bot.settings import Settings
-from bot.support.questions import FeedbackResult, Reply
+from bot.support.questions import FeedbackResult, Origin, Reply
 from bot.texts import help_now, t
 
 HELP = """Type a question in Swedish or English. After an answer:
@@ -92,7 +92,7 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
             elif command in SOLVED_COMMANDS | NOT_HELPFUL_COMMANDS:
                 say("bot> " + await _feedback(core, last, user, command in SOLVED_COMMANDS))
             else:
-                last = await core.desk.ask(text, source="chat", asker=user)
+                last = await core.desk.ask(text, Origin("chat", user))
                 echo = "" if interactive else f"you> {text}\n"
                 say(f"{echo}bot> {render_reply(last, settings)}")
     finally:

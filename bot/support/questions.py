@@ -66,6 +66,22 @@ class Feedback:
     area: Area | None = None
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Who asked, through which channel adapter, where, and as which platform event."""
+
+    source: str
+    asker: str
+    channel: str | None = None
+    message_ts: str | None = None
+    thread_ts: str | None = None
+    event_id: str | None = None
+
+
+class DuplicateEvent(Exception):
+    """The platform delivered an event a second time (a retry); it was handled already."""
+
+
 UnresolvedListener = Callable[[Question], Awaitable[None]]
 
 
@@ -81,53 +97,22 @@ class SupportDesk:
         """Called with every question that ends unresolved (the escalation ladder hooks in here)."""
         self._unresolved_listeners.append(listener)
 
-    async def ask(
-        self,
-        text: str,
-        *,
-        source: str,
-        asker: str,
-        channel: str | None = None,
-        message_ts: str | None = None,
-        thread_ts: str | None = None,
-    ) -> Reply:
-        reply = await self.ask_once(
-            None,
-            text,
-            source=source,
-            asker=asker,
-            channel=channel,
-            message_ts=message_ts,
-            thread_ts=thread_ts,
-        )
-        assert reply is not None
-        return reply
-
-    async def ask_once(
-        self,
-        event_id: str | None,
-        text: str,
-        *,
-        source: str,
-        asker: str,
-        channel: str | None = None,
-        message_ts: str | None = None,
-        thread_ts: str | None = None,
-    ) -> Reply | None:
-        """Answer and record a question delivered as event `event_id`; None if that event was
-        handled before. The event id is stored with the question in one transaction, so a crash
-        can't mark an event handled whose question was lost."""
+    async def ask(self, text: str, origin: Origin) -> Reply:
+        """Answer a question from the FAQ and record it. With `origin.event_id`, the event id is
+        stored with the question in one transaction (so a crash can't mark an event handled whose
+        question was lost), and a second delivery raises DuplicateEvent."""
+        event_id = origin.event_id
         if event_id is not None:
             await self._prune_now_and_then()
         match = self.knowledge.match(text)
         entry = match.entry if match.answered else None
         question = Question(
             created_at=utcnow(),
-            source=source,
-            asker=asker,
-            channel=channel,
-            message_ts=message_ts,
-            thread_ts=thread_ts,
+            source=origin.source,
+            asker=origin.asker,
+            channel=origin.channel,
+            message_ts=origin.message_ts,
+            thread_ts=origin.thread_ts,
             text=text,
             language=detect_language(text),
             matched_question=match.entry.question if match.entry else None,
@@ -143,13 +128,13 @@ class SupportDesk:
             session.add(question)
             try:
                 await session.commit()
-            except IntegrityError:
+            except IntegrityError as exc:
                 await session.rollback()
-                return None
+                raise DuplicateEvent(event_id) from exc
         log.info(
             "question %d from %s: answered=%s confidence=%.2f match=%r",
             question.id,
-            asker,
+            origin.asker,
             match.answered,
             match.confidence,
             question.matched_question,

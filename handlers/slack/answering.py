@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
 from bot.faq.text import detect_language
+from bot.support.questions import DuplicateEvent, Origin
 from bot.texts import t
 from handlers.slack.blocks import (
     Block,
@@ -50,16 +51,10 @@ async def answer_event(
             lang = detect_language(text)
             await _post(client, channel, thread, help_blocks(lang), t(lang, "greeting"), None, core)
         return
-    reply = await core.desk.ask_once(
-        event_id,
-        text,
-        source="slack",
-        asker=event["user"],
-        channel=channel,
-        message_ts=event["ts"],
-        thread_ts=thread,
-    )
-    if reply is None:
+    origin = Origin("slack", event["user"], channel, event["ts"], thread, event_id)
+    try:
+        reply = await core.desk.ask(text, origin)
+    except DuplicateEvent:
         return
     if reply.answered:
         blocks, fallback = answer_blocks(reply), answer_fallback(reply)

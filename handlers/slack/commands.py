@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.app import Core
 from bot.faq.text import detect_language
+from bot.support.questions import Origin
 from bot.texts import t
 from handlers.slack.blocks import answer_blocks, unresolved_blocks
 from handlers.slack.mrkdwn import escape
@@ -44,7 +45,7 @@ async def on_support(core: Core, command: dict[str, Any], respond: AsyncRespond)
 
 async def _ask(core: Core, command: dict[str, Any], question: str, respond: AsyncRespond) -> None:
     reply = await core.desk.ask(
-        question, source="slack", asker=command["user_id"], channel=command.get("channel_id")
+        question, Origin("slack", command["user_id"], channel=command.get("channel_id"))
     )
     if reply.answered:
         blocks = answer_blocks(reply, with_feedback=False)

@@ -11,6 +11,7 @@ from sqlalchemy import inspect, select, update
 
 from bot.app import Core, create_core
 from bot.store.models import ProcessedEvent, Question, utcnow
+from bot.support.questions import DuplicateEvent, Origin
 from tests.conftest import make_settings
 
 
@@ -36,14 +37,10 @@ async def test_migrations_create_the_tables_and_are_idempotent(core: Core) -> No
 async def test_ask_records_who_where_what_and_the_outcome(core: Core) -> None:
     reply = await core.desk.ask(
         "hur gör jag en cykelinventering?",
-        source="slack",
-        asker="U1",
-        channel="C1",
-        message_ts="1.1",
-        thread_ts="1.1",
+        Origin("slack", "U1", channel="C1", message_ts="1.1", thread_ts="1.1"),
     )
     assert reply.answered and reply.area is not None and reply.area.key == "warehouse"
-    unknown = await core.desk.ask("vad blir det till lunch?", source="slack", asker="U2")
+    unknown = await core.desk.ask("vad blir det till lunch?", Origin("slack", "U2"))
     assert not unknown.answered
     stored = await stored_question(core, reply.question.id)
     assert stored is not None
@@ -63,6 +60,18 @@ async def test_event_ids_are_processed_once_even_concurrently(core: Core) -> Non
     results = await asyncio.gather(*(core.desk.first_time("Ev1") for _ in range(8)))
     assert results.count(True) == 1
     assert await core.desk.first_time("Ev2") is True
+
+
+async def test_a_question_event_is_recorded_once_even_concurrently(core: Core) -> None:
+    origin = Origin("slack", "U1", "C1", "1.1", "1.1", event_id="EvQ")
+    results = await asyncio.gather(
+        *(core.desk.ask("hur gör jag en cykelinventering?", origin) for _ in range(6)),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert all(isinstance(r, DuplicateEvent) for r in results if isinstance(r, BaseException))
+    async with core.db.session() as session:
+        assert len(list(await session.scalars(select(Question)))) == 1
 
 
 async def test_old_event_ids_are_pruned(core: Core) -> None:
@@ -87,7 +96,7 @@ async def test_feedback_once_by_the_asker_and_listeners_hear_unresolved(core: Co
         heard.append(question.id)
 
     core.desk.on_unresolved(listener)
-    reply = await core.desk.ask("hur gör jag en cykelinventering?", source="chat", asker="U1")
+    reply = await core.desk.ask("hur gör jag en cykelinventering?", Origin("chat", "U1"))
     qid = reply.question.id
     assert (await core.desk.feedback(qid, "U2", solved=False)).result == "not_asker"
     results = await asyncio.gather(
@@ -109,5 +118,5 @@ async def test_unanswered_question_notifies_listeners_and_a_failing_listener_los
         raise RuntimeError("escalation service down")
 
     core.desk.on_unresolved(broken)
-    reply = await core.desk.ask("vad blir det till lunch?", source="chat", asker="U1")
+    reply = await core.desk.ask("vad blir det till lunch?", Origin("chat", "U1"))
     assert (await stored_question(core, reply.question.id)) is not None
