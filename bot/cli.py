@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 from bot.chat import render_match, run_chat
@@ -105,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.set_defaults(handler=cmd_kb_eval)
     kb.set_defaults(handler=lambda _args: _help(kb))
+
+    config = sub.add_parser("config", help="configuration tools")
+    config_sub = config.add_subparsers(title="config commands", metavar="CONFIG_COMMAND")
+    check = config_sub.add_parser(
+        "check", help="validate the settings and FIRSTLINE_CONFIG; exit 2 on any problem"
+    )
+    check.set_defaults(handler=cmd_config_check)
+    config.set_defaults(handler=lambda _args: _help(config))
 
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
@@ -237,6 +246,42 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
         for failure in result.failures:
             print(json.dumps(failure, ensure_ascii=False))
     return 0
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    esc, vendor = settings.escalation, settings.vendor
+    hours = esc.hours
+    print(f"config: {settings.config_file or 'none (defaults)'}")
+    print(f"support channels: {', '.join(sorted(settings.support_channels)) or 'none'}")
+    for area in settings.areas:
+        people = ", ".join(area.superusers) or "no superusers"
+        print(f"area {area.key} ({area.name}): {people}")
+    print(
+        f"escalation: claim within {_hours(esc.claim_within)}, answer within "
+        f"{_hours(esc.answer_within)} (business hours {hours.opens:%H:%M}-{hours.closes:%H:%M} "
+        f"{'/'.join(hours.days)} {hours.timezone}, holidays {hours.country or 'none'}); "
+        f"triage {esc.triage_channel or 'none'}; admins {', '.join(sorted(esc.admins)) or 'none'}"
+    )
+    routes = [
+        name
+        for name, value in (
+            ("Slack", vendor.slack_channel),
+            ("e-mail", vendor.email),
+            ("webhook", vendor.webhook_url),
+        )
+        if value
+    ]
+    print(f"vendor: {vendor.name} via {', '.join(routes) or 'no route configured'}")
+    if vendor.email and settings.smtp is None:
+        raise SettingsError("vendor.email is set but SMTP_HOST is not: e-mail can't be sent")
+    print("configuration is valid")
+    return 0
+
+
+def _hours(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes % 60 else f"{minutes // 60}h"
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

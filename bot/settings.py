@@ -9,17 +9,24 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
 from bot.faq.matcher import DEFAULT_THRESHOLD
+from bot.support.hours import WEEKDAYS, BusinessHours
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///firstline.db"
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _AREA_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
+_DURATION = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?$")
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 class SettingsError(Exception):
@@ -32,6 +39,48 @@ class Area:
     name: str
     channel: str | None = None
     contact: str | None = None
+    superusers: tuple[str, ...] = ()
+    usergroup: str | None = None
+
+    @property
+    def primary(self) -> str | None:
+        return self.superusers[0] if self.superusers else None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """How long each rung of the ladder waits, counted in business hours."""
+
+    triage_channel: str | None = None
+    claim_within: timedelta = timedelta(hours=2)
+    answer_within: timedelta = timedelta(hours=9)
+    reminder_grace: timedelta = timedelta(hours=2)
+    hours: BusinessHours = field(default_factory=BusinessHours)
+    admins: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """The ERP vendor or delivery partner behind the superusers, and how to reach them."""
+
+    name: str = "leverantören"
+    slack_channel: str | None = None
+    email: str | None = None
+    webhook_url: str | None = None
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.slack_channel or self.email or self.webhook_url)
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int = 587
+    username: str | None = None
+    password: str | None = None
+    sender: str = "firstline@localhost"
+    starttls: bool = True
 
 
 DEFAULT_AREAS = (
@@ -54,6 +103,17 @@ class Settings:
     areas: tuple[Area, ...] = DEFAULT_AREAS
     support_channels: frozenset[str] = field(default_factory=frozenset)
     answer_threshold: float = DEFAULT_THRESHOLD
+    escalation: Escalation = field(default_factory=Escalation)
+    vendor: Vendor = field(default_factory=Vendor)
+    smtp: Smtp | None = None
+
+    def is_admin(self, user: str) -> bool:
+        return user in self.escalation.admins
+
+    def may_handle(self, user: str, area_key: str) -> bool:
+        """Superusers of the area and admins may claim, answer, escalate, reassign, close."""
+        area = self.area(area_key)
+        return self.is_admin(user) or bool(area and user in area.superusers)
 
     @property
     def area_keys(self) -> tuple[str, ...]:
@@ -129,11 +189,34 @@ def load_settings(
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=app_token,
         slack_api_url=api_url,
+        smtp=_smtp(get),
     )
     config_path = get("FIRSTLINE_CONFIG")
     if config_path:
         settings = apply_config_file(settings, Path(config_path))
     return settings
+
+
+def _smtp(get: Callable[[str], str | None]) -> Smtp | None:
+    """SMTP for e-mail to the vendor: SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD,
+    SMTP_FROM, SMTP_STARTTLS (default true)."""
+    host = get("SMTP_HOST")
+    if not host:
+        return None
+    port = get("SMTP_PORT") or "587"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"SMTP_PORT must be a number from 1 to 65535, got {port!r}")
+    starttls = (get("SMTP_STARTTLS") or "true").lower()
+    if starttls not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"SMTP_STARTTLS must be true or false, got {starttls!r}")
+    return Smtp(
+        host=host,
+        port=int(port),
+        username=get("SMTP_USERNAME"),
+        password=get("SMTP_PASSWORD"),
+        sender=get("SMTP_FROM") or "firstline@localhost",
+        starttls=starttls in ("true", "1", "yes"),
+    )
 
 
 def _knowledge_dir(value: str | None) -> Path:
@@ -172,7 +255,20 @@ def normalize_database_url(url: str) -> str:
 
 
 BOT_KEYS = {"support_channels", "answer_threshold"}
-AREA_KEYS = {"name", "channel", "contact"}
+AREA_KEYS = {"name", "channel", "contact", "superusers", "usergroup"}
+ESCALATION_KEYS = {
+    "triage_channel",
+    "claim_within",
+    "answer_within",
+    "reminder_grace",
+    "business_hours",
+    "business_days",
+    "timezone",
+    "holidays",
+    "closed_eves",
+    "admins",
+}
+VENDOR_KEYS = {"name", "slack_channel", "email", "webhook_url"}
 
 
 def apply_config_file(settings: Settings, path: Path) -> Settings:
@@ -183,7 +279,7 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
-    _only(data, {"bot", "areas"}, f"{path}: unknown section")
+    _only(data, {"bot", "areas", "escalation", "vendor"}, f"{path}: unknown section")
     bot = _table(data.get("bot", {}), f"{path}: [bot]")
     _only(bot, BOT_KEYS, f"{path}: unknown setting in [bot]")
     channels = bot.get("support_channels", [])
@@ -197,13 +293,116 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
     areas = settings.areas
     if "areas" in data:
         areas = _areas(_table(data["areas"], f"{path}: [areas]"), path)
+    escalation = _escalation(_table(data.get("escalation", {}), f"{path}: [escalation]"), path)
+    vendor = _vendor(_table(data.get("vendor", {}), f"{path}: [vendor]"), path)
     return replace(
         settings,
         config_file=path,
         areas=areas,
         support_channels=frozenset(channels),
         answer_threshold=float(threshold),
+        escalation=escalation,
+        vendor=vendor,
     )
+
+
+def _escalation(table: dict[str, object], path: Path) -> Escalation:
+    _only(table, ESCALATION_KEYS, f"{path}: unknown setting in [escalation]")
+    where = f"{path}: escalation"
+    triage = table.get("triage_channel")
+    if triage is not None:
+        _check_channel(triage, f"{where}.triage_channel")
+    zone = str(table.get("timezone", "Europe/Stockholm"))
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(f"{where}.timezone: unknown time zone {zone!r}") from exc
+    clock = str(table.get("business_hours", "08:00-17:00"))
+    match = _CLOCK.match(clock.replace(" ", ""))
+    if not match:
+        raise SettingsError(f"{where}.business_hours must look like 08:00-17:00, got {clock!r}")
+    opens = time(int(match[1]), int(match[2]))
+    closes = time(int(match[3]), int(match[4]))
+    if closes <= opens:
+        raise SettingsError(f"{where}.business_hours: closing time must be after opening time")
+    days = table.get("business_days", ["mon", "tue", "wed", "thu", "fri"])
+    if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
+        raise SettingsError(f"{where}.business_days must be a list of {', '.join(WEEKDAYS)}")
+    country = table.get("holidays", "SE")
+    if country is not None and country != "":
+        import holidays
+
+        if str(country).upper() not in holidays.list_supported_countries():
+            raise SettingsError(f"{where}.holidays: unknown country code {country!r} (e.g. SE)")
+    hours = BusinessHours(
+        timezone=zone,
+        opens=opens,
+        closes=closes,
+        days=tuple(str(d) for d in days),
+        country=str(country).upper() if country else None,
+        closed_eves=bool(table.get("closed_eves", True)),
+    )
+    admins = _users(table.get("admins", []), f"{where}.admins")
+    limit = timedelta(days=30)
+    durations = {
+        key: _duration(table.get(key, default), f"{where}.{key}", hours.day_length, limit)
+        for key, default in (
+            ("claim_within", "2h"),
+            ("answer_within", "1d"),
+            ("reminder_grace", "2h"),
+        )
+    }
+    return Escalation(
+        triage_channel=triage,
+        claim_within=durations["claim_within"],
+        answer_within=durations["answer_within"],
+        reminder_grace=durations["reminder_grace"],
+        hours=hours,
+        admins=frozenset(admins),
+    )
+
+
+def _vendor(table: dict[str, object], path: Path) -> Vendor:
+    _only(table, VENDOR_KEYS, f"{path}: unknown setting in [vendor]")
+    where = f"{path}: vendor"
+    channel = table.get("slack_channel")
+    if channel is not None:
+        _check_channel(channel, f"{where}.slack_channel")
+    email = table.get("email")
+    if email is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", str(email)):
+        raise SettingsError(f"{where}.email {email!r} is not an e-mail address")
+    webhook = table.get("webhook_url")
+    if webhook is not None and not str(webhook).startswith(("https://", "http://")):
+        raise SettingsError(f"{where}.webhook_url must be an https:// URL, got {webhook!r}")
+    return Vendor(
+        name=str(table.get("name", "leverantören")),
+        slack_channel=channel,
+        email=str(email) if email else None,
+        webhook_url=str(webhook) if webhook else None,
+    )
+
+
+def _duration(value: object, where: str, day: timedelta, limit: timedelta) -> timedelta:
+    """'2h', '30m', '1d' (one business day), '1d 4h'."""
+    match = _DURATION.match(str(value).strip()) if isinstance(value, str) else None
+    if not match or not any(match.groups()):
+        raise SettingsError(f"{where} must be a duration like 30m, 2h or 1d, got {value!r}")
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    duration = days * day + timedelta(hours=hours, minutes=minutes)
+    if not timedelta(0) < duration <= limit:
+        raise SettingsError(f"{where} must be more than 0 and at most 30 days, got {value!r}")
+    return duration
+
+
+def _users(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+        raise SettingsError(f"{where} must be a list of Slack user ids like U0123456789")
+    for user in value:
+        if not _USER_ID.match(user):
+            raise SettingsError(
+                f"{where}: {user!r} is not a Slack user id (profile > More > Copy member ID)"
+            )
+    return tuple(value)
 
 
 def _areas(table: dict[str, object], path: Path) -> tuple[Area, ...]:
@@ -219,12 +418,19 @@ def _areas(table: dict[str, object], path: Path) -> tuple[Area, ...]:
         if channel is not None:
             _check_channel(channel, f"{path}: areas.{key}.channel")
         contact = spec.get("contact")
+        usergroup = spec.get("usergroup")
+        if usergroup is not None and not (
+            isinstance(usergroup, str) and _USERGROUP_ID.match(usergroup)
+        ):
+            raise SettingsError(f"{path}: areas.{key}.usergroup {usergroup!r} is not like S0123")
         areas.append(
             Area(
                 key=key,
                 name=str(spec.get("name", key.capitalize())),
                 channel=channel,
                 contact=str(contact) if contact else None,
+                superusers=_users(spec.get("superusers", []), f"{path}: areas.{key}.superusers"),
+                usergroup=usergroup,
             )
         )
     if not areas:

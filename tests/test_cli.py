@@ -115,6 +115,27 @@ def test_run_without_slack_settings_is_one_clear_line() -> None:
     assert "PORT must be a number" in result.stderr
 
 
+def test_config_check(tmp_path: Path) -> None:
+    config = tmp_path / "firstline.toml"
+    config.write_text(
+        '[areas.finance]\nsuperusers = ["U0ANNA", "U0PER"]\n[escalation]\nclaim_within = "90m"\n'
+        '[vendor]\nname = "Fenix"\nemail = "support@fenix.example"\n'
+    )
+    env = {"FIRSTLINE_CONFIG": str(config), "SMTP_HOST": "127.0.0.1"}
+    result = firstline("config", "check", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "area finance (Finance): U0ANNA, U0PER" in result.stdout
+    assert "claim within 1h30m, answer within 9h" in result.stdout
+    assert "vendor: Fenix via e-mail" in result.stdout
+    result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
+    assert result.returncode == 2
+    assert "vendor.email is set but SMTP_HOST is not" in result.stderr
+    config.write_text('[areas.finance]\nsuperusers = ["anna"]\n')
+    result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
+    assert result.returncode == 2
+    assert "'anna' is not a Slack user id" in result.stderr
+
+
 def test_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'x.db'}"
     result = firstline("db", "upgrade", env={"DATABASE_URL": url})
@@ -146,6 +167,8 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
         ["kb", "eval"],
         ["db"],
         ["db", "upgrade"],
+        ["config"],
+        ["config", "check"],
     ],
 )
 def test_help_on_every_command(command: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,23 @@ def test_config_file(tmp_path: Path) -> None:
         ("[areas.Finance]\n", "must be lower-case letters"),
         ("[areas.finance]\nchannel = 'ekonomi'\n", "areas.finance.channel"),
         ("[areas]\n", "[areas] is empty"),
-        ("[escalate]\n", "unknown section: escalate (known: areas, bot)"),
+        ("[escalate]\n", "unknown section: escalate (known: areas, bot, escalation, vendor)"),
+        ("[areas.finance]\nsuperusers = ['anna']\n", "'anna' is not a Slack user id"),
+        ("[areas.finance]\nsuperusers = 'U0ANNA'\n", "must be a list of Slack user ids"),
+        ("[areas.finance]\nusergroup = 'ekonomi'\n", "usergroup 'ekonomi' is not like S0123"),
+        ("[escalation]\nclaim_within = '0h'\n", "claim_within must be more than 0"),
+        ("[escalation]\nclaim_within = 'soon'\n", "claim_within must be a duration like 30m"),
+        ("[escalation]\nanswer_within = '100d'\n", "at most 30 days"),
+        ("[escalation]\nbusiness_hours = '17:00-08:00'\n", "closing time must be after"),
+        ("[escalation]\nbusiness_hours = '8-17'\n", "must look like 08:00-17:00"),
+        ("[escalation]\nbusiness_days = ['monday']\n", "business_days must be a list of mon"),
+        ("[escalation]\ntimezone = 'Mars/Olympus'\n", "unknown time zone 'Mars/Olympus'"),
+        ("[escalation]\nholidays = 'XX'\n", "unknown country code 'XX'"),
+        ("[escalation]\nadmins = ['U0OK', 'boss']\n", "'boss' is not a Slack user id"),
+        ("[escalation]\ntriage_channel = 'triage'\n", "escalation.triage_channel"),
+        ("[vendor]\nemail = 'support at fenix'\n", "is not an e-mail address"),
+        ("[vendor]\nwebhook_url = 'fenix.se/hook'\n", "must be an https:// URL"),
+        ("[vendor]\nphone = '123'\n", "unknown setting in [vendor]: phone"),
         ("[bot]\nsupport_channel = ['C0123']\n", "unknown setting in [bot]: support_channel"),
         ("[bot]\nanswer_treshold = 0.9\n", "unknown setting in [bot]: answer_treshold"),
         ("[areas.finance]\nchanel = 'C0123'\n", "unknown setting in [areas.finance]: chanel"),
@@ -120,3 +137,42 @@ def test_the_shipped_example_config_is_valid() -> None:
     s = settings({"FIRSTLINE_CONFIG": str(ROOT / "docs" / "config.example.toml")})
     assert s.support_channels == {"C0123456789"}
     assert s.area_keys == ("finance", "warehouse", "purchasing")
+
+
+def test_escalation_vendor_and_smtp_settings(tmp_path: Path) -> None:
+    s = config(
+        tmp_path,
+        """
+        [areas.finance]
+        superusers = ["U0ANNA", "U0PER"]
+        usergroup = "S0EKONOMI"
+
+        [escalation]
+        triage_channel = "C0TRIAGE"
+        claim_within = "1h 30m"
+        answer_within = "2d"
+        business_hours = "07:30-16:00"
+        business_days = ["mon", "tue", "wed", "thu"]
+        timezone = "Europe/Helsinki"
+        holidays = "FI"
+        admins = ["U0ADMIN"]
+
+        [vendor]
+        name = "Fenix Affärssystem AB"
+        slack_channel = "C0FENIX"
+        email = "support@fenix.example"
+        webhook_url = "https://fenix.example/hooks/tickets"
+        """,
+    )
+    finance = s.area("finance")
+    assert finance.primary == "U0ANNA" and finance.superusers == ("U0ANNA", "U0PER")
+    assert s.escalation.claim_within == timedelta(hours=1, minutes=30)
+    assert s.escalation.answer_within == timedelta(hours=17)  # two 8.5-hour business days
+    assert s.escalation.hours.country == "FI" and s.escalation.hours.days[-1] == "thu"
+    assert s.may_handle("U0PER", "finance") and s.may_handle("U0ADMIN", "warehouse")
+    assert not s.may_handle("U0PER", "warehouse")
+    assert s.vendor.reachable and s.vendor.email == "support@fenix.example"
+    smtp = settings({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": "2525", "SMTP_STARTTLS": "no"}).smtp
+    assert smtp is not None and (smtp.port, smtp.starttls) == (2525, False)
+    with pytest.raises(SettingsError, match="SMTP_PORT must be a number"):
+        settings({"SMTP_HOST": "x", "SMTP_PORT": "smtp"})
