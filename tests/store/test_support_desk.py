@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest_asyncio
-from sqlalchemy import inspect, select, update
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect, select, update
 
 from bot.app import Core, create_core
-from bot.store.models import ProcessedEvent, Question, utcnow
+from bot.store.models import Base, ProcessedEvent, Question, utcnow
 from bot.support.questions import DuplicateEvent, Origin
 from tests.conftest import make_settings
 
@@ -32,6 +34,15 @@ async def test_migrations_create_the_tables_and_are_idempotent(core: Core) -> No
     async with core.db.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert {"questions", "processed_events", "alembic_version"} <= tables
+
+
+async def test_migrations_match_the_models(core: Core) -> None:
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection)
+        return compare_metadata(context, Base.metadata)
+
+    async with core.db.engine.connect() as conn:
+        assert await conn.run_sync(differences) == []
 
 
 async def test_ask_records_who_where_what_and_the_outcome(core: Core) -> None:
