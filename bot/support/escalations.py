@@ -1,0 +1,513 @@
+"""The escalation ladder: area superuser, then deputies, then the vendor, and back to the asker.
+
+Every change is one transaction: the escalation row, an audit event, and the outbox deliveries
+it causes. Deadlines are stored (`due_at`) and acted on by `sweep()`, which a scheduled job calls;
+a restart loses nothing and a step can't fire twice, because the step and its messages commit
+together and the next sweep sees the new state.
+
+Adapters render the outbox payloads; here a delivery says only what happened and to whom:
+  slack: {"kind": ..., "escalation": N, "to": "U…" | "C…" | "asker"}
+  email/webhook: a complete message for the vendor.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.models import Escalation, EscalationEvent, Question, utcnow
+from bot.support.outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+BOT = "firstline"
+
+
+class State(enum.StrEnum):
+    OPEN = "open"  # waiting for a superuser to claim it
+    CLAIMED = "claimed"
+    VENDOR = "vendor"  # with the vendor
+    ANSWERED = "answered"  # answer posted, waiting for the asker
+    CLOSED = "closed"
+
+
+ACTIVE = (State.OPEN, State.CLAIMED, State.VENDOR)
+
+
+class Refused(Exception):
+    """An action that is not allowed now; `code` and `values` let adapters say why."""
+
+    def __init__(self, code: str, **values: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Status:
+    escalation: Escalation
+    question: Question
+    history: list[EscalationEvent]
+
+
+class Ladder:
+    def __init__(self, settings: Settings, db: Database, clock: Clock = utcnow) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+
+    # -- opening ------------------------------------------------------------------------------
+
+    async def open(self, question: Question, reason: str) -> Escalation:
+        """Start the ladder for an unresolved question (idempotent per question)."""
+        now = self.clock()
+        async with self.db.session() as session:
+            existing = await session.scalar(
+                select(Escalation).where(Escalation.question_id == question.id)
+            )
+            if existing is not None:
+                return existing
+            area = self.settings.area(question.matched_area)
+            esc = Escalation(
+                question_id=question.id,
+                area=area.key if area else None,
+                state=State.OPEN,
+                level=0,
+                assignee=area.primary if area else None,
+                reminded=False,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(esc)
+            await session.flush()
+            await self._assign(session, esc, now, actor=BOT, action="opened", detail=reason)
+            await session.commit()
+            return esc
+
+    async def _assign(
+        self,
+        session: AsyncSession,
+        esc: Escalation,
+        now: datetime,
+        *,
+        actor: str,
+        action: str,
+        detail: str | None = None,
+    ) -> None:
+        """Give the escalation to its current assignee with a fresh claim deadline, or to the
+        vendor when the area's superusers are used up."""
+        area = self.settings.area(esc.area)
+        people = area.superusers if area else ()
+        if esc.level < len(people):
+            esc.assignee = people[esc.level]
+            esc.state = State.OPEN
+            esc.due_at = self.settings.escalation.hours.add(
+                now, self.settings.escalation.claim_within
+            )
+            event = await self._event(session, esc, now, actor, action, detail)
+            self._notify(session, esc, event, "assigned", esc.assignee)
+            self._notify_triage(session, esc, event)
+            self._notify(session, esc, event, "progress", "asker")
+        elif self.settings.vendor.reachable:
+            await self._to_vendor(session, esc, now, actor=actor, reason=detail or action)
+        else:
+            esc.assignee, esc.due_at = None, None
+            esc.state = State.OPEN
+            event = await self._event(session, esc, now, actor, "unassigned", detail)
+            self._notify_triage(session, esc, event)
+            self._notify(session, esc, event, "progress", "asker")
+
+    # -- superuser actions ----------------------------------------------------------------
+
+    async def claim(self, number: int, user: str) -> Escalation:
+        """Exactly one of two simultaneous claims wins: a conditional UPDATE decides."""
+        now = self.clock()
+        async with self.db.session() as session:
+            esc = await self._get(session, number)
+            self._allowed(user, esc)
+            result = await session.execute(
+                update(Escalation)
+                .where(Escalation.id == number, Escalation.state == State.OPEN)
+                .values(
+                    state=State.CLAIMED,
+                    claimed_by=user,
+                    claimed_at=now,
+                    assignee=user,
+                    reminded=False,
+                    due_at=self.settings.escalation.hours.add(
+                        now, self.settings.escalation.answer_within
+                    ),
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                await session.rollback()
+                current = await self._get(session, number)
+                if current.state == State.CLAIMED:
+                    raise Refused("claimed_by_other", user=current.claimed_by or "")
+                raise Refused("wrong_state", state=current.state)
+            await session.refresh(esc)
+            event = await self._event(session, esc, now, user, "claimed")
+            self._notify(session, esc, event, "progress", "asker")
+            self._notify_triage(session, esc, event)
+            await session.commit()
+            return esc
+
+    async def release(self, number: int, user: str) -> Escalation:
+        now = self.clock()
+        async with self.db.session() as session:
+            esc = await self._get(session, number, lock=True)
+            self._allowed(user, esc)
+            if esc.state != State.CLAIMED:
+                raise Refused("wrong_state", state=esc.state)
+            esc.claimed_by, esc.claimed_at, esc.updated_at = None, None, now
+            await self._assign(session, esc, now, actor=user, action="released")
+            await session.commit()
+            return esc
+
+    async def answer(self, number: int, user: str, text: str) -> Escalation:
+        return await self._answer(number, user, text, action="answered", vendor=False)
+
+    async def vendor_reply(self, number: int, user: str, text: str) -> Escalation:
+        return await self._answer(number, user, text, action="vendor_replied", vendor=True)
+
+    async def _answer(
+        self, number: int, user: str, text: str, *, action: str, vendor: bool
+    ) -> Escalation:
+        if not text.strip():
+            raise Refused("empty_answer")
+        now = self.clock()
+        async with self.db.session() as session:
+            esc = await self._get(session, number, lock=True)
+            self._allowed(user, esc)
+            if esc.state not in ACTIVE:
+                raise Refused("wrong_state", state=esc.state)
+            if vendor and esc.state != State.VENDOR:
+                raise Refused("not_with_vendor")
+            esc.state, esc.answer, esc.answered_by = State.ANSWERED, text.strip(), user
+            esc.answered_at, esc.due_at, esc.updated_at = now, None, now
+            event = await self._event(session, esc, now, user, action, text.strip())
+            self._notify(session, esc, event, "answer", "asker")
+            self._notify_triage(session, esc, event)
+            await session.commit()
+            return esc
+
+    async def escalate(self, number: int, user: str, reason: str = "") -> Escalation:
+        now = self.clock()
+        async with self.db.session() as session:
+            esc = await self._get(session, number, lock=True)
+            self._allowed(user, esc)
+            if esc.state not in (State.OPEN, State.CLAIMED):
+                raise Refused("wrong_state", state=esc.state)
+            if not self.settings.vendor.reachable:
+                raise Refused("no_vendor")
+            if reason.strip():
+                esc.note = reason.strip()
+            await self._to_vendor(session, esc, now, actor=user, reason=reason.strip())
+            await session.commit()
+            return esc
+
+    async def reassign(self, number: int, user: str, area_key: str) -> Escalation:
+        area = self.settings.area(area_key.lower())
+        if area is None:
+            raise Refused("unknown_area", area=area_key, known=", ".join(self.settings.area_keys))
+        now = self.clock()
+        async with self.db.session() as session:
+            esc = await self._get(session, number, lock=True)
+            self._allowed(user, esc)
+            if esc.state not in (State.OPEN, State.CLAIMED):
+                raise Refused("wrong_state", state=esc.state)
+            esc.area, esc.level, esc.claimed_by, esc.claimed_at = area.key, 0, None, None
+            esc.reminded, esc.updated_at = False, now
+            await self._assign(session, esc, now, actor=user, action="reassigned", detail=area.key)
+            await session.commit()
+            return esc
+
+    async def close(self, number: int, user: str, note: str = "") -> Escalation:
+        now = self.clock()
+        async with self.db.session() as session:
+            esc = await self._get(session, number, lock=True)
+            question = await session.get(Question, esc.question_id)
+            is_asker = question is not None and question.asker == user
+            if not is_asker:
+                self._allowed(user, esc)
+            if esc.state == State.CLOSED:
+                raise Refused("wrong_state", state=esc.state)
+            esc.state, esc.due_at, esc.closed_at, esc.updated_at = State.CLOSED, None, now, now
+            event = await self._event(session, esc, now, user, "closed", note.strip() or None)
+            self._notify(session, esc, event, "closed", "asker")
+            self._notify_triage(session, esc, event)
+            await session.commit()
+            return esc
+
+    async def confirm(self, number: int, user: str, *, solved: bool) -> Escalation:
+        """The asker's verdict on an answer: solved closes it, not solved sends it on (a
+        superuser's answer to the vendor, the vendor's back to the area's superusers)."""
+        now = self.clock()
+        async with self.db.session() as session:
+            esc = await self._get(session, number, lock=True)
+            question = await session.get(Question, esc.question_id)
+            if question is None or question.asker != user:
+                raise Refused("only_asker", asker=question.asker if question else "")
+            if esc.state != State.ANSWERED:
+                raise Refused("wrong_state", state=esc.state)
+            if solved:
+                esc.state, esc.closed_at, esc.updated_at = State.CLOSED, now, now
+                event = await self._event(session, esc, now, user, "confirmed")
+                self._notify_triage(session, esc, event)
+            else:
+                from_vendor = esc.escalated_at is not None
+                esc.answer, esc.answered_by, esc.answered_at = None, None, None
+                esc.updated_at = now
+                if from_vendor or not self.settings.vendor.reachable:
+                    esc.level, esc.claimed_by, esc.claimed_at = 0, None, None
+                    await self._assign(session, esc, now, actor=user, action="not_solved")
+                else:
+                    await self._to_vendor(session, esc, now, actor=user, reason="not_solved")
+            await session.commit()
+            return esc
+
+    async def set_faq_location(self, number: int, user: str, location: str) -> None:
+        now = self.clock()
+        async with self.db.session() as session:
+            esc = await self._get(session, number, lock=True)
+            esc.faq_location, esc.updated_at = location, now
+            await self._event(session, esc, now, user, "added_to_faq", location)
+            await session.commit()
+
+    # -- the deadlines ------------------------------------------------------------------------
+
+    async def sweep(self) -> int:
+        """Act on every deadline that has passed; returns how many escalations moved."""
+        now = self.clock()
+        moved = 0
+        async with self.db.session() as session:
+            query = (
+                select(Escalation)
+                .where(Escalation.due_at.is_not(None), Escalation.due_at <= now)
+                .where(Escalation.state.in_([State.OPEN, State.CLAIMED]))
+                .order_by(Escalation.id)
+            )
+            if not self.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            for esc in list(await session.scalars(query)):
+                if not await self._take_step(session, esc, now):
+                    continue
+                if esc.state == State.OPEN:
+                    esc.level += 1
+                    esc.updated_at = now
+                    await self._assign(session, esc, now, actor=BOT, action="not_claimed_in_time")
+                elif not esc.reminded:
+                    esc.reminded, esc.updated_at = True, now
+                    esc.due_at = self.settings.escalation.hours.add(
+                        now, self.settings.escalation.reminder_grace
+                    )
+                    event = await self._event(session, esc, now, BOT, "reminded", esc.claimed_by)
+                    self._notify(session, esc, event, "reminder", esc.claimed_by or "")
+                elif self.settings.vendor.reachable:
+                    await self._to_vendor(
+                        session, esc, now, actor=BOT, reason="not_answered_in_time"
+                    )
+                else:
+                    esc.due_at = None
+                    event = await self._event(session, esc, now, BOT, "overdue")
+                    self._notify_triage(session, esc, event)
+                moved += 1
+            await session.commit()
+        return moved
+
+    @staticmethod
+    async def _take_step(session: AsyncSession, esc: Escalation, now: datetime) -> bool:
+        """Claim this deadline for this sweep: if another process (or a sweep before a restart)
+        acted on it already, its state or deadline changed and the UPDATE matches nothing."""
+        result = await session.execute(
+            update(Escalation)
+            .where(
+                Escalation.id == esc.id,
+                Escalation.state == esc.state,
+                Escalation.due_at == esc.due_at,
+            )
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    # -- reading --------------------------------------------------------------------------------
+
+    async def status(self, number: int) -> Status:
+        async with self.db.session() as session:
+            esc = await self._get(session, number)
+            question = await session.get(Question, esc.question_id)
+            assert question is not None
+            history = list(
+                await session.scalars(
+                    select(EscalationEvent)
+                    .where(EscalationEvent.escalation_id == number)
+                    .order_by(EscalationEvent.id)
+                )
+            )
+            return Status(esc, question, history)
+
+    async def queue(
+        self, *, area: str | None = None, user: str | None = None
+    ) -> list[tuple[Escalation, Question]]:
+        """Active escalations, oldest first: of one area, or assigned to/claimed by one user."""
+        async with self.db.session() as session:
+            query = (
+                select(Escalation, Question)
+                .join(Question, Question.id == Escalation.question_id)
+                .where(Escalation.state.in_(list(ACTIVE)))
+                .order_by(Escalation.id)
+            )
+            if area is not None:
+                query = query.where(Escalation.area == area)
+            if user is not None:
+                query = query.where(or_(Escalation.assignee == user, Escalation.claimed_by == user))
+            return [(esc, q) for esc, q in (await session.execute(query)).all()]
+
+    async def for_question(self, question_id: int) -> Escalation | None:
+        async with self.db.session() as session:
+            return await session.scalar(
+                select(Escalation).where(Escalation.question_id == question_id)
+            )
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    async def _get(self, session: AsyncSession, number: int, *, lock: bool = False) -> Escalation:
+        query = select(Escalation).where(Escalation.id == number)
+        if lock and not self.db.is_sqlite:
+            query = query.with_for_update()
+        esc = await session.scalar(query)
+        if esc is None:
+            raise Refused("not_found", number=str(number))
+        return esc
+
+    def _allowed(self, user: str, esc: Escalation) -> None:
+        if esc.area is None:
+            if self.settings.is_admin(user) or any(
+                user in area.superusers for area in self.settings.areas
+            ):
+                return
+        elif self.settings.may_handle(user, esc.area):
+            return
+        area = self.settings.area(esc.area)
+        raise Refused("not_allowed", area=area.name if area else "-")
+
+    async def _to_vendor(
+        self, session: AsyncSession, esc: Escalation, now: datetime, *, actor: str, reason: str
+    ) -> None:
+        esc.state, esc.assignee, esc.due_at = State.VENDOR, None, None
+        esc.escalated_at, esc.vendor_reason, esc.updated_at = now, reason or None, now
+        event = await self._event(session, esc, now, actor, "to_vendor", reason or None)
+        vendor = self.settings.vendor
+        if vendor.slack_channel:
+            self._notify(session, esc, event, "vendor", vendor.slack_channel)
+        question = await session.get(Question, esc.question_id)
+        assert question is not None
+        request = self.vendor_request(esc, question)
+        if vendor.email:
+            enqueue(
+                session,
+                "email",
+                "vendor",
+                {
+                    "to": vendor.email,
+                    "subject": request["subject"],
+                    "body": request["text"],
+                    "message_id": f"<firstline-{esc.id}-{event.id}@firstline>",
+                },
+                f"{event.id}:email",
+                now,
+            )
+        if vendor.webhook_url:
+            enqueue(
+                session,
+                "webhook",
+                "vendor",
+                {
+                    "url": vendor.webhook_url,
+                    "body": request["json"],
+                    "key": f"firstline-{event.id}",
+                },
+                f"{event.id}:webhook",
+                now,
+            )
+        self._notify(session, esc, event, "progress", "asker")
+        self._notify_triage(session, esc, event)
+
+    def vendor_request(self, esc: Escalation, question: Question) -> dict:
+        """Everything the vendor needs, as text for e-mail and as JSON for a webhook."""
+        area = self.settings.area(esc.area)
+        area_name = area.name if area else "-"
+        fields = {
+            "ticket": f"#{esc.id}",
+            "area": area_name,
+            "question": question.text,
+            "asked_by": question.asker,
+            "asked_at": question.created_at.isoformat(),
+            "bot_suggestion": question.matched_question,
+            "superuser_note": esc.note,
+            "reason": esc.vendor_reason,
+            "reply_with": f"/support vendor-reply {esc.id} <svar>",
+        }
+        lines = [
+            f"Supportärende {fields['ticket']} (firstline)",
+            f"Område: {area_name}",
+            f"Fråga: {question.text}",
+            f"Frågat av: {question.asker} ({fields['asked_at']})",
+            f"Botens förslag: {question.matched_question or '-'}",
+            f"Superanvändarens anteckning: {esc.note or '-'}",
+            f"Varför till er: {esc.vendor_reason or '-'}",
+            "",
+            f"Svara genom att svara på detta mejl med ärendenummer #{esc.id} i ämnesraden.",
+        ]
+        return {
+            "subject": f"[firstline #{esc.id}] {area_name}: {question.text[:80]}",
+            "text": "\n".join(lines),
+            "json": fields,
+        }
+
+    async def _event(
+        self,
+        session: AsyncSession,
+        esc: Escalation,
+        now: datetime,
+        actor: str,
+        action: str,
+        detail: str | None = None,
+    ) -> EscalationEvent:
+        event = EscalationEvent(
+            escalation_id=esc.id, at=now, actor=actor, action=action, detail=detail
+        )
+        session.add(event)
+        await session.flush()
+        log.info("escalation #%d: %s by %s (%s)", esc.id, action, actor, detail or "")
+        return event
+
+    def _notify(
+        self,
+        session: AsyncSession,
+        esc: Escalation,
+        event: EscalationEvent,
+        kind: str,
+        to: str,
+    ) -> None:
+        payload = {"kind": kind, "escalation": esc.id, "event": event.id, "to": to}
+        enqueue(session, "slack", kind, payload, f"{event.id}:slack:{kind}:{to}", event.at)
+
+    def _notify_triage(
+        self, session: AsyncSession, esc: Escalation, event: EscalationEvent
+    ) -> None:
+        channel = self.settings.escalation.triage_channel
+        if channel:
+            self._notify(session, esc, event, "triage", channel)

@@ -1,0 +1,154 @@
+"""The outbox: deliveries written in the same transaction as the change that caused them, then
+sent by `Outbox.deliver_due` with retries and backoff, so nothing is lost when Slack, the mail
+server or a webhook is down, and a step that was rolled back sends nothing.
+
+Each route ("slack", "email", "webhook") has a sender: an async function that takes the payload
+and returns a short result, raises `TemporaryFailure` to be retried later, or `PermanentFailure`
+to give up. The Slack sender lives in the Slack adapter; the core knows only routes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.db import Database
+from bot.store.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+Sender = Callable[[dict[str, Any]], Awaitable[str | None]]
+Clock = Callable[[], datetime]
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 12
+BATCH = 25
+
+
+class TemporaryFailure(Exception):
+    """Try again later (rate limit, 5xx, connection refused), after `retry_after` if given."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentFailure(Exception):
+    """This delivery can never succeed (channel not found, bad address): stop trying."""
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... at most 1 hour between tries."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def enqueue(
+    session: AsyncSession,
+    route: str,
+    topic: str,
+    payload: Mapping[str, Any],
+    dedupe_key: str,
+    now: datetime,
+) -> None:
+    """Add a delivery to the caller's transaction; the unique key makes a repeat a no-op error."""
+    session.add(
+        OutboxMessage(
+            route=route,
+            topic=topic,
+            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+            dedupe_key=dedupe_key,
+            state="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+class Outbox:
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+        self.senders: dict[str, Sender] = {}
+
+    def register(self, route: str, sender: Sender) -> None:
+        self.senders[route] = sender
+
+    async def deliver_due(self) -> int:
+        """Send what is due on the routes that have a sender; the number sent."""
+        sent = 0
+        for message in await self._lease():
+            sent += await self._deliver(message)
+        return sent
+
+    async def _lease(self) -> list[OutboxMessage]:
+        """Take due messages for a while, so two processes never send the same one at once."""
+        now = self.clock()
+        async with self.db.session() as session:
+            query = (
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.state == "pending",
+                    OutboxMessage.route.in_(list(self.senders)),
+                    OutboxMessage.next_attempt_at <= now,
+                    or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(BATCH)
+            )
+            if not self.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            messages = list(await session.scalars(query))
+            for message in messages:
+                message.locked_until = now + LEASE
+            await session.commit()
+        return messages
+
+    async def _deliver(self, message: OutboxMessage) -> int:
+        payload = json.loads(message.payload)
+        values: dict[str, Any] = {"locked_until": None, "attempts": message.attempts + 1}
+        try:
+            result = await self.senders[message.route](payload)
+        except PermanentFailure as exc:
+            log.error("outbox %d (%s) can't be delivered: %s", message.id, message.topic, exc)
+            values.update(state="failed", last_error=str(exc))
+        except Exception as exc:  # any other error: worth another try later
+            retry = getattr(exc, "retry_after", None)
+            wait = timedelta(seconds=retry) if retry else backoff(message.attempts + 1)
+            give_up = message.attempts + 1 >= MAX_ATTEMPTS
+            log.warning(
+                "outbox %d (%s) failed (attempt %d)%s: %s",
+                message.id,
+                message.topic,
+                message.attempts + 1,
+                ", giving up" if give_up else f", retrying in {wait}",
+                exc,
+            )
+            values.update(
+                state="failed" if give_up else "pending",
+                last_error=str(exc) or type(exc).__name__,
+                next_attempt_at=self.clock() + wait,
+            )
+        else:
+            values.update(state="sent", sent_at=self.clock(), result=result, last_error=None)
+        async with self.db.session() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values)
+            )
+            await session.commit()
+        return int(values.get("state") == "sent")
+
+    async def pending(self) -> list[OutboxMessage]:
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.state == "pending")
+                .order_by(OutboxMessage.id)
+            )
+            return list(rows)

@@ -1,0 +1,237 @@
+"""The escalation ladder on a real database, with time moved by the test."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+
+from bot.app import Core, create_core
+from bot.settings import Area, Escalation, Vendor
+from bot.store.models import OutboxMessage, Question
+from bot.support.escalations import Ladder, Refused, State
+from bot.support.questions import Origin
+from tests.conftest import make_settings
+
+ANNA, PER, OLA, SARA, ADMIN, ASKER = "U0ANNA", "U0PER", "U0OLA", "U0SARA", "U0ADMIN", "U0ASKER"
+AREAS = (
+    Area("finance", "Ekonomi", superusers=(ANNA, PER)),
+    Area("warehouse", "Lager", superusers=(OLA,)),
+    Area("purchasing", "Inköp", superusers=(SARA,)),
+)
+VENDOR = Vendor(
+    "Fenix", slack_channel="C0FENIX", email="support@fenix.example", webhook_url="https://x/y"
+)
+# Tuesday 3 November 2026, 10:00 in Stockholm
+START = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest_asyncio.fixture
+async def core(database_url: str) -> AsyncIterator[Core]:
+    settings = make_settings(
+        database_url,
+        areas=AREAS,
+        vendor=VENDOR,
+        escalation=Escalation(triage_channel="C0TRIAGE", admins=frozenset({ADMIN})),
+    )
+    core = await create_core(settings)
+    yield core
+    await core.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+async def unanswered(
+    core: Core, text: str = "Hur bokför jag en leverantörsfaktura i dollar?"
+) -> Question:
+    reply = await core.desk.ask(text, Origin("slack", ASKER, "C0SUPPORT", "1.1", "1.1"))
+    question = reply.question
+    question.matched_area = "finance"
+    return question
+
+
+async def outbox(core: Core) -> list[tuple[str, dict]]:
+    async with core.db.session() as session:
+        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [(row.route, json.loads(row.payload)) for row in rows]
+
+
+def slack(messages: list[tuple[str, dict]]) -> list[tuple[str, str]]:
+    return [(p["kind"], p["to"]) for route, p in messages if route == "slack"]
+
+
+async def test_primary_deputy_then_vendor_in_business_hours(core: Core, clock: Clock) -> None:
+    clock.advance(hours=5)  # 15:00 in Stockholm
+    ladder = Ladder(core.settings, core.db, clock)
+    esc = await ladder.open(await unanswered(core), "unanswered")
+    assert (esc.state, esc.assignee, esc.level) == (State.OPEN, ANNA, 0)
+    assert esc.due_at == clock.now + timedelta(hours=2)
+    assert slack(await outbox(core)) == [
+        ("assigned", ANNA),
+        ("triage", "C0TRIAGE"),
+        ("progress", "asker"),
+    ]
+
+    clock.advance(hours=1, minutes=59)
+    assert await ladder.sweep() == 0
+    clock.advance(minutes=1)  # 17:00: Anna's two hours are up, the deputy gets it
+    assert await ladder.sweep() == 1
+    status = await ladder.status(esc.id)
+    assert (status.escalation.assignee, status.escalation.level) == (PER, 1)
+
+    # Per's two hours start at 08:00 tomorrow: the night does not count
+    clock.advance(hours=16, minutes=59)  # 09:59
+    assert await ladder.sweep() == 0
+    clock.advance(minutes=1)
+    assert await ladder.sweep() == 1
+    status = await ladder.status(esc.id)
+    assert status.escalation.state == State.VENDOR and status.escalation.assignee is None
+    messages = await outbox(core)
+    routes = [route for route, _ in messages]
+    assert routes.count("email") == 1 and routes.count("webhook") == 1
+    assert ("vendor", "C0FENIX") in slack(messages)
+    email = next(p for r, p in messages if r == "email")
+    assert email["to"] == "support@fenix.example"
+    assert f"[firstline #{esc.id}] Ekonomi" in email["subject"]
+    assert "Hur bokför jag en leverantörsfaktura i dollar?" in email["body"]
+    webhook = next(p for r, p in messages if r == "webhook")
+    assert webhook["body"]["ticket"] == f"#{esc.id}" and webhook["body"]["area"] == "Ekonomi"
+    assert [e.action for e in status.history] == [
+        "opened",
+        "not_claimed_in_time",
+        "to_vendor",
+    ]
+
+
+async def test_claim_answer_and_the_askers_confirmation(core: Core, clock: Clock) -> None:
+    ladder = Ladder(core.settings, core.db, clock)
+    esc = await ladder.open(await unanswered(core), "not_helpful")
+    with pytest.raises(Refused) as refused:
+        await ladder.claim(esc.id, OLA)
+    assert refused.value.code == "not_allowed"
+    claimed = await ladder.claim(esc.id, PER)
+    assert (claimed.state, claimed.claimed_by, claimed.assignee) == (State.CLAIMED, PER, PER)
+    with pytest.raises(Refused) as refused:
+        await ladder.claim(esc.id, ANNA)
+    assert (refused.value.code, refused.value.values["user"]) == ("claimed_by_other", PER)
+
+    answered = await ladder.answer(esc.id, PER, "Använd valutakod USD på leverantörskortet.")
+    assert answered.state == State.ANSWERED
+    assert ("answer", "asker") in slack(await outbox(core))
+    with pytest.raises(Refused) as refused:
+        await ladder.confirm(esc.id, PER, solved=True)
+    assert refused.value.code == "only_asker"
+    closed = await ladder.confirm(esc.id, ASKER, solved=True)
+    assert closed.state == State.CLOSED
+    history = [e.action for e in (await ladder.status(esc.id)).history]
+    assert history == ["opened", "claimed", "answered", "confirmed"]
+
+
+async def test_not_solved_goes_to_the_vendor(core: Core, clock: Clock) -> None:
+    ladder = Ladder(core.settings, core.db, clock)
+    esc = await ladder.open(await unanswered(core), "unanswered")
+    await ladder.answer(esc.id, ANNA, "Prova att bokföra om.")
+    moved = await ladder.confirm(esc.id, ASKER, solved=False)
+    assert moved.state == State.VENDOR and moved.vendor_reason == "not_solved"
+    with pytest.raises(Refused):
+        await ladder.answer(esc.id, OLA, "fel område")
+    replied = await ladder.vendor_reply(esc.id, ADMIN, "Det är en bugg, fixad i version 27.1.")
+    assert replied.state == State.ANSWERED and replied.answered_by == ADMIN
+
+
+async def test_claimed_but_unanswered_reminds_then_goes_to_the_vendor(
+    core: Core, clock: Clock
+) -> None:
+    ladder = Ladder(core.settings, core.db, clock)
+    esc = await ladder.open(await unanswered(core), "unanswered")
+    await ladder.claim(esc.id, ANNA)
+    clock.advance(days=1)  # 10:00 next day: the 9 business hours are up
+    assert await ladder.sweep() == 1
+    status = await ladder.status(esc.id)
+    assert status.escalation.state == State.CLAIMED and status.escalation.reminded
+    assert ("reminder", ANNA) in slack(await outbox(core))
+    clock.advance(hours=2)
+    assert await ladder.sweep() == 1
+    assert (await ladder.status(esc.id)).escalation.state == State.VENDOR
+
+
+async def test_release_reassign_escalate_close_and_errors(core: Core, clock: Clock) -> None:
+    ladder = Ladder(core.settings, core.db, clock)
+    esc = await ladder.open(await unanswered(core), "unanswered")
+    await ladder.claim(esc.id, ANNA)
+    released = await ladder.release(esc.id, ANNA)
+    assert (released.state, released.assignee, released.claimed_by) == (State.OPEN, ANNA, None)
+    with pytest.raises(Refused) as refused:
+        await ladder.reassign(esc.id, ANNA, "hr")
+    assert refused.value.code == "unknown_area"
+    moved = await ladder.reassign(esc.id, ANNA, "warehouse")
+    assert (moved.area, moved.assignee, moved.level) == ("warehouse", OLA, 0)
+    with pytest.raises(Refused):
+        await ladder.escalate(esc.id, ANNA, "not mine any more")
+    escalated = await ladder.escalate(esc.id, OLA, "behöver leverantören")
+    assert escalated.state == State.VENDOR and escalated.note == "behöver leverantören"
+    closed = await ladder.close(esc.id, ADMIN, "löst per telefon")
+    assert closed.state == State.CLOSED
+    with pytest.raises(Refused) as refused:
+        await ladder.close(esc.id, ADMIN)
+    assert refused.value.code == "wrong_state"
+    with pytest.raises(Refused) as refused:
+        await ladder.claim(9999, ANNA)
+    assert refused.value.code == "not_found"
+
+
+async def test_no_superusers_and_no_vendor_goes_to_triage(core: Core, clock: Clock) -> None:
+    settings = replace(core.settings, vendor=Vendor(), areas=(Area("finance", "Ekonomi"),))
+    ladder = Ladder(settings, core.db, clock)
+    esc = await ladder.open(await unanswered(core), "unanswered")
+    assert esc.state == State.OPEN and esc.assignee is None and esc.due_at is None
+    assert slack(await outbox(core)) == [("triage", "C0TRIAGE"), ("progress", "asker")]
+
+
+async def test_simultaneous_claims_exactly_one_wins(core: Core, clock: Clock) -> None:
+    ladder = Ladder(core.settings, core.db, clock)
+    for _ in range(3):
+        esc = await ladder.open(await unanswered(core, f"fråga {_} om valuta?"), "unanswered")
+        results = await asyncio.gather(
+            ladder.claim(esc.id, ANNA), ladder.claim(esc.id, PER), return_exceptions=True
+        )
+        winners = [r for r in results if not isinstance(r, BaseException)]
+        losers = [r for r in results if isinstance(r, Refused)]
+        assert len(winners) == 1 and len(losers) == 1, results
+        assert losers[0].code == "claimed_by_other"
+        assert losers[0].values["user"] == winners[0].claimed_by
+
+
+async def test_a_restart_across_a_deadline_fires_each_step_once(core: Core, clock: Clock) -> None:
+    first = Ladder(core.settings, core.db, clock)
+    esc = await first.open(await unanswered(core), "unanswered")
+    clock.advance(hours=3)
+    restarted = Ladder(core.settings, core.db, clock)  # a new process, same database
+    results = await asyncio.gather(first.sweep(), restarted.sweep())
+    assert sorted(results) == [0, 1]
+    status = await restarted.status(esc.id)
+    assert [e.action for e in status.history].count("not_claimed_in_time") == 1
+    assert slack(await outbox(core)).count(("assigned", PER)) == 1
+    assert await restarted.sweep() == 0
+    assert await restarted.open(status.question, "again") is not None
+    assert [e.action for e in (await restarted.status(esc.id)).history].count("opened") == 1
