@@ -104,11 +104,27 @@ class Outbox:
             )
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
-            messages = list(await session.scalars(query))
-            for message in messages:
-                message.locked_until = now + LEASE
+            taken = []
+            for message in list(await session.scalars(query)):
+                # Conditional, so that where SELECT ... FOR UPDATE is not available (SQLite)
+                # a message another process leased meanwhile matches nothing.
+                result = await session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == message.id,
+                        OutboxMessage.state == "pending",
+                        or_(
+                            OutboxMessage.locked_until.is_(None),
+                            OutboxMessage.locked_until < now,
+                        ),
+                    )
+                    .values(locked_until=now + LEASE)
+                    .execution_options(synchronize_session=False)
+                )
+                if result.rowcount == 1:
+                    taken.append(message)
             await session.commit()
-        return messages
+        return taken
 
     async def _deliver(self, message: OutboxMessage) -> int:
         payload = json.loads(message.payload)
@@ -143,12 +159,3 @@ class Outbox:
             )
             await session.commit()
         return int(values.get("state") == "sent")
-
-    async def pending(self) -> list[OutboxMessage]:
-        async with self.db.session() as session:
-            rows = await session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.state == "pending")
-                .order_by(OutboxMessage.id)
-            )
-            return list(rows)
