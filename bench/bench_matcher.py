@@ -226,10 +226,10 @@ def profile(root: Path, queries: Sequence[synthetic.Query], top: int = 15) -> di
             "variants": len(m._variant_entry),
             "vocabulary": len(m._word_freq),
             "terms": len(m._b_postings),
-            "body_postings": sum(len(p) for p in m._b_postings.values()),
-            "question_postings": sum(len(p) for p in m._q_postings.values()),
+            "body_postings": sum(len(p[0]) for p in m._b_postings.values()),
+            "question_postings": sum(len(p[0]) for p in m._q_postings.values()),
             "typo_deletes": len(m._deletes),
-            "longest_body_posting": max(len(p) for p in m._b_postings.values()),
+            "longest_body_posting": max(len(p[0]) for p in m._b_postings.values()),
         },
     }
 
@@ -280,8 +280,9 @@ def _postings_visited(m: Matcher, queries: Sequence[synthetic.Query]) -> tuple[l
         docs: set[int] = set()
         for position in m._positions(q.question):
             for term in position.alternatives:
-                body = m._b_postings.get(term, {})
-                n += len(m._q_postings.get(term, {})) + len(body)
+                body = m._b_postings[term][0].tolist() if term in m._b_postings else []
+                question = m._q_postings[term][0] if term in m._q_postings else ()
+                n += len(question) + len(body)
                 docs.update(body)
         visits.append(n)
         scored.append(len(docs))

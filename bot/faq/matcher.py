@@ -30,6 +30,7 @@ BODY_WEIGHT = 0.35
 PART_WEIGHT = 0.7
 SYNONYM_WEIGHT = 0.9
 TYPO_WEIGHT = 0.8
+WORD_CACHE_LIMIT = 100_000
 
 DEFAULT_THRESHOLD = 0.5
 FEATURES = (
@@ -120,6 +121,7 @@ class Matcher:
         q_terms = [self._doc_terms(t) for t in q_tokens]
         b_terms = [self._doc_terms(t) for t in b_tokens]
         self._build_postings(q_terms, b_terms)
+        self._terms_cache.clear()  # only needed while indexing
 
     # -- vocabulary -------------------------------------------------------------------------
 
@@ -182,6 +184,8 @@ class Matcher:
         """(cluster of the word or None, clusters of its compound parts), cached."""
         cached = self._cache.get(word)
         if cached is None:
+            if len(self._cache) > WORD_CACHE_LIMIT:
+                self._cache.clear()  # questions bring new words forever; start over
             parts = self._split(word) if len(word) >= 7 and not word.isdigit() else ()
             cached = self._cache[word] = (self._cluster(word), parts)
         return cached
