@@ -1,13 +1,30 @@
-"""The app factory: settings in, a ready core out (database migrated, knowledge loaded)."""
+"""The app factory: settings in, a ready core out (database migrated, knowledge loaded, the
+escalation ladder hooked to unresolved questions, the outbox's own senders registered)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.faq.knowledge import Knowledge
+from bot.faq.loader import question_key
+from bot.faq.writer import FaqWriteError, add_entry
 from bot.settings import Settings
 from bot.store.db import Database
+from bot.store.models import Question, utcnow
+from bot.support.delivery import email_sender, webhook_sender
+from bot.support.escalations import Ladder, Refused
+from bot.support.outbox import Outbox
 from bot.support.questions import SupportDesk
+
+log = logging.getLogger(__name__)
+
+# Questions from these sources can be followed up where they were asked; the terminal chat's
+# can't, so they are recorded but never escalated.
+ESCALATING_SOURCES = frozenset({"slack"})
 
 
 @dataclass
@@ -15,16 +32,68 @@ class Core:
     settings: Settings
     db: Database
     desk: SupportDesk
+    ladder: Ladder
+    outbox: Outbox
+    _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
     def knowledge(self) -> Knowledge:
         return self.desk.knowledge
 
+    def kick(self) -> None:
+        """Deliver the outbox now, in the background (the scheduled job retries what fails)."""
+        if self._delivering is None or self._delivering.done():
+            self._delivering = asyncio.get_running_loop().create_task(self._deliver())
+
+    async def _deliver(self) -> None:
+        try:
+            while await self.outbox.deliver_due():
+                pass
+        except Exception:
+            log.exception("outbox delivery failed; the scheduled job will try again")
+
+    async def add_to_faq(self, number: int, user: str) -> str:
+        """Write an answered escalation into the FAQ and reload, so the bot answers it next
+        time; returns where the entry went."""
+        status = await self.ladder.status(number)
+        esc, question = status.escalation, status.question
+        self.ladder.check_allowed(user, esc)
+        if not esc.answer:
+            raise Refused("no_answer")
+        if esc.faq_location:
+            raise Refused("already_in_faq", location=esc.faq_location)
+        area = self.settings.area(esc.area or question.matched_area)
+        if area is None:
+            raise Refused("unknown_area", area="-", known=", ".join(self.settings.area_keys))
+        existing = [question_key(e.question) for e in self.knowledge.base.entries]
+        try:
+            location = add_entry(
+                self.settings.knowledge_dir,
+                area.key,
+                question.text,
+                esc.answer,
+                owner=area.contact,
+                existing=existing,
+            )
+        except FaqWriteError as exc:
+            raise Refused("faq_write", reason=str(exc)) from exc
+        self.reload_knowledge()
+        await self.ladder.set_faq_location(number, user, location)
+        return location
+
+    def reload_knowledge(self) -> None:
+        settings = self.settings
+        self.desk.knowledge = Knowledge.load(
+            settings.knowledge_dir, settings.area_keys, settings.answer_threshold
+        )
+
     async def close(self) -> None:
+        if self._delivering is not None:
+            await asyncio.gather(self._delivering, return_exceptions=True)
         await self.db.close()
 
 
-async def create_core(settings: Settings) -> Core:
+async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Core:
     knowledge = Knowledge.load(
         settings.knowledge_dir, settings.area_keys, settings.answer_threshold
     )
@@ -32,4 +101,18 @@ async def create_core(settings: Settings) -> Core:
     await db.upgrade()
     desk = SupportDesk(settings, db, knowledge)
     await desk.prune_events()
-    return Core(settings, db, desk)
+    ladder = Ladder(settings, db, clock)
+    outbox = Outbox(db, clock)
+    if settings.smtp is not None:
+        outbox.register("email", email_sender(settings.smtp))
+    outbox.register("webhook", webhook_sender())
+    core = Core(settings, db, desk, ladder, outbox)
+
+    async def escalate(question: Question) -> None:
+        if question.source in ESCALATING_SOURCES:
+            reason = "not_helpful" if question.feedback == "not_helpful" else "unanswered"
+            await ladder.open(question, reason)
+            core.kick()
+
+    desk.on_unresolved(escalate)
+    return core

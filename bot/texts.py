@@ -122,3 +122,78 @@ def help_now(language: str, contact: str | None, channel: str | None) -> str:
     else:
         route = t(language, "route_none")
     return t(language, "help_now", route=route)
+
+
+# What the asker is told about their escalation, per audit action. {n} number, {who} the person
+# who has it now, {area} the area, {vendor} the vendor's name.
+PROGRESS: dict[str, dict[str, str]] = {
+    "sv": {
+        "opened": "Jag har skickat frågan vidare som ärende #{n} till {who} ({area}). Svaret "
+        "kommer här i tråden.",
+        "unassigned": "Frågan är sparad som ärende #{n}, men ingen superanvändare är utsedd för "
+        "området. Den ligger i supportkön tills någon tar den.",
+        "not_claimed_in_time": "Ärende #{n} har gått vidare till {who}, eftersom ingen hann ta "
+        "det i tid.",
+        "claimed": "{who} har tagit ärende #{n} och svarar här i tråden.",
+        "released": "Ärende #{n} är tillbaka i kön hos {who}.",
+        "reassigned": "Ärende #{n} gäller {area} och ligger nu hos {who}.",
+        "not_solved": "Ärende #{n} är öppet igen och ligger hos {who}.",
+        "to_vendor": "Ärende #{n} har skickats till {vendor}. Svaret kommer här i tråden.",
+        "closed": "Ärende #{n} är stängt.",
+    },
+    "en": {
+        "opened": "I've passed your question on as ticket #{n} to {who} ({area}). The answer "
+        "will come here in this thread.",
+        "unassigned": "Your question is saved as ticket #{n}, but no superuser is set up for the "
+        "area. It waits in the support queue until someone takes it.",
+        "not_claimed_in_time": "Ticket #{n} has moved on to {who}, as nobody took it in time.",
+        "claimed": "{who} has taken ticket #{n} and will answer here in the thread.",
+        "released": "Ticket #{n} is back in the queue with {who}.",
+        "reassigned": "Ticket #{n} is about {area} and is now with {who}.",
+        "not_solved": "Ticket #{n} is open again and with {who}.",
+        "to_vendor": "Ticket #{n} has gone to {vendor}. The answer will come here in the thread.",
+        "closed": "Ticket #{n} is closed.",
+    },
+}
+
+ESCALATION_TEXTS: dict[str, dict[str, str]] = {
+    "sv": {
+        "answer_intro": "Svar på ärende #{n} från {who}:",
+        "solved_button": "Det löste det",
+        "not_solved_button": "Inte löst",
+        "confirmed": "Tack! Ärende #{n} är stängt.",
+        "sent_on": "Okej, ärende #{n} går vidare.",
+    },
+    "en": {
+        "answer_intro": "Answer to ticket #{n} from {who}:",
+        "solved_button": "That solved it",
+        "not_solved_button": "Not solved",
+        "confirmed": "Thanks! Ticket #{n} is closed.",
+        "sent_on": "OK, ticket #{n} goes on.",
+    },
+}
+
+# Why a superuser action was refused (bot.support.escalations.Refused codes), in Swedish: the
+# superusers' working language.
+REFUSED = {
+    "not_found": "Det finns inget ärende #{number}.",
+    "not_allowed": "Bara superanvändarna för {area} (och administratörer) kan göra det.",
+    "claimed_by_other": "{user} har redan tagit ärendet.",
+    "wrong_state": "Det går inte nu: ärendet är {state}.",
+    "unknown_area": "Okänt område {area}. Områden: {known}.",
+    "no_vendor": "Ingen leverantör är konfigurerad ([vendor] i konfigurationen).",
+    "not_with_vendor": "Ärendet ligger inte hos leverantören.",
+    "empty_answer": "Skriv svaret efter numret.",
+    "only_asker": "Bara den som frågade ({asker}) kan svara på det.",
+    "no_answer": "Ärendet har inget svar att lägga till i FAQ:n.",
+    "already_in_faq": "Svaret finns redan i FAQ:n: {location}",
+    "faq_write": "Kunde inte skriva FAQ-posten: {reason}",
+}
+
+STATE_NAMES = {
+    "open": "öppet",
+    "claimed": "taget",
+    "vendor": "hos leverantören",
+    "answered": "besvarat",
+    "closed": "stängt",
+}

@@ -133,7 +133,7 @@ class Ladder:
         now = self.clock()
         async with self.db.session() as session:
             esc = await self._get(session, number)
-            self._allowed(user, esc)
+            self.check_allowed(user, esc)
             result = await session.execute(
                 update(Escalation)
                 .where(Escalation.id == number, Escalation.state == State.OPEN)
@@ -167,7 +167,7 @@ class Ladder:
         now = self.clock()
         async with self.db.session() as session:
             esc = await self._get(session, number, lock=True)
-            self._allowed(user, esc)
+            self.check_allowed(user, esc)
             if esc.state != State.CLAIMED:
                 raise Refused("wrong_state", state=esc.state)
             esc.claimed_by, esc.claimed_at, esc.updated_at = None, None, now
@@ -189,7 +189,7 @@ class Ladder:
         now = self.clock()
         async with self.db.session() as session:
             esc = await self._get(session, number, lock=True)
-            self._allowed(user, esc)
+            self.check_allowed(user, esc)
             if esc.state not in ACTIVE:
                 raise Refused("wrong_state", state=esc.state)
             if vendor and esc.state != State.VENDOR:
@@ -206,7 +206,7 @@ class Ladder:
         now = self.clock()
         async with self.db.session() as session:
             esc = await self._get(session, number, lock=True)
-            self._allowed(user, esc)
+            self.check_allowed(user, esc)
             if esc.state not in (State.OPEN, State.CLAIMED):
                 raise Refused("wrong_state", state=esc.state)
             if not self.settings.vendor.reachable:
@@ -224,7 +224,7 @@ class Ladder:
         now = self.clock()
         async with self.db.session() as session:
             esc = await self._get(session, number, lock=True)
-            self._allowed(user, esc)
+            self.check_allowed(user, esc)
             if esc.state not in (State.OPEN, State.CLAIMED):
                 raise Refused("wrong_state", state=esc.state)
             esc.area, esc.level, esc.claimed_by, esc.claimed_at = area.key, 0, None, None
@@ -240,7 +240,7 @@ class Ladder:
             question = await session.get(Question, esc.question_id)
             is_asker = question is not None and question.asker == user
             if not is_asker:
-                self._allowed(user, esc)
+                self.check_allowed(user, esc)
             if esc.state == State.CLOSED:
                 raise Refused("wrong_state", state=esc.state)
             esc.state, esc.due_at, esc.closed_at, esc.updated_at = State.CLOSED, None, now, now
@@ -392,7 +392,7 @@ class Ladder:
             raise Refused("not_found", number=str(number))
         return esc
 
-    def _allowed(self, user: str, esc: Escalation) -> None:
+    def check_allowed(self, user: str, esc: Escalation) -> None:
         if esc.area is None:
             if self.settings.is_admin(user) or any(
                 user in area.superusers for area in self.settings.areas

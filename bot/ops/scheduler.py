@@ -1,0 +1,48 @@
+"""APScheduler inside `firstline run`: the jobs that keep the ladder and the outbox moving.
+
+Jobs have fixed ids (a restart replaces them, never duplicates them), run one at a time
+(`max_instances=1`), and a run missed while the process was busy or down is coalesced into one,
+within a grace time; the work itself is idempotent because deadlines and deliveries live in the
+database.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app import Core
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY_SECONDS = 60
+DELIVER_EVERY_SECONDS = 10
+
+
+def build_scheduler(core: Core) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=core.settings.escalation.hours.timezone)
+    defaults = {
+        "coalesce": True,
+        "max_instances": 1,
+        "misfire_grace_time": 300,
+        "replace_existing": True,
+    }
+
+    async def sweep() -> None:
+        moved = await core.ladder.sweep()
+        if moved:
+            log.info("escalation sweep moved %d escalation(s)", moved)
+            core.kick()
+
+    async def deliver() -> None:
+        await core.outbox.deliver_due()
+
+    scheduler.add_job(
+        sweep, IntervalTrigger(seconds=SWEEP_EVERY_SECONDS), id="escalation-sweep", **defaults
+    )
+    scheduler.add_job(
+        deliver, IntervalTrigger(seconds=DELIVER_EVERY_SECONDS), id="outbox-deliver", **defaults
+    )
+    return scheduler
