@@ -40,7 +40,11 @@ TEXTS: dict[str, dict[str, str]] = {
             "• `/support <fråga>` eller `/support fråga <fråga>`: svar ur FAQ:n, bara till dig\n"
             "• `/support obesvarade`: de senaste frågorna som FAQ:n inte kunde svara på\n"
             "• `/support hjälp`: den här hjälpen\n"
-            "Du kan också skriva frågan i supportkanalen, skicka ett DM till mig eller @nämna mig."
+            "Du kan också skriva frågan i supportkanalen, skicka ett DM till mig eller "
+            "@nämna mig.\n"
+            "*För superanvändare:* `queue [område|mine|all]` · `claim N` · `release N` · "
+            "`answer N svar` · `escalate N [varför]` · `reassign N område` · `close N [anteckning]`"
+            " · `status N` · `vendor-reply N svar` · `faq N` · `owners`"
         ),
         "unknown_command": "Det kommandot känner jag inte till: `{name}`.",
         "ask_usage": "Skriv frågan efter kommandot: `/support fråga <din fråga>`",
@@ -91,7 +95,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "only to you\n"
             "• `/support unresolved`: the latest questions the FAQ could not answer\n"
             "• `/support help`: this help\n"
-            "You can also post your question in the support channel, DM me, or @mention me."
+            "You can also post your question in the support channel, DM me, or @mention me.\n"
+            "*For superusers:* `queue [area|mine|all]` · `claim N` · `release N` · "
+            "`answer N text` · `escalate N [why]` · `reassign N area` · `close N [note]` · "
+            "`status N` · `vendor-reply N text` · `faq N` · `owners`"
         ),
         "unknown_command": "I don't know that command: `{name}`.",
         "ask_usage": "Put the question after the command: `/support ask <your question>`",

@@ -13,6 +13,7 @@ Adapters render the outbox payloads; here a delivery says only what happened and
 from __future__ import annotations
 
 import enum
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
 from bot.store.db import Database
-from bot.store.models import Escalation, EscalationEvent, Question, utcnow
+from bot.store.models import Escalation, EscalationEvent, OutboxMessage, Question, utcnow
 from bot.support.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -178,18 +179,37 @@ class Ladder:
     async def answer(self, number: int, user: str, text: str) -> Escalation:
         return await self._answer(number, user, text, action="answered", vendor=False)
 
-    async def vendor_reply(self, number: int, user: str, text: str) -> Escalation:
-        return await self._answer(number, user, text, action="vendor_replied", vendor=True)
+    async def vendor_reply(
+        self, number: int, user: str, text: str, *, from_vendor: bool = False
+    ) -> Escalation:
+        """Record the vendor's answer: typed by a superuser, or (`from_vendor`) written by the
+        vendor in the thread of our request in their channel."""
+        return await self._answer(
+            number, user, text, action="vendor_replied", vendor=True, trusted=from_vendor
+        )
+
+    async def for_vendor_message(self, ts: str) -> int | None:
+        """The escalation whose request to the vendor was posted as message `ts`."""
+        async with self.db.session() as session:
+            payload = await session.scalar(
+                select(OutboxMessage.payload).where(
+                    OutboxMessage.route == "slack",
+                    OutboxMessage.topic == "vendor",
+                    OutboxMessage.result == ts,
+                )
+            )
+        return int(json.loads(payload)["escalation"]) if payload else None
 
     async def _answer(
-        self, number: int, user: str, text: str, *, action: str, vendor: bool
+        self, number: int, user: str, text: str, *, action: str, vendor: bool, trusted: bool = False
     ) -> Escalation:
         if not text.strip():
             raise Refused("empty_answer")
         now = self.clock()
         async with self.db.session() as session:
             esc = await self._get(session, number, lock=True)
-            self.check_allowed(user, esc)
+            if not trusted:
+                self.check_allowed(user, esc)
             if esc.state not in ACTIVE:
                 raise Refused("wrong_state", state=esc.state)
             if vendor and esc.state != State.VENDOR:

@@ -1,4 +1,4 @@
-"""The feedback buttons under an answer: "That solved it" and "Not what I needed"."""
+"""Buttons: feedback under an FAQ answer, and the escalation buttons (superusers and asker)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,31 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
+from bot.support.escalations import Refused
 from bot.support.questions import FeedbackResult
-from bot.texts import t
-from handlers.slack.blocks import NOT_HELPFUL_ACTION, SOLVED_ACTION, unresolved_blocks, with_outcome
+from bot.texts import ESCALATION_TEXTS, t
+from handlers.slack.blocks import (
+    NOT_HELPFUL_ACTION,
+    SOLVED_ACTION,
+    refused_text,
+    unresolved_blocks,
+    with_outcome,
+)
+from handlers.slack.notify import (
+    ADD_FAQ,
+    ANSWER,
+    CLAIM,
+    ESCALATE,
+    NOT_SOLVED,
+    REASSIGN,
+    SOLVED,
+)
+from handlers.slack.views import answer_modal, escalate_modal, reassign_modal
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +91,79 @@ async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) 
 
 
 def register(app: AsyncApp, core: Core) -> None:
+    register_escalations(app, core)
+
     @app.action(re.compile(f"^({SOLVED_ACTION}|{NOT_HELPFUL_ACTION})$"))
     async def feedback(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
         await ack()
         await on_feedback(core, body, client)
+
+
+ESCALATION_ACTIONS = re.compile(
+    f"^({CLAIM}|{ANSWER}|{ESCALATE}|{REASSIGN}|{SOLVED}|{NOT_SOLVED}|{ADD_FAQ})$"
+)
+
+
+async def on_escalation_button(
+    core: Core, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+) -> None:
+    """Claim, Answer, To the vendor, Wrong area, Add to FAQ (superusers); That solved it and
+    Not solved (the asker)."""
+    action = body["actions"][0]
+    number, user, action_id = int(action["value"]), body["user"]["id"], action["action_id"]
+    try:
+        if action_id == CLAIM:
+            await core.ladder.claim(number, user)
+            note = (
+                f"Du har tagit #{number}. Svara med knappen Svara eller `/support answer {number}`."
+            )
+        elif action_id in (ANSWER, ESCALATE, REASSIGN):
+            status = await core.ladder.status(number)
+            core.ladder.check_allowed(user, status.escalation)
+            if action_id == ANSWER:
+                view = answer_modal(number, status.question.text)
+            elif action_id == ESCALATE:
+                view = escalate_modal(number, core.settings.vendor.name)
+            else:
+                view = reassign_modal(number, [(a.key, a.name) for a in core.settings.areas])
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+            return
+        elif action_id in (SOLVED, NOT_SOLVED):
+            esc = await core.ladder.confirm(number, user, solved=action_id == SOLVED)
+            status = await core.ladder.status(esc.id)
+            lang = status.question.language
+            key = "confirmed" if action_id == SOLVED else "sent_on"
+            note = ESCALATION_TEXTS[lang][key].format(n=number)
+            message = body.get("message") or {}
+            if message.get("ts"):
+                await client.chat_update(
+                    channel=body["channel"]["id"],
+                    ts=message["ts"],
+                    text=note,
+                    blocks=with_outcome(
+                        message.get("blocks", []), note, block_prefix="escalation-"
+                    ),
+                )
+        else:
+            location = await core.add_to_faq(number, user)
+            note = f"Tillagt i FAQ:n ({location}). Boten svarar på frågan från och med nu."
+    except Refused as exc:
+        await respond(response_type="ephemeral", replace_original=False, text=refused_text(exc))
+        return
+    except SlackApiError as exc:
+        log.error(
+            "escalation #%d: Slack refused %s: %s", number, action_id, exc.response.get("error")
+        )
+        return
+    finally:
+        core.kick()
+    await respond(response_type="ephemeral", replace_original=False, text=note)
+
+
+def register_escalations(app: AsyncApp, core: Core) -> None:
+    @app.action(ESCALATION_ACTIONS)
+    async def escalation_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        await on_escalation_button(core, body, client, respond)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.settings import Area, Settings
+from bot.support.escalations import Refused
 from bot.support.questions import Reply
-from bot.texts import help_now, t
+from bot.texts import REFUSED, STATE_NAMES, help_now, t
 from handlers.slack.mrkdwn import escape, quote, split_sections, to_mrkdwn
 
 SOLVED_ACTION = "feedback_solved"
@@ -93,11 +94,22 @@ def unresolved_blocks(
     return [_section(chunk) for chunk in split_sections(text)]
 
 
-def with_outcome(blocks: list[Block], note: str) -> list[Block]:
-    """The answer message after feedback: buttons replaced by who marked it and how."""
-    kept = [b for b in blocks if b.get("block_id") != FEEDBACK_BLOCK]
+def with_outcome(
+    blocks: list[Block], note: str, *, block_prefix: str = FEEDBACK_BLOCK
+) -> list[Block]:
+    """A message after its buttons were used: the buttons replaced by what happened."""
+    kept = [b for b in blocks if not str(b.get("block_id", "")).startswith(block_prefix)]
     return [*kept, _context(note)]
 
 
 def help_blocks(lang: str) -> list[Block]:
     return [_section(t(lang, "greeting"))]
+
+
+def refused_text(exc: Refused) -> str:
+    """Why a superuser action was refused, in words."""
+    template = REFUSED.get(exc.code, exc.code)
+    values = {k: (STATE_NAMES.get(v, v) if k == "state" else v) for k, v in exc.values.items()}
+    if values.get("user"):
+        values["user"] = f"<@{values['user']}>"
+    return template.format(**values)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,10 +13,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.app import Core
 from bot.faq.text import detect_language
+from bot.support.escalations import BOT, Refused, Status
 from bot.support.questions import Origin
-from bot.texts import t
-from handlers.slack.blocks import answer_blocks, unresolved_blocks
-from handlers.slack.mrkdwn import escape
+from bot.texts import STATE_NAMES, t
+from handlers.slack.blocks import answer_blocks, refused_text, unresolved_blocks
+from handlers.slack.mrkdwn import escape, quote
 
 HELP = {"help": "en", "hjälp": "sv", "hjalp": "sv"}
 ASK = {"ask": "en", "fråga": "sv", "fraga": "sv"}
@@ -32,6 +34,8 @@ async def on_support(core: Core, command: dict[str, Any], respond: AsyncRespond)
         await respond(response_type="ephemeral", text=t(HELP.get(name, "sv"), "usage"))
     elif name in UNRESOLVED:
         await respond(response_type="ephemeral", text=await _unresolved(core, UNRESOLVED[name]))
+    elif name in LADDER_COMMANDS:
+        await respond(response_type="ephemeral", text=await _ladder(core, command, name, rest))
     elif name in ASK and not rest:
         await respond(response_type="ephemeral", text=t(ASK[name], "ask_usage"))
     elif name in ASK or " " in text or text.endswith("?"):
@@ -41,6 +45,144 @@ async def on_support(core: Core, command: dict[str, Any], respond: AsyncRespond)
         lang = detect_language(text)
         message = f"{t(lang, 'unknown_command', name=escape(name))}\n{t(lang, 'usage')}"
         await respond(response_type="ephemeral", text=message)
+
+
+# name: (usage, needs a number, needs text after the number)
+LADDER_COMMANDS = {
+    "queue": ("`/support queue [område|mine|all]`", False, False),
+    "owners": ("`/support owners`", False, False),
+    "claim": ("`/support claim N`", True, False),
+    "release": ("`/support release N`", True, False),
+    "answer": ("`/support answer N svaret`", True, True),
+    "escalate": ("`/support escalate N [varför]`", True, False),
+    "reassign": ("`/support reassign N område`", True, True),
+    "close": ("`/support close N [anteckning]`", True, False),
+    "status": ("`/support status N`", True, False),
+    "vendor-reply": ("`/support vendor-reply N svaret`", True, True),
+    "faq": ("`/support faq N`", True, False),
+}
+
+
+async def _ladder(core: Core, command: dict[str, Any], name: str, rest: str) -> str:
+    """The superusers' commands; every refusal or bad argument is a sentence, not a trace."""
+    usage, numbered, needs_text = LADDER_COMMANDS[name]
+    user = command["user_id"]
+    if name == "queue":
+        return await _queue(core, user, rest.strip().lower())
+    if name == "owners":
+        return _owners(core)
+    number_text, _, text = rest.partition(" ")
+    number_text = number_text.lstrip("#")
+    if (numbered and not number_text.isdigit()) or (needs_text and not text.strip()):
+        return f"Så här: {usage}"
+    number, text = int(number_text), text.strip()
+    ladder = core.ladder
+    try:
+        if name == "claim":
+            await ladder.claim(number, user)
+            result = f"Du har tagit #{number}."
+        elif name == "release":
+            await ladder.release(number, user)
+            result = f"#{number} är tillbaka i kön."
+        elif name == "answer":
+            await ladder.answer(number, user, text)
+            result = f"Svaret på #{number} är skickat till den som frågade."
+        elif name == "escalate":
+            await ladder.escalate(number, user, text)
+            result = f"#{number} är skickat till {escape(core.settings.vendor.name)}."
+        elif name == "reassign":
+            esc = await ladder.reassign(number, user, text)
+            result = f"#{number} ligger nu hos {escape(esc.area or '')}."
+        elif name == "close":
+            await ladder.close(number, user, text)
+            result = f"#{number} är stängt."
+        elif name == "vendor-reply":
+            await ladder.vendor_reply(number, user, text)
+            result = f"Leverantörens svar på #{number} är skickat till den som frågade."
+        elif name == "faq":
+            location = await core.add_to_faq(number, user)
+            result = f"#{number} är tillagt i FAQ:n ({escape(location)})."
+        else:
+            return _status(await ladder.status(number))
+    except Refused as exc:
+        return refused_text(exc)
+    core.kick()
+    return result
+
+
+async def _queue(core: Core, user: str, which: str) -> str:
+    if which in ("", "mine", "mina"):
+        rows = await core.ladder.queue(user=user)
+        title = "Dina ärenden"
+    elif which in ("all", "alla"):
+        rows = await core.ladder.queue()
+        title = "Alla öppna ärenden"
+    elif core.settings.area(which):
+        rows = await core.ladder.queue(area=which)
+        title = f"Öppna ärenden inom {escape(core.settings.area(which).name)}"  # type: ignore[union-attr]
+    else:
+        return f"Okänt område {escape(which)}. Områden: {', '.join(core.settings.area_keys)}."
+    if not rows:
+        return f"*{title}*: inga."
+    now = core.ladder.clock()
+    hours = core.settings.escalation.hours
+    lines = [f"*{title}* ({len(rows)})"]
+    for esc, question in rows:
+        age = _duration(now - esc.created_at.replace(tzinfo=esc.created_at.tzinfo or UTC))
+        left = ""
+        if esc.due_at is not None:
+            due = esc.due_at.replace(tzinfo=esc.due_at.tzinfo or UTC)
+            left = (
+                f", {_duration(hours.between(now, due))} arbetstid kvar"
+                if due > now
+                else ", försenat"
+            )
+        who = (
+            f"<@{esc.claimed_by or esc.assignee}>" if (esc.claimed_by or esc.assignee) else "ingen"
+        )
+        short = question.text if len(question.text) <= 90 else question.text[:89] + "…"
+        state = STATE_NAMES.get(esc.state, esc.state)
+        lines.append(f"• *#{esc.id}* {state} · {who} · {age} gammal{left}: {escape(short)}")
+    return "\n".join(lines)
+
+
+def _owners(core: Core) -> str:
+    lines = ["*Superanvändare per område* (den första tar frågan, sedan ersättarna)"]
+    for area in core.settings.areas:
+        people = ", ".join(f"<@{u}>" for u in area.superusers) or "ingen utsedd"
+        group = f" (<!subteam^{area.usergroup}>)" if area.usergroup else ""
+        lines.append(f"• {escape(area.name)}: {people}{group}")
+    vendor = core.settings.vendor
+    if vendor.reachable:
+        lines.append(f"• Därefter: {escape(vendor.name)}")
+    return "\n".join(lines)
+
+
+def _status(status: Status) -> str:
+    esc, question = status.escalation, status.question
+    who = esc.claimed_by or esc.assignee
+    lines = [
+        f"*#{esc.id}* {STATE_NAMES.get(esc.state, esc.state)}"
+        + (f" · <@{who}>" if who else "")
+        + f" · {escape(esc.area or '-')}",
+        quote(question.text),
+    ]
+    if esc.answer:
+        lines.append(f"Svar: {escape(esc.answer)}")
+    for event in status.history:
+        when = event.at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
+        actor = "boten" if event.actor == BOT else f"<@{event.actor}>"
+        detail = f": {escape(event.detail)}" if event.detail else ""
+        lines.append(f"• {when} {escape(event.action)} av {actor}{detail}")
+    return "\n".join(lines)
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} d"
 
 
 async def _ask(core: Core, command: dict[str, Any], question: str, respond: AsyncRespond) -> None:

@@ -12,7 +12,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
+from bot.support.escalations import Refused
 from handlers.slack.answering import answer_event, from_a_person
+from handlers.slack.blocks import refused_text
 
 # Subtypes that are still a person asking something; edits, deletions, joins, bot posts and
 # thread broadcasts are not.
@@ -34,6 +36,35 @@ def is_question(
     return event.get("channel") in support_channels and not is_thread_reply
 
 
+async def on_vendor_reply(core: Core, event: dict[str, Any], client: AsyncWebClient) -> bool:
+    """A reply in the thread of our request in the vendor's channel is the vendor's answer."""
+    vendor_channel = core.settings.vendor.slack_channel
+    thread = event.get("thread_ts")
+    if (
+        not vendor_channel
+        or event.get("channel") != vendor_channel
+        or thread in (None, event.get("ts"))
+    ):
+        return False
+    number = await core.ladder.for_vendor_message(thread)
+    if number is None:
+        return False
+    try:
+        await core.ladder.vendor_reply(
+            number, event["user"], event.get("text", ""), from_vendor=True
+        )
+    except Refused as exc:
+        await client.chat_postEphemeral(
+            channel=vendor_channel, user=event["user"], text=refused_text(exc)
+        )
+        return True
+    await client.reactions_add(
+        channel=vendor_channel, timestamp=event["ts"], name="white_check_mark"
+    )
+    core.kick()
+    return True
+
+
 async def on_message(
     core: Core,
     event: dict[str, Any],
@@ -41,6 +72,9 @@ async def on_message(
     client: AsyncWebClient,
     bot_user_id: str | None,
 ) -> None:
+    by_a_person = event.get("subtype") in QUESTION_SUBTYPES and from_a_person(event, bot_user_id)
+    if by_a_person and await on_vendor_reply(core, event, client):
+        return
     if is_question(event, bot_user_id, core.settings.support_channels):
         await answer_event(core, client, body, event, event["text"])
 

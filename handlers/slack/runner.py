@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.app import Core, create_core
+from bot.ops.scheduler import build_scheduler
 from bot.settings import Settings, SettingsError
 from handlers.slack import build_app
 from handlers.slack.server import SLACK_PATH, create_web_app
@@ -32,10 +33,16 @@ async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        if settings.socket_mode:
-            await _socket_mode(bolt, settings, stop)
-        else:
-            await _http_mode(bolt, core, settings, host, stop)
+        scheduler = build_scheduler(core)
+        scheduler.start()
+        core.kick()  # deliver what a previous run left in the outbox
+        try:
+            if settings.socket_mode:
+                await _socket_mode(bolt, settings, stop)
+            else:
+                await _http_mode(bolt, core, settings, host, stop)
+        finally:
+            scheduler.shutdown(wait=False)
     finally:
         await core.close()
     log.info("firstline stopped")
