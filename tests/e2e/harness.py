@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -10,6 +12,7 @@ from aiohttp import web
 
 from bot.app import Core, create_core
 from bot.settings import Settings
+from bot.store.models import utcnow
 from handlers.slack import build_app
 from handlers.slack.server import create_web_app
 from tests.e2e.fake_slack import FakeSlackAPI
@@ -40,14 +43,16 @@ class BotServer:
         await self.core.close()
 
 
-async def start_bot(settings: Settings, slack: FakeSlackAPI) -> BotServer:
+async def start_bot(
+    settings: Settings, slack: FakeSlackAPI, clock: Callable[[], datetime] = utcnow
+) -> BotServer:
     settings = replace(
         settings,
         slack_bot_token="xoxb-test-token",
         slack_signing_secret=TEST_SIGNING_SECRET,
         slack_api_url=slack.url,
     )
-    core = await create_core(settings)
+    core = await create_core(settings, clock)
     runner = web.AppRunner(create_web_app(build_app(core), core))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -1,0 +1,210 @@
+"""The escalation ladder through Slack, end to end: bot, superuser, deputy, vendor, asker."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest_asyncio
+
+from bot.settings import Area, Escalation, Vendor
+from tests.conftest import KNOWLEDGE, make_settings
+from tests.e2e import slack_requests as sr
+from tests.e2e.fake_slack import Call, FakeSlackAPI
+from tests.e2e.harness import BotServer, start_bot
+from tests.e2e.test_slack_questions import settle, texts_of
+
+ANNA, PER, OLA, ASKER = "U0ANNA", "U0PER", "U0OLA", "U0ASKER"
+QUESTION = "Hur bokför jag en faktura från en leverantör i Kanada i kanadensiska dollar?"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Stockholm
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest_asyncio.fixture
+async def ladder_bot(
+    database_url: str, slack: FakeSlackAPI, tmp_path: Path
+) -> AsyncIterator[tuple[BotServer, Clock]]:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    settings = make_settings(
+        database_url,
+        knowledge_dir=knowledge,
+        areas=(
+            Area("finance", "Ekonomi", superusers=(ANNA, PER)),
+            Area("warehouse", "Lager", superusers=(OLA,)),
+            Area("purchasing", "Inköp"),
+        ),
+        escalation=Escalation(triage_channel="C0TRIAGE"),
+        vendor=Vendor("Fenix", slack_channel="C0FENIX"),
+    )
+    clock = Clock()
+    bot = await start_bot(settings, slack, clock=clock)
+    yield bot, clock
+    await bot.close()
+
+
+async def delivered(bot: BotServer, count: int) -> list[Call]:
+    """Wait for the outbox (kicked in the background) to have posted `count` messages."""
+    await settle(bot)
+    await bot.core.outbox.deliver_due()
+    return await bot.slack.wait_for("chat.postMessage", count=count)
+
+
+def posts_to(calls: list[Call], channel: str) -> list[str]:
+    return [texts_of(c.args["blocks"]) for c in calls if c.args["channel"] == channel]
+
+
+def button(call: Call, action_id: str) -> dict:
+    return next(
+        e for b in call.args["blocks"] if b["type"] == "actions" for e in b["elements"]
+        if e["action_id"] == action_id
+    )  # fmt: skip
+
+
+def press(call: Call, action_id: str, user: str) -> sr.Signed:
+    element = button(call, action_id)
+    message = {"ts": call.response["ts"], "blocks": call.args["blocks"], "text": call.args["text"]}
+    if call.args.get("thread_ts"):
+        message["thread_ts"] = call.args["thread_ts"]
+    return sr.block_actions(
+        action_id,
+        element["value"],
+        user_id=user,
+        channel_id=call.args["channel"],
+        message=message,
+        block_id=f"escalation-{element['value']}",
+    )
+
+
+async def test_from_the_bot_to_superuser_to_asker_and_into_the_faq(ladder_bot) -> None:
+    bot, clock = ladder_bot
+    event = sr.message_event(QUESTION)
+    await bot.send(sr.event_callback(event))
+    posts = await delivered(bot, 4)  # the bot's reply, DM to Anna, triage, the asker's update
+    [dm] = [c for c in posts if c.args["channel"] == ANNA]
+    assert "Ny fråga till dig: #1" in texts_of(dm.args["blocks"])
+    assert QUESTION in texts_of(dm.args["blocks"])
+    [update] = [
+        c for c in posts if c.args["channel"] == "C0SUPPORT" and "ärende #1" in c.args["text"]
+    ]
+    assert update.args["thread_ts"] == event["ts"]
+    assert "till <@U0ANNA> (Ekonomi)" in update.args["text"]
+    assert posts_to(posts, "C0TRIAGE")
+
+    # Ola (warehouse) may not claim a finance question; Anna may
+    url = bot.slack.response_url("ola")
+    await bot.send(
+        sr.block_actions("esc_claim", "1", user_id=OLA, channel_id=ANNA, response_url=url)
+    )
+    [refusal] = await bot.slack.wait_for("response_url")
+    assert "Bara superanvändarna för Ekonomi" in refusal.args["text"]
+    await bot.send(press(dm, "esc_claim", ANNA))
+    posts = await delivered(bot, 6)
+    assert any("<@U0ANNA> har tagit ärende #1" in c.args["text"] for c in posts)
+
+    # Answer through the modal
+    await bot.send(press(dm, "esc_answer", ANNA))
+    [opened] = await bot.slack.wait_for("views.open")
+    assert opened.args["view"]["callback_id"] == "esc_answer_modal"
+    answer = "Lägg upp valutan CAD under Valutor och bokför fakturan i CAD; kursen hämtas dagligen."
+    submit = sr.view_submission(
+        "esc_answer_modal", {"input": {"input": answer}}, user_id=ANNA, private_metadata="1"
+    )
+    response = await bot.send(submit)
+    assert response.status == 200
+    posts = await delivered(bot, 8)
+    [answered] = [c for c in posts if "Svar på ärende #1" in c.args["text"]]
+    assert answered.args["thread_ts"] == event["ts"] and "valutan CAD" in texts_of(
+        answered.args["blocks"]
+    )
+
+    # The asker confirms; the answer goes into the FAQ and the bot answers it from now on
+    await bot.send(press(answered, "esc_solved", ASKER))
+    [closed] = await bot.slack.wait_for("chat.update")
+    assert "Ärende #1 är stängt" in closed.args["text"]
+    url = bot.slack.response_url("faq")
+    await bot.send(sr.slash_command("/support", "faq 1", user_id=PER, response_url=url))
+    replies = await bot.slack.wait_for("response_url", count=2)
+    assert "tillagt i FAQ:n" in replies[-1].args["text"]
+    written = (bot.core.settings.knowledge_dir / "faq/finance/fran-support.md").read_text()
+    assert f"## {QUESTION}" in written and "valutan CAD" in written
+    again = bot.core.knowledge.match(QUESTION)
+    assert again.answered and again.entry is not None and again.entry.question == QUESTION
+
+    url = bot.slack.response_url("status")
+    await bot.send(sr.slash_command("/support", "status 1", user_id=ANNA, response_url=url))
+    history = (await bot.slack.wait_for("response_url", count=3))[-1].args["text"]
+    for action in ("opened", "claimed", "answered", "confirmed", "added_to_faq"):
+        assert action in history
+    assert clock.now  # time did not need to move in this story
+
+
+async def test_nobody_claims_deputy_then_vendor_who_answers_in_their_thread(ladder_bot) -> None:
+    bot, clock = ladder_bot
+    event = sr.message_event(QUESTION)
+    await bot.send(sr.event_callback(event))
+    await delivered(bot, 4)
+    clock.now += timedelta(hours=2)
+    assert await bot.core.ladder.sweep() == 1
+    posts = await delivered(bot, 7)
+    assert any(
+        c.args["channel"] == PER and "Ny fråga till dig: #1" in texts_of(c.args["blocks"])
+        for c in posts
+    )
+    clock.now += timedelta(hours=2)
+    assert await bot.core.ladder.sweep() == 1
+    posts = await delivered(bot, 10)
+    [request] = [c for c in posts if c.args["channel"] == "C0FENIX"]
+    shown = texts_of(request.args["blocks"])
+    assert "Supportärende #1" in shown and QUESTION in shown and "Svara i tråden" in shown
+    assert any(
+        "skickats till Fenix" in c.args["text"] for c in posts if c.args["channel"] == "C0SUPPORT"
+    )
+
+    reply = sr.message_event(
+        "Använd valutakod CAD, den finns i standard.",
+        user="U0FENIX1",
+        channel="C0FENIX",
+        thread_ts=request.response["ts"],
+    )
+    await bot.send(sr.event_callback(reply))
+    await bot.slack.wait_for("reactions.add")
+    posts = await delivered(bot, 12)  # the answer to the asker, and a line in triage
+    [answer] = [c for c in posts if "Svar på ärende #1" in c.args["text"]]
+    assert answer.args["thread_ts"] == event["ts"]
+    assert "Svar på ärende #1 från <@U0FENIX1>" in answer.args["text"]
+
+
+async def test_support_commands_and_refusals(ladder_bot) -> None:
+    bot, _ = ladder_bot
+    await bot.send(sr.event_callback(sr.message_event(QUESTION)))
+    await delivered(bot, 4)
+
+    async def support(text: str, user: str = ANNA) -> str:
+        url = bot.slack.response_url(f"{user}-{text}")
+        before = len(bot.slack.calls_to("response_url"))
+        await bot.send(sr.slash_command("/support", text, user_id=user, response_url=url))
+        return (await bot.slack.wait_for("response_url", count=before + 1))[before].args["text"]
+
+    assert "*Dina ärenden* (1)" in await support("queue")
+    assert "#1" in await support("queue finance")
+    assert "Okänt område" in await support("queue hr")
+    assert "Så här: `/support claim N`" in await support("claim")
+    assert "Så här: `/support answer N svaret`" in await support("answer 1")
+    assert "Det finns inget ärende #99" in await support("claim 99")
+    assert "Bara superanvändarna för Ekonomi" in await support("claim 1", user=OLA)
+    assert await support("claim #1") == "Du har tagit #1."
+    assert "<@U0ANNA> har redan tagit ärendet." in await support("claim 1", user=PER)
+    assert await support("reassign 1 warehouse") == "#1 ligger nu hos warehouse."
+    owners = await support("owners")
+    assert "Ekonomi: <@U0ANNA>, <@U0PER>" in owners and "Därefter: Fenix" in owners
+    assert await support("escalate 1 behöver leverantören", user=OLA) == "#1 är skickat till Fenix."
+    assert await support("close 1 löst per telefon", user=OLA) == "#1 är stängt."
