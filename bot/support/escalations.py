@@ -379,26 +379,33 @@ class Ladder:
             return Status(esc, question, history)
 
     async def queue(
-        self, *, area: str | None = None, user: str | None = None
+        self, *, area: str | None = None, user: str | None = None, asker: str | None = None
     ) -> list[tuple[Escalation, Question]]:
-        """Active escalations, oldest first: of one area, or assigned to/claimed by one user."""
+        """Active escalations, oldest first: of one area, assigned to/claimed by one user, or
+        (`asker`) one person's own questions, answered ones included."""
         async with self.db.session() as session:
             query = (
                 select(Escalation, Question)
                 .join(Question, Question.id == Escalation.question_id)
-                .where(Escalation.state.in_(list(ACTIVE)))
                 .order_by(Escalation.id)
             )
+            if asker is None:
+                query = query.where(Escalation.state.in_(list(ACTIVE)))
             if area is not None:
                 query = query.where(Escalation.area == area)
             if user is not None:
                 query = query.where(or_(Escalation.assignee == user, Escalation.claimed_by == user))
             return [(esc, q) for esc, q in (await session.execute(query)).all()]
 
-    async def for_question(self, question_id: int) -> Escalation | None:
+    async def for_thread(self, channel: str, thread_ts: str) -> Escalation | None:
+        """The escalation of the question asked in this Slack thread, if any."""
         async with self.db.session() as session:
             return await session.scalar(
-                select(Escalation).where(Escalation.question_id == question_id)
+                select(Escalation)
+                .join(Question, Question.id == Escalation.question_id)
+                .where(Question.channel == channel, Question.thread_ts == thread_ts)
+                .order_by(Escalation.id.desc())
+                .limit(1)
             )
 
     # -- helpers --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.db import Database
@@ -79,6 +80,17 @@ class Outbox:
 
     def register(self, route: str, sender: Sender) -> None:
         self.senders[route] = sender
+
+    async def add(self, route: str, topic: str, payload: Mapping[str, Any], key: str) -> bool:
+        """Queue a delivery on its own (not part of a state change); False if `key` is queued
+        already."""
+        async with self.db.session() as session:
+            enqueue(session, route, topic, payload, key, self.clock())
+            try:
+                await session.commit()
+            except IntegrityError:
+                return False
+        return True
 
     async def deliver_due(self) -> int:
         """Send what is due on the routes that have a sender; the number sent."""

@@ -10,7 +10,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 
 from bot.app import Core
-from handlers.slack import actions, commands, events, messages, views
+from handlers.slack import actions, commands, events, home, messages, shortcuts, views
 from handlers.slack.notify import slack_sender
 
 
@@ -32,7 +32,7 @@ def build_app(core: Core) -> AsyncApp:
         AsyncRateLimitErrorRetryHandler(max_retry_count=2),
         AsyncServerErrorRetryHandler(max_retry_count=2),
     ]
-    for module in (messages, events, actions, commands, views):
+    for module in (messages, events, actions, commands, views, home, shortcuts):
         module.register(app, core)
     core.outbox.register("slack", slack_sender(core, app.client))
     return app

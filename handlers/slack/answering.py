@@ -6,6 +6,7 @@ import logging
 import re
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -20,6 +21,7 @@ from handlers.slack.blocks import (
     help_blocks,
     unresolved_blocks,
 )
+from handlers.slack.notify import PERMANENT_ERRORS
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -73,21 +75,20 @@ async def _post(
     question_id: int | None,
     core: Core,
 ) -> None:
+    message = {"channel": channel, "thread_ts": thread_ts, "text": fallback, "blocks": blocks}
     try:
-        response = await client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            text=fallback,
-            blocks=blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-    except SlackApiError as exc:
-        log.error(
-            "could not post the reply to question %s in %s: %s (the question is saved)",
-            question_id,
-            channel,
-            exc.response.get("error"),
+        response = await client.chat_postMessage(**message, unfurl_links=False, unfurl_media=False)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else str(exc)
+        if error in PERMANENT_ERRORS:
+            log.error(
+                "Slack refused the reply to question %s in %s: %s", question_id, channel, error
+            )
+            return
+        log.warning("reply to question %s failed (%s); queued to retry", question_id, error)
+        key = f"reply:{question_id}" if question_id else f"reply:{channel}:{thread_ts}"
+        await core.outbox.add(
+            "slack", "reply", {"kind": "reply", **message, "question": question_id}, key
         )
         return
     if question_id is not None:

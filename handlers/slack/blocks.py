@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.settings import Area, Settings
+from bot.store.models import Escalation, Question
 from bot.support.escalations import Refused
+from bot.support.hours import BusinessHours
 from bot.support.questions import Reply
 from bot.texts import REFUSED, STATE_NAMES, help_now, t
 from handlers.slack.mrkdwn import escape, quote, split_sections, to_mrkdwn
@@ -113,3 +116,31 @@ def refused_text(exc: Refused) -> str:
     if values.get("user"):
         values["user"] = f"<@{values['user']}>"
     return template.format(**values)
+
+
+def escalation_line(
+    esc: Escalation, question: Question, now: datetime, hours: BusinessHours
+) -> str:
+    """One line of a queue: number, state, who has it, age, business time left, the question."""
+    created = esc.created_at.replace(tzinfo=esc.created_at.tzinfo or UTC)
+    left = ""
+    if esc.due_at is not None:
+        due = esc.due_at.replace(tzinfo=esc.due_at.tzinfo or UTC)
+        left = (
+            f", {_duration(hours.between(now, due))} arbetstid kvar" if due > now else ", försenat"
+        )
+    holder = esc.claimed_by or esc.assignee
+    who = f"<@{holder}>" if holder else "ingen"
+    short = question.text if len(question.text) <= 90 else question.text[:89] + "…"
+    state = STATE_NAMES.get(esc.state, esc.state)
+    return (
+        f"• *#{esc.id}* {state} · {who} · {_duration(now - created)} gammal{left}: {escape(short)}"
+    )
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} d"

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,12 @@ from bot.faq.text import detect_language
 from bot.support.escalations import BOT, Refused, Status
 from bot.support.questions import Origin
 from bot.texts import STATE_NAMES, t
-from handlers.slack.blocks import answer_blocks, refused_text, unresolved_blocks
+from handlers.slack.blocks import (
+    answer_blocks,
+    escalation_line,
+    refused_text,
+    unresolved_blocks,
+)
 from handlers.slack.mrkdwn import escape, quote
 
 HELP = {"help": "en", "hjälp": "sv", "hjalp": "sv"}
@@ -125,24 +129,8 @@ async def _queue(core: Core, user: str, which: str) -> str:
     if not rows:
         return f"*{title}*: inga."
     now = core.ladder.clock()
-    hours = core.settings.escalation.hours
     lines = [f"*{title}* ({len(rows)})"]
-    for esc, question in rows:
-        age = _duration(now - esc.created_at.replace(tzinfo=esc.created_at.tzinfo or UTC))
-        left = ""
-        if esc.due_at is not None:
-            due = esc.due_at.replace(tzinfo=esc.due_at.tzinfo or UTC)
-            left = (
-                f", {_duration(hours.between(now, due))} arbetstid kvar"
-                if due > now
-                else ", försenat"
-            )
-        who = (
-            f"<@{esc.claimed_by or esc.assignee}>" if (esc.claimed_by or esc.assignee) else "ingen"
-        )
-        short = question.text if len(question.text) <= 90 else question.text[:89] + "…"
-        state = STATE_NAMES.get(esc.state, esc.state)
-        lines.append(f"• *#{esc.id}* {state} · {who} · {age} gammal{left}: {escape(short)}")
+    lines += [escalation_line(e, q, now, core.settings.escalation.hours) for e, q in rows]
     return "\n".join(lines)
 
 
@@ -175,14 +163,6 @@ def _status(status: Status) -> str:
         detail = f": {escape(event.detail)}" if event.detail else ""
         lines.append(f"• {when} {escape(event.action)} av {actor}{detail}")
     return "\n".join(lines)
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} d"
 
 
 async def _ask(core: Core, command: dict[str, Any], question: str, respond: AsyncRespond) -> None:

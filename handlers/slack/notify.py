@@ -34,9 +34,15 @@ PERMANENT_ERRORS = {
 
 def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
     async def send(payload: dict[str, Any]) -> str:
-        status = await core.ladder.status(payload["escalation"])
-        event = next((e for e in status.history if e.id == payload["event"]), status.history[-1])
-        channel, thread, text, blocks = await render(core, client, status, event, payload)
+        if payload["kind"] == "reply":  # a bot reply whose first attempt failed
+            channel, thread = payload["channel"], payload["thread_ts"]
+            text, blocks = payload["text"], payload["blocks"]
+        else:
+            status = await core.ladder.status(payload["escalation"])
+            event = next(
+                (e for e in status.history if e.id == payload["event"]), status.history[-1]
+            )
+            channel, thread, text, blocks = await render(core, client, status, event, payload)
         try:
             response = await client.chat_postMessage(
                 channel=channel, thread_ts=thread, text=text, blocks=blocks, unfurl_links=False
@@ -47,6 +53,8 @@ def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
                 raise PermanentFailure(error) from exc
             retry = exc.response.headers.get("Retry-After") if exc.response.headers else None
             raise TemporaryFailure(error, float(retry) if retry else None) from exc
+        if payload["kind"] == "reply" and payload.get("question"):
+            await core.desk.set_reply(payload["question"], str(response.get("ts")))
         return str(response.get("ts"))
 
     return send

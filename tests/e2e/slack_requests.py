@@ -336,3 +336,28 @@ def view_submission(
     payload = _interaction("view_submission", user_id, team_id, api_app_id)
     payload.update(view=view, response_urls=[])
     return _form_payload(payload, secret, timestamp)
+
+
+def message_shortcut(
+    callback_id: str,
+    message: dict[str, Any],
+    *,
+    user_id: str = "U0ASKER",
+    channel_id: str = "C0SUPPORT",
+    response_url: str = DEFAULT_RESPONSE_URL,
+    team_id: str = TEAM_ID,
+    api_app_id: str = API_APP_ID,
+    secret: str = TEST_SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> Signed:
+    """A ``message_action`` (message shortcut) on ``message`` in ``channel_id``."""
+    payload = _interaction("message_action", user_id, team_id, api_app_id)
+    payload.update(
+        callback_id=callback_id,
+        trigger_id=new_trigger_id(),
+        message_ts=message.get("ts"),
+        message=message,
+        channel={"id": channel_id, "name": "support"},
+        response_url=response_url,
+    )
+    return _form_payload(payload, secret, timestamp)

@@ -208,3 +208,32 @@ async def test_support_commands_and_refusals(ladder_bot) -> None:
     assert "Ekonomi: <@U0ANNA>, <@U0PER>" in owners and "Därefter: Fenix" in owners
     assert await support("escalate 1 behöver leverantören", user=OLA) == "#1 är skickat till Fenix."
     assert await support("close 1 löst per telefon", user=OLA) == "#1 är stängt."
+
+
+async def test_home_tab_and_the_answer_shortcut_in_a_thread(ladder_bot) -> None:
+    bot, _ = ladder_bot
+    event = sr.message_event(QUESTION)
+    await bot.send(sr.event_callback(event))
+    await delivered(bot, 4)
+
+    for user, expected in (
+        (ANNA, "Öppna ärenden inom Ekonomi* (1)"),
+        (ASKER, "väntar på svar* (1)"),
+    ):
+        home = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
+        await bot.send(sr.event_callback(home))
+        published = (await bot.slack.wait_for("views.publish", count=1 + (user == ASKER)))[-1]
+        assert published.args["user_id"] == user
+        shown = texts_of(published.args["view"]["blocks"])
+        assert expected in shown and "*#1*" in shown
+
+    in_thread = {"ts": sr.new_ts(), "thread_ts": event["ts"], "text": "tack", "user": ASKER}
+    url = bot.slack.response_url("shortcut")
+    await bot.send(
+        sr.message_shortcut("esc_thread_answer", in_thread, user_id=OLA, response_url=url)
+    )
+    [refusal] = await bot.slack.wait_for("response_url")
+    assert "Bara superanvändarna för Ekonomi" in refusal.args["text"]
+    await bot.send(sr.message_shortcut("esc_thread_answer", in_thread, user_id=PER))
+    [opened] = await bot.slack.wait_for("views.open")
+    assert opened.args["view"]["private_metadata"] == "1"

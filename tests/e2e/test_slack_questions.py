@@ -227,6 +227,24 @@ async def test_slack_error_loses_nothing(bot: BotServer) -> None:
     assert status == 200 and health["status"] == "ok"
 
 
+async def test_slack_down_queues_the_reply_and_delivers_it_later(bot: BotServer) -> None:
+    bot.slack.fail_next("chat.postMessage", status=500, times=3)  # the SDK's two retries too
+    event = sr.message_event("hur gör jag en cykelinventering?")
+    await bot.send(sr.event_callback(event))
+    await bot.slack.wait_for("chat.postMessage", count=3)
+    await settle(bot)
+    [question] = await questions(bot)
+    assert question.reply_ts is None
+    assert await bot.core.outbox.deliver_due() == 1
+    calls = bot.slack.calls_to("chat.postMessage")
+    assert [c.failed for c in calls] == [True, True, True, False]
+    assert calls[-1].args["thread_ts"] == event["ts"]
+    assert "cykelinventering" in texts_of(calls[-1].args["blocks"]).lower()
+    [question] = await questions(bot)
+    assert question.reply_ts == calls[-1].response["ts"]
+    assert await bot.core.outbox.deliver_due() == 0
+
+
 async def test_rate_limit_is_retried_and_posted_once(bot: BotServer) -> None:
     bot.slack.fail_next("chat.postMessage", status=429, retry_after=0)
     await bot.send(sr.event_callback(sr.message_event("hur gör jag en cykelinventering?")))

@@ -8,6 +8,7 @@ import yaml
 from tests.conftest import ROOT
 
 EVENT_SCOPES = {
+    "app_home_opened": None,
     "app_mention": "app_mentions:read",
     "message.channels": "channels:history",
     "message.groups": "groups:history",
@@ -21,10 +22,13 @@ def test_manifest_scopes_events_command_and_interactivity(name: str) -> None:
     settings = manifest["settings"]
     events = set(settings["event_subscriptions"]["bot_events"])
     assert events == set(EVENT_SCOPES)
-    needed = {EVENT_SCOPES[e] for e in events} | {"chat:write", "commands"}
+    needed = {EVENT_SCOPES[e] for e in events if EVENT_SCOPES[e]}
+    needed |= {"chat:write", "commands", "reactions:write"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/support"]
     assert settings["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert [s["callback_id"] for s in manifest["features"]["shortcuts"]] == ["esc_thread_answer"]
     socket = "socket" in name
     assert settings["socket_mode_enabled"] is socket
     if not socket:

@@ -1,0 +1,49 @@
+"""Message shortcuts: slash commands don't work in threads, so a superuser answers an
+escalation from the asker's thread with the message menu (⋯ > Svara på ärendet)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import Core
+from bot.support.escalations import Refused
+from handlers.slack.blocks import refused_text
+from handlers.slack.views import answer_modal
+
+ANSWER_IN_THREAD = "esc_thread_answer"
+
+
+async def on_answer_in_thread(
+    core: Core, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+) -> None:
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id", "")
+    thread = message.get("thread_ts") or message.get("ts", "")
+    esc = await core.ladder.for_thread(channel, thread)
+    if esc is None:
+        await respond(
+            response_type="ephemeral",
+            text="Den här tråden har inget ärende. Använd genvägen i frågans tråd.",
+        )
+        return
+    try:
+        status = await core.ladder.status(esc.id)
+        core.ladder.check_allowed(body["user"]["id"], status.escalation)
+    except Refused as exc:
+        await respond(response_type="ephemeral", text=refused_text(exc))
+        return
+    await client.views_open(
+        trigger_id=body["trigger_id"], view=answer_modal(esc.id, status.question.text)
+    )
+
+
+def register(app: AsyncApp, core: Core) -> None:
+    @app.shortcut(ANSWER_IN_THREAD)
+    async def answer_in_thread(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        await on_answer_in_thread(core, body, client, respond)
