@@ -496,7 +496,8 @@ class Ladder:
             f"Superanvändarens anteckning: {esc.note or '-'}",
             f"Varför till er: {esc.vendor_reason or '-'}",
             "",
-            f"Svara genom att svara på detta mejl med ärendenummer #{esc.id} i ämnesraden.",
+            f"Svara på detta mejl och behåll ärendenumret #{esc.id} i ämnesraden: den som tar "
+            "emot svaret hos oss registrerar det i vår support, och frågeställaren får det direkt.",
         ]
         return {
             "subject": f"[firstline #{esc.id}] {area_name}: {question.text[:80]}",
