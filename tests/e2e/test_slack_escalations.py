@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from pathlib import Path
+from typing import Any
 
 import pytest_asyncio
+from aiohttp import web
+from aiosmtpd.controller import Controller
 
-from bot.settings import Area, Escalation, Vendor
+from bot.settings import Area, Escalation, Smtp, Vendor
 from tests.conftest import KNOWLEDGE, make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import Call, FakeSlackAPI
 from tests.e2e.harness import BotServer, start_bot
+from tests.e2e.test_run_process import free_port
 from tests.e2e.test_slack_questions import settle, texts_of
 
 ANNA, PER, OLA, ASKER = "U0ANNA", "U0PER", "U0OLA", "U0ASKER"
@@ -237,3 +243,70 @@ async def test_home_tab_and_the_answer_shortcut_in_a_thread(ladder_bot) -> None:
     await bot.send(sr.message_shortcut("esc_thread_answer", in_thread, user_id=PER))
     [opened] = await bot.slack.wait_for("views.open")
     assert opened.args["view"]["private_metadata"] == "1"
+
+
+async def test_vendor_gets_email_and_webhook_from_real_servers(
+    database_url: str, slack: FakeSlackAPI, tmp_path: Path
+) -> None:
+    received_mail: list[Any] = []
+    hooks: list[dict] = []
+
+    class Mailbox:
+        async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+            received_mail.append(envelope)
+            return "250 OK"
+
+    async def hook(request: web.Request) -> web.Response:
+        hooks.append(await request.json())
+        return web.Response(status=204)
+
+    smtp_port, hook_port = free_port(), free_port()
+    mail = Controller(Mailbox(), hostname="127.0.0.1", port=smtp_port)
+    mail.start()
+    receiver = web.Application()
+    receiver.router.add_post("/tickets", hook)
+    runner = web.AppRunner(receiver)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", hook_port).start()
+    settings = make_settings(
+        database_url,
+        areas=(
+            Area("finance", "Ekonomi", superusers=(ANNA,)),
+            Area("warehouse", "Lager"),
+            Area("purchasing", "Inköp"),
+        ),
+        vendor=Vendor(
+            "Fenix",
+            email="support@fenix.example",
+            webhook_url=f"http://127.0.0.1:{hook_port}/tickets",
+        ),
+        smtp=Smtp(host="127.0.0.1", port=smtp_port, starttls=False),
+    )
+    bot = await start_bot(settings, slack, clock=Clock())
+    try:
+        await bot.send(sr.event_callback(sr.message_event(QUESTION)))
+        await delivered(bot, 3)
+        url = bot.slack.response_url("escalate")
+        await bot.send(
+            sr.slash_command(
+                "/support", "escalate 1 gäller valutamodulen", user_id=ANNA, response_url=url
+            )
+        )
+        await bot.slack.wait_for("response_url")
+        await delivered(bot, 4)
+        for _ in range(50):
+            if received_mail and hooks:
+                break
+            await bot.core.outbox.deliver_due()
+            await asyncio.sleep(0.05)
+    finally:
+        await bot.close()
+        mail.stop()
+        await runner.cleanup()
+    [envelope] = received_mail
+    body = message_from_bytes(envelope.content).get_payload(decode=True).decode()
+    assert envelope.rcpt_tos == ["support@fenix.example"]
+    assert QUESTION in body and "gäller valutamodulen" in body and "#1" in body
+    [ticket] = hooks
+    assert ticket["ticket"] == "#1" and ticket["question"] == QUESTION
+    assert ticket["superuser_note"] == "gäller valutamodulen" and ticket["area"] == "Ekonomi"
