@@ -118,9 +118,11 @@ class Ladder:
             self._notify(session, esc, event, "assigned", esc.assignee)
             self._notify_triage(session, esc, event)
             self._notify(session, esc, event, "progress", "asker")
-        elif self.settings.vendor.reachable:
+        elif area is not None and self.settings.vendor.reachable:
             await self._to_vendor(session, esc, now, actor=actor, reason=detail or action)
         else:
+            # No area (the bot had no idea what it is about) or nobody left: the support queue
+            # and triage, until a superuser takes it or moves it to an area.
             esc.assignee, esc.due_at = None, None
             esc.state = State.OPEN
             event = await self._event(session, esc, now, actor, "unassigned", detail)

@@ -208,6 +208,19 @@ async def test_no_superusers_and_no_vendor_goes_to_triage(core: Core, clock: Clo
     assert slack(await outbox(core)) == [("triage", "C0TRIAGE"), ("progress", "asker")]
 
 
+async def test_a_question_with_no_area_waits_in_triage_not_at_the_vendor(
+    core: Core, clock: Clock
+) -> None:
+    ladder = Ladder(core.settings, core.db, clock)
+    question = (await core.desk.ask("Vad blir det till lunch?", Origin("slack", ASKER))).question
+    assert question.matched_area is None
+    esc = await ladder.open(question, "unanswered")
+    assert (esc.state, esc.area, esc.assignee, esc.due_at) == (State.OPEN, None, None, None)
+    assert ("vendor", "C0FENIX") not in slack(await outbox(core))
+    moved = await ladder.reassign(esc.id, SARA, "purchasing")
+    assert (moved.area, moved.assignee) == ("purchasing", SARA)
+
+
 async def test_simultaneous_claims_exactly_one_wins(core: Core, clock: Clock) -> None:
     ladder = Ladder(core.settings, core.db, clock)
     for _ in range(3):
