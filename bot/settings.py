@@ -194,6 +194,11 @@ def load_settings(
     config_path = get("FIRSTLINE_CONFIG")
     if config_path:
         settings = apply_config_file(settings, Path(config_path))
+    if settings.vendor.email and settings.smtp is None:
+        raise SettingsError(
+            "vendor.email is set but SMTP_HOST is not: set SMTP_HOST (and SMTP_PORT, "
+            "SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM) so e-mail to the vendor can be sent"
+        )
     return settings
 
 
@@ -329,7 +334,9 @@ def _escalation(table: dict[str, object], path: Path) -> Escalation:
     if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
         raise SettingsError(f"{where}.business_days must be a list of {', '.join(WEEKDAYS)}")
     country = table.get("holidays", "SE")
-    if country is not None and country != "":
+    if country is False or country == "":
+        country = None
+    if country is not None:
         import holidays
 
         if str(country).upper() not in holidays.list_supported_countries():
@@ -340,7 +347,7 @@ def _escalation(table: dict[str, object], path: Path) -> Escalation:
         closes=closes,
         days=tuple(str(d) for d in days),
         country=str(country).upper() if country else None,
-        closed_eves=bool(table.get("closed_eves", True)),
+        closed_eves=_boolean(table.get("closed_eves", True), f"{where}.closed_eves"),
     )
     admins = _users(table.get("admins", []), f"{where}.admins")
     limit = timedelta(days=30)
@@ -373,13 +380,19 @@ def _vendor(table: dict[str, object], path: Path) -> Vendor:
         raise SettingsError(f"{where}.email {email!r} is not an e-mail address")
     webhook = table.get("webhook_url")
     if webhook is not None and not str(webhook).startswith(("https://", "http://")):
-        raise SettingsError(f"{where}.webhook_url must be an https:// URL, got {webhook!r}")
+        raise SettingsError(f"{where}.webhook_url must be an http(s):// URL, got {webhook!r}")
     return Vendor(
         name=str(table.get("name", "leverantören")),
         slack_channel=channel,
         email=str(email) if email else None,
         webhook_url=str(webhook) if webhook else None,
     )
+
+
+def _boolean(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise SettingsError(f"{where} must be true or false, got {value!r}")
+    return value
 
 
 def _duration(value: object, where: str, day: timedelta, limit: timedelta) -> timedelta:

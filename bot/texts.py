@@ -204,3 +204,25 @@ STATE_NAMES = {
     "answered": "besvarat",
     "closed": "stängt",
 }
+
+# The audit trail's actions, as superusers read them in triage and `/support status`.
+ACTION_NAMES = {
+    "opened": "öppnat",
+    "unassigned": "väntar i supportkön",
+    "not_claimed_in_time": "inte taget i tid, vidare",
+    "claimed": "taget",
+    "released": "tillbaka i kön",
+    "answered": "besvarat",
+    "vendor_replied": "besvarat av leverantören",
+    "to_vendor": "skickat till leverantören",
+    "reassigned": "flyttat till annat område",
+    "not_solved": "inte löst enligt frågeställaren",
+    "confirmed": "löst enligt frågeställaren",
+    "closed": "stängt",
+    "reminded": "påminnelse skickad",
+    "overdue": "försenat",
+    "added_to_faq": "tillagt i FAQ:n",
+    "unanswered": "boten hade inget svar",
+    "not_helpful": "boten svarade fel",
+    "not_answered_in_time": "inte besvarat i tid",
+}

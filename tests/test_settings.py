@@ -65,10 +65,10 @@ def test_database_urls() -> None:
     assert normalize_database_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
 
 
-def config(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+def config(tmp_path: Path, text: str, **env: str):  # type: ignore[no-untyped-def]
     path = tmp_path / "firstline.toml"
     path.write_text(text)
-    return settings({"FIRSTLINE_CONFIG": str(path)})
+    return settings({"FIRSTLINE_CONFIG": str(path), **env})
 
 
 def test_config_file(tmp_path: Path) -> None:
@@ -118,7 +118,9 @@ def test_config_file(tmp_path: Path) -> None:
         ("[escalation]\nadmins = ['U0OK', 'boss']\n", "'boss' is not a Slack user id"),
         ("[escalation]\ntriage_channel = 'triage'\n", "escalation.triage_channel"),
         ("[vendor]\nemail = 'support at fenix'\n", "is not an e-mail address"),
-        ("[vendor]\nwebhook_url = 'fenix.se/hook'\n", "must be an https:// URL"),
+        ("[vendor]\nwebhook_url = 'fenix.se/hook'\n", "must be an http(s):// URL"),
+        ("[vendor]\nemail = 'support@fenix.example'\n", "vendor.email is set but SMTP_HOST is not"),
+        ("[escalation]\nclosed_eves = 'no'\n", "closed_eves must be true or false"),
         ("[vendor]\nphone = '123'\n", "unknown setting in [vendor]: phone"),
         ("[bot]\nsupport_channel = ['C0123']\n", "unknown setting in [bot]: support_channel"),
         ("[bot]\nanswer_treshold = 0.9\n", "unknown setting in [bot]: answer_treshold"),
@@ -134,7 +136,7 @@ def test_invalid_config_is_explained(tmp_path: Path, text: str, message: str) ->
 def test_the_shipped_example_config_is_valid() -> None:
     from tests.conftest import ROOT
 
-    s = settings({"FIRSTLINE_CONFIG": str(ROOT / "docs" / "config.example.toml")})
+    s = settings({"FIRSTLINE_CONFIG": str(ROOT / "docs" / "config.example.toml"), "SMTP_HOST": "x"})
     assert s.support_channels == {"C0123456789"}
     assert s.area_keys == ("finance", "warehouse", "purchasing")
 
@@ -163,6 +165,7 @@ def test_escalation_vendor_and_smtp_settings(tmp_path: Path) -> None:
         email = "support@fenix.example"
         webhook_url = "https://fenix.example/hooks/tickets"
         """,
+        SMTP_HOST="127.0.0.1",
     )
     finance = s.area("finance")
     assert finance.primary == "U0ANNA" and finance.superusers == ("U0ANNA", "U0PER")

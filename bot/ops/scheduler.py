@@ -13,7 +13,7 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app import Core
+from bot.app import ESCALATING_SOURCES, Core
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ def build_scheduler(core: Core) -> AsyncIOScheduler:
     }
 
     async def sweep() -> None:
+        await core.ladder.adopt_orphans(ESCALATING_SOURCES)
         moved = await core.ladder.sweep()
         if moved:
             log.info("escalation sweep moved %d escalation(s)", moved)

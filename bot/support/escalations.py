@@ -17,9 +17,10 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 BOT = "firstline"
+ORPHAN_AFTER = timedelta(minutes=2)
 
 
 class State(enum.StrEnum):
@@ -118,11 +120,11 @@ class Ladder:
             self._notify(session, esc, event, "assigned", esc.assignee)
             self._notify_triage(session, esc, event)
             self._notify(session, esc, event, "progress", "asker")
-        elif area is not None and self.settings.vendor.reachable:
+        elif people and self.settings.vendor.reachable:
             await self._to_vendor(session, esc, now, actor=actor, reason=detail or action)
         else:
-            # No area (the bot had no idea what it is about) or nobody left: the support queue
-            # and triage, until a superuser takes it or moves it to an area.
+            # No area (the bot had no idea what it is about), or an area without superusers: the
+            # support queue and triage, until someone takes it or moves it to an area.
             esc.assignee, esc.due_at = None, None
             esc.state = State.OPEN
             event = await self._event(session, esc, now, actor, "unassigned", detail)
@@ -309,6 +311,31 @@ class Ladder:
 
     # -- the deadlines ------------------------------------------------------------------------
 
+    async def adopt_orphans(self, sources: frozenset[str]) -> int:
+        """Open escalations for unresolved questions that have none: the process stopped between
+        recording the question and opening its escalation."""
+        cutoff = self.clock() - ORPHAN_AFTER
+        async with self.db.session() as session:
+            orphans = list(
+                await session.scalars(
+                    select(Question)
+                    .outerjoin(Escalation, Escalation.question_id == Question.id)
+                    .where(
+                        Escalation.id.is_(None),
+                        Question.status == "unresolved",
+                        Question.source.in_(list(sources)),
+                        Question.created_at <= cutoff,
+                    )
+                )
+            )
+        for question in orphans:
+            reason = "not_helpful" if question.feedback == "not_helpful" else "unanswered"
+            try:
+                await self.open(question, reason)
+            except IntegrityError:
+                continue  # another process adopted it at the same moment
+        return len(orphans)
+
     async def sweep(self) -> int:
         """Act on every deadline that has passed; returns how many escalations moved."""
         now = self.clock()
@@ -393,6 +420,10 @@ class Ladder:
             )
             if asker is None:
                 query = query.where(Escalation.state.in_(list(ACTIVE)))
+            else:
+                query = query.where(
+                    Question.asker == asker, Escalation.state.in_([*ACTIVE, State.ANSWERED])
+                )
             if area is not None:
                 query = query.where(Escalation.area == area)
             if user is not None:

@@ -28,7 +28,7 @@ Sender = Callable[[dict[str, Any]], Awaitable[str | None]]
 Clock = Callable[[], datetime]
 
 LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 12
+LOUD_AFTER = 6  # a delivery failing this often is logged as an error, and still retried
 BATCH = 25
 
 
@@ -45,7 +45,8 @@ class PermanentFailure(Exception):
 
 
 def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, ... at most 1 hour between tries."""
+    """30 s, 1 min, 2 min, ... at most 1 hour between tries; temporary failures are retried
+    until they succeed (a mail server down over a weekend still gets the message on Monday)."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
@@ -149,17 +150,17 @@ class Outbox:
         except Exception as exc:  # any other error: worth another try later
             retry = getattr(exc, "retry_after", None)
             wait = timedelta(seconds=retry) if retry else backoff(message.attempts + 1)
-            give_up = message.attempts + 1 >= MAX_ATTEMPTS
-            log.warning(
-                "outbox %d (%s) failed (attempt %d)%s: %s",
+            log_at = log.error if message.attempts + 1 >= LOUD_AFTER else log.warning
+            log_at(
+                "outbox %d (%s) failed (attempt %d), retrying in %s: %s",
                 message.id,
                 message.topic,
                 message.attempts + 1,
-                ", giving up" if give_up else f", retrying in {wait}",
+                wait,
                 exc,
             )
             values.update(
-                state="failed" if give_up else "pending",
+                state="pending",
                 last_error=str(exc) or type(exc).__name__,
                 next_attempt_at=self.clock() + wait,
             )

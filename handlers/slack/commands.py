@@ -14,7 +14,7 @@ from bot.app import Core
 from bot.faq.text import detect_language
 from bot.support.escalations import BOT, Refused, Status
 from bot.support.questions import Origin
-from bot.texts import STATE_NAMES, t
+from bot.texts import ACTION_NAMES, STATE_NAMES, t
 from handlers.slack.blocks import (
     answer_blocks,
     escalation_line,
@@ -161,13 +161,16 @@ def _status(status: Status) -> str:
         when = event.at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
         actor = "boten" if event.actor == BOT else f"<@{event.actor}>"
         detail = f": {escape(event.detail)}" if event.detail else ""
-        lines.append(f"• {when} {escape(event.action)} av {actor}{detail}")
+        what = ACTION_NAMES.get(event.action, event.action)
+        lines.append(f"• {when} {escape(what)} av {actor}{detail}")
     return "\n".join(lines)
 
 
 async def _ask(core: Core, command: dict[str, Any], question: str, respond: AsyncRespond) -> None:
     reply = await core.desk.ask(
-        question, Origin("slack", command["user_id"], channel=command.get("channel_id"))
+        # "slack_command": answered privately, with no thread to follow up in, so not escalated
+        question,
+        Origin("slack_command", command["user_id"], channel=command.get("channel_id")),
     )
     if reply.answered:
         blocks = answer_blocks(reply, with_feedback=False)

@@ -64,3 +64,18 @@ def split_sections(text: str, limit: int = 2900) -> list[str]:
     if current:
         chunks.append(current)
     return chunks or [""]
+
+
+_SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
+_SLACK_MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]+))?>")
+
+
+def from_mrkdwn(text: str) -> str:
+    """What someone wrote in Slack, as the markdown the core keeps (and the FAQ is written in)."""
+    text = _SLACK_LINK.sub(
+        lambda m: f"[{m.group(2)}]({m.group(1)})" if m.group(2) else m.group(1), text
+    )
+    text = _SLACK_MENTION.sub(lambda m: m.group(3) or f"{m.group(1)}{m.group(2)}", text)
+    text = re.sub(r"(?<![*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![*\w])", r"**\1**", text)
+    text = re.sub(r"(?<![_\w])_(?!\s)([^_\n]+?)(?<!\s)_(?![_\w])", r"*\1*", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -15,7 +15,7 @@ from bot.app import Core
 from bot.store.models import EscalationEvent
 from bot.support.escalations import BOT, State, Status
 from bot.support.outbox import PermanentFailure, Sender, TemporaryFailure
-from bot.texts import ESCALATION_TEXTS, PROGRESS, STATE_NAMES
+from bot.texts import ACTION_NAMES, ESCALATION_TEXTS, PROGRESS, STATE_NAMES
 from handlers.slack.blocks import Block
 from handlers.slack.mrkdwn import escape, quote, to_mrkdwn
 
@@ -86,9 +86,10 @@ async def render(
     if kind == "answer":
         lang = question.language
         texts = ESCALATION_TEXTS[lang]
-        intro = texts["answer_intro"].format(n=n, who=f"<@{esc.answered_by}>")
+        # the answer as it was given (a later "not solved" clears it from the escalation)
+        intro = texts["answer_intro"].format(n=n, who=f"<@{event.actor}>")
         blocks = [
-            _section(f"*{intro}*\n{to_mrkdwn(esc.answer or '')}"),
+            _section(f"*{intro}*\n{to_mrkdwn(event.detail or esc.answer or '')}"),
             _buttons(
                 n,
                 [
@@ -125,13 +126,15 @@ async def render(
     if kind == "vendor":
         head = f"*Supportärende #{n}* ({escape(area_name)})"
         if esc.vendor_reason:
-            details.append(f"Varför till er: {escape(esc.vendor_reason)}")
+            reason = ACTION_NAMES.get(esc.vendor_reason, esc.vendor_reason)
+            details.append(f"Varför till er: {escape(reason)}")
         details.append("Svara i tråden här, så går svaret till den som frågade.")
         return to, None, f"Supportärende #{n}", [_section(head + "\n" + "\n".join(details))]
     # triage: one line about what just happened, and the same actions
     state = STATE_NAMES.get(esc.state, esc.state)
     by = "" if event.actor == BOT else f" av <@{event.actor}>"
-    line = f"*#{n}* ({escape(area_name)}) {escape(event.action)}{by} · nu {state} · {who}"
+    what = ACTION_NAMES.get(event.action, event.action)
+    line = f"*#{n}* ({escape(area_name)}) {escape(what)}{by} · nu {state} · {who}"
     blocks = [_section(line + "\n" + "\n".join(details))]
     if esc.state in (State.OPEN, State.CLAIMED):
         blocks.append(_actions(n))

@@ -22,7 +22,9 @@ TEAM_DOMAIN = "firstline-test"
 API_APP_ID = "A0001"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
-DEFAULT_RESPONSE_URL = "https://hooks.slack.com/actions/T0001/1111/fake-response-url"
+DEFAULT_RESPONSE_URL = (
+    "http://127.0.0.1:9/actions/T0001/1111/no-response-url-given"  # never the internet
+)
 
 _counter = itertools.count(1)
 JSON_CT = "application/json"

@@ -75,7 +75,7 @@ def button(call: Call, action_id: str) -> dict:
     )  # fmt: skip
 
 
-def press(call: Call, action_id: str, user: str) -> sr.Signed:
+def press(bot: BotServer, call: Call, action_id: str, user: str) -> sr.Signed:
     element = button(call, action_id)
     message = {"ts": call.response["ts"], "blocks": call.args["blocks"], "text": call.args["text"]}
     if call.args.get("thread_ts"):
@@ -87,6 +87,7 @@ def press(call: Call, action_id: str, user: str) -> sr.Signed:
         channel_id=call.args["channel"],
         message=message,
         block_id=f"escalation-{element['value']}",
+        response_url=bot.slack.response_url(f"{action_id}-{user}"),
     )
 
 
@@ -112,12 +113,12 @@ async def test_from_the_bot_to_superuser_to_asker_and_into_the_faq(ladder_bot) -
     )
     [refusal] = await bot.slack.wait_for("response_url")
     assert "Bara superanvändarna för Ekonomi" in refusal.args["text"]
-    await bot.send(press(dm, "esc_claim", ANNA))
+    await bot.send(press(bot, dm, "esc_claim", ANNA))
     posts = await delivered(bot, 6)
     assert any("<@U0ANNA> har tagit ärende #1" in c.args["text"] for c in posts)
 
     # Answer through the modal
-    await bot.send(press(dm, "esc_answer", ANNA))
+    await bot.send(press(bot, dm, "esc_answer", ANNA))
     [opened] = await bot.slack.wait_for("views.open")
     assert opened.args["view"]["callback_id"] == "esc_answer_modal"
     answer = "Lägg upp valutan CAD under Valutor och bokför fakturan i CAD; kursen hämtas dagligen."
@@ -133,22 +134,24 @@ async def test_from_the_bot_to_superuser_to_asker_and_into_the_faq(ladder_bot) -
     )
 
     # The asker confirms; the answer goes into the FAQ and the bot answers it from now on
-    await bot.send(press(answered, "esc_solved", ASKER))
+    await bot.send(press(bot, answered, "esc_solved", ASKER))
     [closed] = await bot.slack.wait_for("chat.update")
     assert "Ärende #1 är stängt" in closed.args["text"]
     url = bot.slack.response_url("faq")
+    before = len(bot.slack.calls_to("response_url"))
     await bot.send(sr.slash_command("/support", "faq 1", user_id=PER, response_url=url))
-    replies = await bot.slack.wait_for("response_url", count=2)
-    assert "tillagt i FAQ:n" in replies[-1].args["text"]
+    replies = await bot.slack.wait_for("response_url", count=before + 1)
+    assert "tillagt i FAQ:n" in replies[before].args["text"]
     written = (bot.core.settings.knowledge_dir / "faq/finance/fran-support.md").read_text()
     assert f"## {QUESTION}" in written and "valutan CAD" in written
     again = bot.core.knowledge.match(QUESTION)
     assert again.answered and again.entry is not None and again.entry.question == QUESTION
 
     url = bot.slack.response_url("status")
+    before = len(bot.slack.calls_to("response_url"))
     await bot.send(sr.slash_command("/support", "status 1", user_id=ANNA, response_url=url))
-    history = (await bot.slack.wait_for("response_url", count=3))[-1].args["text"]
-    for action in ("opened", "claimed", "answered", "confirmed", "added_to_faq"):
+    history = (await bot.slack.wait_for("response_url", count=before + 1))[before].args["text"]
+    for action in ("öppnat", "taget", "besvarat", "löst enligt frågeställaren", "tillagt i FAQ:n"):
         assert action in history
     assert clock.now  # time did not need to move in this story
 
@@ -175,8 +178,12 @@ async def test_nobody_claims_deputy_then_vendor_who_answers_in_their_thread(ladd
         "skickats till Fenix" in c.args["text"] for c in posts if c.args["channel"] == "C0SUPPORT"
     )
 
+    ours = sr.message_event(
+        "Har ni hunnit titta?", user=PER, channel="C0FENIX", thread_ts=request.response["ts"]
+    )
+    await bot.send(sr.event_callback(ours))  # our own superuser in the thread: not the answer
     reply = sr.message_event(
-        "Använd valutakod CAD, den finns i standard.",
+        "Använd valutakod *CAD*, se <https://fenix.example/kb/17|KB 17>.",
         user="U0FENIX1",
         channel="C0FENIX",
         thread_ts=request.response["ts"],
@@ -186,6 +193,11 @@ async def test_nobody_claims_deputy_then_vendor_who_answers_in_their_thread(ladd
     posts = await delivered(bot, 12)  # the answer to the asker, and a line in triage
     [answer] = [c for c in posts if "Svar på ärende #1" in c.args["text"]]
     assert answer.args["thread_ts"] == event["ts"]
+    shown = texts_of(answer.args["blocks"])
+    assert "Använd valutakod *CAD*, se <https://fenix.example/kb/17|KB 17>." in shown
+    assert "Har ni hunnit titta" not in shown
+    [reaction] = bot.slack.calls_to("reactions.add")
+    assert reaction.args["timestamp"] == reply["ts"]
     assert "Svar på ärende #1 från <@U0FENIX1>" in answer.args["text"]
 
 
@@ -221,9 +233,12 @@ async def test_home_tab_and_the_answer_shortcut_in_a_thread(ladder_bot) -> None:
     event = sr.message_event(QUESTION)
     await bot.send(sr.event_callback(event))
     await delivered(bot, 4)
+    other = sr.message_event(f"Min kollega undrar också: {QUESTION}", user="U0OTHER")
+    await bot.send(sr.event_callback(other))
+    await delivered(bot, 8)
 
     for user, expected in (
-        (ANNA, "Öppna ärenden inom Ekonomi* (1)"),
+        (ANNA, "Öppna ärenden inom Ekonomi* (2)"),
         (ASKER, "väntar på svar* (1)"),
     ):
         home = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
@@ -232,6 +247,7 @@ async def test_home_tab_and_the_answer_shortcut_in_a_thread(ladder_bot) -> None:
         assert published.args["user_id"] == user
         shown = texts_of(published.args["view"]["blocks"])
         assert expected in shown and "*#1*" in shown
+        assert ("Min kollega undrar" in shown) is (user == ANNA), shown
 
     in_thread = {"ts": sr.new_ts(), "thread_ts": event["ts"], "text": "tack", "user": ASKER}
     url = bot.slack.response_url("shortcut")

@@ -221,6 +221,36 @@ async def test_a_question_with_no_area_waits_in_triage_not_at_the_vendor(
     assert (moved.area, moved.assignee) == ("purchasing", SARA)
 
 
+async def test_unresolved_questions_without_an_escalation_are_adopted(
+    core: Core, clock: Clock
+) -> None:
+    """The process stopped between saving the question and opening its escalation."""
+    async with core.db.session() as session:
+        for source in ("slack", "chat"):
+            session.add(
+                Question(
+                    created_at=clock.now,
+                    source=source,
+                    asker=ASKER,
+                    text="Hur bokför jag en faktura i kanadensiska dollar?",
+                    language="sv",
+                    matched_area="finance",
+                    confidence=0.1,
+                    answered=False,
+                    status="unresolved",
+                )
+            )
+        await session.commit()
+    ladder = Ladder(core.settings, core.db, clock)
+    sources = frozenset({"slack"})
+    assert await ladder.adopt_orphans(sources) == 0  # too fresh: its own process may still open it
+    clock.advance(minutes=3)
+    assert await ladder.adopt_orphans(sources) == 1
+    assert await ladder.adopt_orphans(sources) == 0
+    [(esc, question)] = await ladder.queue(area="finance")
+    assert question.source == "slack" and esc.assignee == ANNA
+
+
 async def test_simultaneous_claims_exactly_one_wins(core: Core, clock: Clock) -> None:
     ladder = Ladder(core.settings, core.db, clock)
     for _ in range(3):

@@ -77,6 +77,22 @@ async def test_retries_with_backoff_until_it_goes_through(core: Core) -> None:
     assert await outbox.deliver_due() == 0 and len(attempts) == 3
 
 
+async def test_temporary_failures_are_retried_however_long_they_last(core: Core) -> None:
+    clock = Clock()
+    outbox = Outbox(core.db, clock)
+
+    async def down(_payload: dict[str, Any]) -> str:
+        raise TemporaryFailure("connection refused")
+
+    outbox.register("email", down)
+    await add(core, "email", {"n": 1}, "k1")
+    for _ in range(60):  # 60 attempts, about two and a half days
+        await outbox.deliver_due()
+        clock.now += timedelta(hours=1)
+    [row] = await rows(core)
+    assert (row.state, row.attempts) == ("pending", 60)
+
+
 async def test_permanent_failures_stop_and_routes_without_sender_wait(core: Core) -> None:
     outbox = Outbox(core.db, Clock())
 
