@@ -14,6 +14,7 @@ import pytest_asyncio
 from aiohttp import web
 from aiosmtpd.controller import Controller
 
+from bot.ops.scheduler import build_scheduler
 from bot.settings import Area, Escalation, Smtp, Vendor
 from tests.conftest import KNOWLEDGE, make_settings
 from tests.e2e import slack_requests as sr
@@ -326,3 +327,98 @@ async def test_vendor_gets_email_and_webhook_from_real_servers(
     [ticket] = hooks
     assert ticket["ticket"] == "#1" and ticket["question"] == QUESTION
     assert ticket["superuser_note"] == "gäller valutamodulen" and ticket["area"] == "Ekonomi"
+
+
+async def test_modals_release_not_solved_and_vendor_reply(ladder_bot) -> None:
+    bot, _ = ladder_bot
+    event = sr.message_event(QUESTION)
+    await bot.send(sr.event_callback(event))
+    posts = await delivered(bot, 4)
+    [dm] = [c for c in posts if c.args["channel"] == ANNA]
+
+    # Fel område: a form with the areas; the warehouse superuser gets it
+    await bot.send(press(bot, dm, "esc_reassign", ANNA))
+    [form] = await bot.slack.wait_for("views.open")
+    options = form.args["view"]["blocks"][0]["element"]["options"]
+    assert [o["value"] for o in options] == ["finance", "warehouse", "purchasing"]
+    choice = {"type": "static_select", "selected_option": options[1]}
+    await bot.send(
+        sr.view_submission(
+            "esc_reassign_modal", {"input": {"input": choice}}, user_id=ANNA, private_metadata="1"
+        )
+    )
+    posts = await delivered(bot, 7)
+    [ola_dm] = [c for c in posts if c.args["channel"] == OLA]
+    assert "Ny fråga till dig: #1* (Lager)" in texts_of(ola_dm.args["blocks"])
+
+    async def support(text: str, user: str) -> str:
+        url = bot.slack.response_url(f"{user}-{text}")
+        before = len(bot.slack.calls_to("response_url"))
+        await bot.send(sr.slash_command("/support", text, user_id=user, response_url=url))
+        return (await bot.slack.wait_for("response_url", count=before + 1))[before].args["text"]
+
+    assert await support("claim 1", OLA) == "Du har tagit #1."
+    assert await support("release 1", OLA) == "#1 är tillbaka i kön."
+    assert "Leverantörens svar" not in await support("vendor-reply 1 x", OLA)  # not with vendor
+
+    # Till leverantören: a form with a note
+    await bot.send(press(bot, ola_dm, "esc_escalate", OLA))
+    forms = await bot.slack.wait_for("views.open", count=2)
+    assert forms[1].args["view"]["callback_id"] == "esc_escalate_modal"
+    await bot.send(
+        sr.view_submission(
+            "esc_escalate_modal",
+            {"input": {"input": "valutamodulen"}},
+            user_id=OLA,
+            private_metadata="1",
+        )
+    )
+    posts = await delivered(bot, 12)
+    [request] = [c for c in posts if c.args["channel"] == "C0FENIX"]
+    assert "Anteckning: valutamodulen" in texts_of(request.args["blocks"])
+
+    # The vendor's answer via the command, and the asker says it did not solve it
+    assert "Leverantörens svar på #1" in await support("vendor-reply 1 Uppgradera till 27.1.", OLA)
+    posts = await delivered(bot, 14)
+    [answer] = [c for c in posts if "Svar på ärende #1" in c.args["text"]]
+    await bot.send(press(bot, answer, "esc_not_solved", ASKER))
+    posts = await delivered(bot, 17)
+    assert any("ärende #1 är öppet igen" in c.args["text"].lower() for c in posts)
+    status = await bot.core.ladder.status(1)
+    assert status.escalation.state == "open" and status.escalation.assignee == OLA
+
+
+async def test_restart_across_a_deadline_moves_it_once(
+    database_url: str, slack: FakeSlackAPI, tmp_path: Path
+) -> None:
+    """Stop the bot with an unclaimed escalation, start it again after the deadline: the
+    scheduler's sweep gives it to the deputy exactly once, and nothing is sent twice."""
+    settings = make_settings(
+        database_url,
+        areas=(
+            Area("finance", "Ekonomi", superusers=(ANNA, PER)),
+            Area("warehouse", "Lager"),
+            Area("purchasing", "Inköp"),
+        ),
+    )
+    clock = Clock()
+    first = await start_bot(settings, slack, clock=clock)
+    await first.send(sr.event_callback(sr.message_event(QUESTION)))
+    await delivered(first, 3)
+    await first.close()
+
+    clock.now += timedelta(hours=3)
+    second = await start_bot(settings, slack, clock=clock)
+    try:
+        jobs = {job.id: job for job in build_scheduler(second.core).get_jobs()}
+        for _ in range(2):  # the job fires again: nothing more happens
+            await jobs["escalation-sweep"].func()
+            await jobs["outbox-deliver"].func()
+        posts = await delivered(second, 5)
+        assert [c.args["channel"] for c in posts].count(PER) == 1
+        assert [c.args["channel"] for c in posts].count(ANNA) == 1
+        history = [e.action for e in (await second.core.ladder.status(1)).history]
+        assert history == ["opened", "not_claimed_in_time"]
+        assert len(slack.calls_to("chat.postMessage")) == 5
+    finally:
+        await second.close()
