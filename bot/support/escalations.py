@@ -513,8 +513,11 @@ class Ladder:
             "ticket": f"#{esc.id}",
             "area": area_name,
             "question": question.text,
-            "asked_by": question.asker,
-            "asked_at": question.created_at.isoformat(),
+            "asked_by": question.asker_name or question.asker,
+            "asked_by_slack_id": question.asker,
+            "asked_at": question.created_at.astimezone(self.settings.escalation.hours.zone)
+            .replace(microsecond=0)
+            .isoformat(),
             "bot_suggestion": question.matched_question,
             "superuser_note": esc.note,
             "reason": esc.vendor_reason,
@@ -524,7 +527,7 @@ class Ladder:
             f"Supportärende {fields['ticket']} (firstline)",
             f"Område: {area_name}",
             f"Fråga: {question.text}",
-            f"Frågat av: {question.asker} ({fields['asked_at']})",
+            f"Frågat av: {fields['asked_by']} ({fields['asked_at']})",
             f"Botens förslag: {question.matched_question or '-'}",
             f"Superanvändarens anteckning: {esc.note or '-'}",
             f"Varför till er: {esc.vendor_reason or '-'}",

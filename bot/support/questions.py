@@ -76,6 +76,7 @@ class Origin:
     message_ts: str | None = None
     thread_ts: str | None = None
     event_id: str | None = None
+    asker_name: str | None = None
 
 
 class DuplicateEvent(Exception):
@@ -110,6 +111,7 @@ class SupportDesk:
             created_at=utcnow(),
             source=origin.source,
             asker=origin.asker,
+            asker_name=origin.asker_name,
             channel=origin.channel,
             message_ts=origin.message_ts,
             thread_ts=origin.thread_ts,

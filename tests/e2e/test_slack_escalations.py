@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -300,6 +301,7 @@ async def test_vendor_gets_email_and_webhook_from_real_servers(
         smtp=Smtp(host="127.0.0.1", port=smtp_port, starttls=False),
     )
     bot = await start_bot(settings, slack, clock=Clock())
+    slack.set_user(ASKER, real_name="Kalle Anka")
     try:
         await bot.send(sr.event_callback(sr.message_event(QUESTION)))
         await delivered(bot, 3)
@@ -324,9 +326,11 @@ async def test_vendor_gets_email_and_webhook_from_real_servers(
     body = message_from_bytes(envelope.content).get_payload(decode=True).decode()
     assert envelope.rcpt_tos == ["support@fenix.example"]
     assert QUESTION in body and "gäller valutamodulen" in body and "#1" in body
+    assert re.search(r"Frågat av: Kalle Anka \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00\)", body)
     [ticket] = hooks
     assert ticket["ticket"] == "#1" and ticket["question"] == QUESTION
     assert ticket["superuser_note"] == "gäller valutamodulen" and ticket["area"] == "Ekonomi"
+    assert (ticket["asked_by"], ticket["asked_by_slack_id"]) == ("Kalle Anka", ASKER)
 
 
 async def test_modals_release_not_solved_and_vendor_reply(ladder_bot) -> None:
