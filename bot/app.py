@@ -34,6 +34,7 @@ class Core:
     desk: SupportDesk
     ladder: Ladder
     outbox: Outbox
+    names: dict[str, str] = field(default_factory=dict)  # display names by user id, per adapter
     _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property

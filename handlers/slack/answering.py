@@ -34,20 +34,19 @@ def question_text(text: str, bot_user_id: str | None) -> str:
     return " ".join(text.split())
 
 
-_NAMES: dict[str, str] = {}
-
-
-async def display_name(client: AsyncWebClient, user: str) -> str | None:
-    """The person's name as colleagues see it (cached); None if Slack won't say."""
-    if user not in _NAMES:
+async def display_name(core: Core, client: AsyncWebClient, user: str) -> str | None:
+    """The person's name as colleagues see it (cached for this process); None if Slack won't
+    say."""
+    if user not in core.names:
         try:
             response = await client.users_info(user=user)
         except (SlackApiError, aiohttp.ClientError, TimeoutError):
             return None
         profile = (response.get("user") or {}).get("profile") or {}
-        name = profile.get("real_name") or profile.get("display_name") or user
-        _NAMES[user] = str(name)
-    return _NAMES[user]
+        if len(core.names) > 10_000:
+            core.names.clear()
+        core.names[user] = str(profile.get("real_name") or profile.get("display_name") or user)
+    return core.names[user]
 
 
 def from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -69,7 +68,7 @@ async def answer_event(
             lang = detect_language(text)
             await _post(client, channel, thread, help_blocks(lang), t(lang, "greeting"), None, core)
         return
-    name = await display_name(client, event["user"])
+    name = await display_name(core, client, event["user"])
     origin = Origin("slack", event["user"], channel, event["ts"], thread, event_id, name)
     try:
         reply = await core.desk.ask(text, origin)
