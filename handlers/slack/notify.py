@@ -99,12 +99,16 @@ async def render(
             ),
         ]
         return question.channel or "", question.thread_ts, intro, blocks
-    link = await _permalink(client, question.channel, question.message_ts)
-    asked = f"<@{question.asker}>" + (f" i <#{question.channel}>" if question.channel else "")
-    details = [
-        quote(question.text),
-        f"Från {asked}" + (f" · <{link}|Öppna tråden>" if link else ""),
-    ]
+    if kind == "vendor":  # outside the company: no internal links, the asker by name
+        asked = escape(question.asker_name or question.asker)
+        details = [quote(question.text), f"Frågat av {asked}"]
+    else:
+        link = await _permalink(client, question.channel, question.message_ts)
+        where = f" i <#{question.channel}>" if question.channel else ""
+        details = [
+            quote(question.text),
+            f"Från <@{question.asker}>{where}" + (f" · <{link}|Öppna tråden>" if link else ""),
+        ]
     if question.matched_question:
         details.append(f"Botens bästa gissning: _{escape(question.matched_question)}_")
     if esc.note:

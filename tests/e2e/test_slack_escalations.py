@@ -176,6 +176,7 @@ async def test_nobody_claims_deputy_then_vendor_who_answers_in_their_thread(ladd
     [request] = [c for c in posts if c.args["channel"] == "C0FENIX"]
     shown = texts_of(request.args["blocks"])
     assert "Supportärende #1" in shown and QUESTION in shown and "Svara i tråden" in shown
+    assert "Öppna tråden" not in shown and "<#C0SUPPORT>" not in shown
     assert any(
         "skickats till Fenix" in c.args["text"] for c in posts if c.args["channel"] == "C0SUPPORT"
     )
