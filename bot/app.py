@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import question_key
 from bot.faq.writer import FaqWriteError, add_entry
+from bot.ops.uptime import Uptime
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Question, utcnow
@@ -34,6 +35,7 @@ class Core:
     desk: SupportDesk
     ladder: Ladder
     outbox: Outbox
+    uptime: Uptime
     names: dict[str, str] = field(default_factory=dict)  # display names by user id, per adapter
     _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -107,7 +109,7 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
     if settings.smtp is not None:
         outbox.register("email", email_sender(settings.smtp))
     outbox.register("webhook", webhook_sender())
-    core = Core(settings, db, desk, ladder, outbox)
+    core = Core(settings, db, desk, ladder, outbox, Uptime(settings, db, clock))
 
     async def escalate(question: Question) -> None:
         if question.source in ESCALATING_SOURCES:

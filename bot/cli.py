@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from bot.app import create_core
 from bot.chat import render_match, run_chat
 from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
@@ -106,6 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.set_defaults(handler=cmd_kb_eval)
     kb.set_defaults(handler=lambda _args: _help(kb))
+
+    jobs = sub.add_parser("jobs", help="the scheduled jobs")
+    jobs_sub = jobs.add_subparsers(title="jobs commands", metavar="JOBS_COMMAND")
+    jobs_list = jobs_sub.add_parser("list", help="job ids and their next run times")
+    jobs_list.set_defaults(handler=cmd_jobs_list)
+    jobs_run = jobs_sub.add_parser(
+        "run", help="run one job now (messages go to the terminal when no Slack token is set)"
+    )
+    jobs_run.add_argument("job_id", metavar="ID", help="a job id from `firstline jobs list`")
+    jobs_run.set_defaults(handler=cmd_jobs_run)
+    jobs.set_defaults(handler=lambda _args: _help(jobs))
 
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(title="config commands", metavar="CONFIG_COMMAND")
@@ -246,6 +258,67 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
         for failure in result.failures:
             print(json.dumps(failure, ensure_ascii=False))
     return 0
+
+
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.ops.scheduler import build_scheduler
+
+    settings = load_settings()
+
+    async def listing() -> list[tuple[str, str, str]]:
+        core = await create_core(settings)
+        try:
+            now = datetime.now(UTC)
+            zone = settings.escalation.hours.zone
+            rows = []
+            for job in build_scheduler(core).get_jobs():
+                upcoming = job.trigger.get_next_fire_time(None, now)
+                when = (
+                    upcoming.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z") if upcoming else "-"
+                )
+                rows.append((job.id, when, str(job.trigger)))
+            return rows
+        finally:
+            await core.close()
+
+    rows = asyncio.run(listing())
+    width = max(len(r[0]) for r in rows)
+    for job_id, when, trigger in rows:
+        print(f"{job_id:<{width}}  next {when}  ({trigger})")
+    return 0
+
+
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    from bot.ops.scheduler import build_scheduler
+
+    settings = load_settings()
+
+    async def run() -> int:
+        core = await create_core(settings)
+        try:
+            jobs = {job.id: job for job in build_scheduler(core).get_jobs()}
+            job = jobs.get(args.job_id)
+            if job is None:
+                raise UsageError(f"no job {args.job_id!r}; known: {', '.join(sorted(jobs))}")
+            if not settings.slack_bot_token:
+                core.outbox.register("slack", _terminal_sender)
+            await job.func()
+            await core.outbox.deliver_due()
+            print(f"ran {args.job_id}")
+            return 0
+        finally:
+            await core.close()
+
+    return asyncio.run(run())
+
+
+async def _terminal_sender(payload: dict) -> str:
+    """With no Slack token, what would have been posted is printed (and counts as delivered)."""
+    text = payload.get("text") or f"{payload.get('kind')} #{payload.get('escalation', '')}"
+    print(f"[to {payload.get('to') or payload.get('channel')}] {text}")
+    return "terminal"
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:

@@ -74,6 +74,36 @@ class Vendor:
 
 
 @dataclass(frozen=True)
+class Check:
+    """One uptime check of the ERP or an integration: HTTP(S), or a TCP port."""
+
+    id: str
+    name: str
+    url: str | None = None
+    tcp: tuple[str, int] | None = None
+    method: str = "GET"
+    expect_status: int = 200
+    expect_text: str | None = None
+    expect_json: tuple[str, str] | None = None  # (dotted.path, expected value)
+    timeout: float = 10.0
+    interval: int = 60
+    fail_after: int = 3
+    recover_after: int = 2
+
+
+@dataclass(frozen=True)
+class Ops:
+    """Operations: where alerts, reminders and the digest go, and who owns what."""
+
+    channel: str | None = None
+    uptime_owner: str | None = None
+    improvements_owner: str | None = None
+    upgrades_owner: str | None = None
+    repeat_down_alert: timedelta = timedelta(hours=1)
+    checks: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True)
 class Smtp:
     host: str
     port: int = 587
@@ -106,6 +136,7 @@ class Settings:
     escalation: Escalation = field(default_factory=Escalation)
     vendor: Vendor = field(default_factory=Vendor)
     smtp: Smtp | None = None
+    ops: Ops = field(default_factory=Ops)
 
     def is_admin(self, user: str) -> bool:
         return user in self.escalation.admins
@@ -274,6 +305,29 @@ ESCALATION_KEYS = {
     "admins",
 }
 VENDOR_KEYS = {"name", "slack_channel", "email", "webhook_url"}
+OPS_KEYS = {
+    "channel",
+    "uptime_owner",
+    "improvements_owner",
+    "upgrades_owner",
+    "repeat_down_alert",
+    "checks",
+}
+CHECK_KEYS = {
+    "id",
+    "name",
+    "url",
+    "tcp",
+    "method",
+    "expect_status",
+    "expect_text",
+    "expect_json",
+    "timeout",
+    "interval",
+    "fail_after",
+    "recover_after",
+}
+_CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def apply_config_file(settings: Settings, path: Path) -> Settings:
@@ -284,7 +338,7 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
-    _only(data, {"bot", "areas", "escalation", "vendor"}, f"{path}: unknown section")
+    _only(data, {"bot", "areas", "escalation", "vendor", "ops"}, f"{path}: unknown section")
     bot = _table(data.get("bot", {}), f"{path}: [bot]")
     _only(bot, BOT_KEYS, f"{path}: unknown setting in [bot]")
     channels = bot.get("support_channels", [])
@@ -300,6 +354,7 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
         areas = _areas(_table(data["areas"], f"{path}: [areas]"), path)
     escalation = _escalation(_table(data.get("escalation", {}), f"{path}: [escalation]"), path)
     vendor = _vendor(_table(data.get("vendor", {}), f"{path}: [vendor]"), path)
+    ops = _ops(_table(data.get("ops", {}), f"{path}: [ops]"), path)
     return replace(
         settings,
         config_file=path,
@@ -308,6 +363,7 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
         answer_threshold=float(threshold),
         escalation=escalation,
         vendor=vendor,
+        ops=ops,
     )
 
 
@@ -386,6 +442,98 @@ def _vendor(table: dict[str, object], path: Path) -> Vendor:
         slack_channel=channel,
         email=str(email) if email else None,
         webhook_url=str(webhook) if webhook else None,
+    )
+
+
+def _ops(table: dict[str, object], path: Path) -> Ops:
+    _only(table, OPS_KEYS, f"{path}: unknown setting in [ops]")
+    where = f"{path}: ops"
+    channel = table.get("channel")
+    if channel is not None:
+        _check_channel(channel, f"{where}.channel")
+    owners = {}
+    for key in ("uptime_owner", "improvements_owner", "upgrades_owner"):
+        value = table.get(key)
+        owners[key] = _users([value], f"{where}.{key}")[0] if value is not None else None
+    repeat = _duration(
+        table.get("repeat_down_alert", "1h"),
+        f"{where}.repeat_down_alert",
+        timedelta(days=1),
+        timedelta(days=30),
+    )
+    raw_checks = table.get("checks", [])
+    if not isinstance(raw_checks, list):
+        raise SettingsError(f"{where}.checks must be a list of [[ops.checks]] tables")
+    checks = [_check(c, f"{where}.checks[{n}]", path) for n, c in enumerate(raw_checks)]
+    ids = [c.id for c in checks]
+    duplicate = next((i for i in ids if ids.count(i) > 1), None)
+    if duplicate:
+        raise SettingsError(f"{where}.checks: the id {duplicate!r} is used twice")
+    if checks and channel is None:
+        raise SettingsError(f"{where}.channel is needed for uptime alerts (a channel id)")
+    return Ops(channel=channel, repeat_down_alert=repeat, checks=tuple(checks), **owners)
+
+
+def _check(value: object, where: str, path: Path) -> Check:
+    spec = _table(value, where)
+    _only(spec, CHECK_KEYS, f"unknown setting in {where}")
+    check_id = spec.get("id")
+    if not isinstance(check_id, str) or not _CHECK_ID.match(check_id):
+        raise SettingsError(f"{where}.id must be a short lower-case name like erp-web")
+    where = f"{path}: check {check_id}"
+    url, tcp = spec.get("url"), spec.get("tcp")
+    if (url is None) == (tcp is None):
+        raise SettingsError(f"{where}: give either url (HTTP/HTTPS) or tcp (host:port)")
+    if url is not None and not re.match(r"^https?://[^/\s]+", str(url)):
+        raise SettingsError(f"{where}: url must start with http:// or https://, got {url!r}")
+    target: tuple[str, int] | None = None
+    if tcp is not None:
+        host, _, port = str(tcp).rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"{where}: tcp must be host:port, got {tcp!r}")
+        target = (host, int(port))
+    numbers: dict[str, float] = {}
+    for key, default, low, high in (
+        ("expect_status", 200, 100, 599),
+        ("timeout", 10, 0.1, 120),
+        ("interval", 60, 5, 86400),
+        ("fail_after", 3, 1, 100),
+        ("recover_after", 2, 1, 100),
+    ):
+        number = spec.get(key, default)
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, int | float)
+            or not low <= number <= high
+        ):
+            raise SettingsError(f"{where}: {key} must be a number from {low} to {high}")
+        numbers[key] = number
+    if numbers["timeout"] >= numbers["interval"]:
+        raise SettingsError(f"{where}: timeout must be shorter than interval")
+    expect_json = spec.get("expect_json")
+    pair: tuple[str, str] | None = None
+    if expect_json is not None:
+        field_path, sep, expected = str(expect_json).partition("=")
+        if not sep or not field_path.strip():
+            raise SettingsError(f"{where}: expect_json must look like status=ok or data.state=up")
+        pair = (field_path.strip(), expected.strip())
+    method = str(spec.get("method", "GET")).upper()
+    if method not in ("GET", "HEAD", "POST"):
+        raise SettingsError(f"{where}: method must be GET, HEAD or POST")
+    text = spec.get("expect_text")
+    return Check(
+        id=check_id,
+        name=str(spec.get("name", check_id)),
+        url=str(url) if url is not None else None,
+        tcp=target,
+        method=method,
+        expect_status=int(numbers["expect_status"]),
+        expect_text=str(text) if text is not None else None,
+        expect_json=pair,
+        timeout=float(numbers["timeout"]),
+        interval=int(numbers["interval"]),
+        fail_after=int(numbers["fail_after"]),
+        recover_after=int(numbers["recover_after"]),
     )
 
 

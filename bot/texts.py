@@ -44,7 +44,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "@nämna mig.\n"
             "*För superanvändare:* `queue [område|mine|all]` · `claim N` · `release N` · "
             "`answer N svar` · `escalate N [varför]` · `reassign N område` · `close N [anteckning]`"
-            " · `status N` · `vendor-reply N svar` · `faq N` · `owners`"
+            " · `status N` · `vendor-reply N svar` · `faq N` · `owners` · `uptime`"
         ),
         "unknown_command": "Det kommandot känner jag inte till: `{name}`.",
         "ask_usage": "Skriv frågan efter kommandot: `/support fråga <din fråga>`",
@@ -98,7 +98,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "You can also post your question in the support channel, DM me, or @mention me.\n"
             "*For superusers:* `queue [area|mine|all]` · `claim N` · `release N` · "
             "`answer N text` · `escalate N [why]` · `reassign N area` · `close N [note]` · "
-            "`status N` · `vendor-reply N text` · `faq N` · `owners`"
+            "`status N` · `vendor-reply N text` · `faq N` · `owners` · `uptime`"
         ),
         "unknown_command": "I don't know that command: `{name}`.",
         "ask_usage": "Put the question after the command: `/support ask <your question>`",

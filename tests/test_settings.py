@@ -103,7 +103,7 @@ def test_config_file(tmp_path: Path) -> None:
         ("[areas.Finance]\n", "must be lower-case letters"),
         ("[areas.finance]\nchannel = 'ekonomi'\n", "areas.finance.channel"),
         ("[areas]\n", "[areas] is empty"),
-        ("[escalate]\n", "unknown section: escalate (known: areas, bot, escalation, vendor)"),
+        ("[escalate]\n", "unknown section: escalate (known: areas, bot, escalation, ops, vendor)"),
         ("[areas.finance]\nsuperusers = ['anna']\n", "'anna' is not a Slack user id"),
         ("[areas.finance]\nsuperusers = 'U0ANNA'\n", "must be a list of Slack user ids"),
         ("[areas.finance]\nusergroup = 'ekonomi'\n", "usergroup 'ekonomi' is not like S0123"),
@@ -122,6 +122,24 @@ def test_config_file(tmp_path: Path) -> None:
         ("[vendor]\nemail = 'support@fenix.example'\n", "vendor.email is set but SMTP_HOST is not"),
         ("[escalation]\nclosed_eves = 'no'\n", "closed_eves must be true or false"),
         ("[vendor]\nphone = '123'\n", "unknown setting in [vendor]: phone"),
+        ("[[ops.checks]]\nid = 'erp'\nurl = 'http://x'\n", "ops.channel is needed"),
+        (
+            "[ops]\nchannel='C0OPS'\n[[ops.checks]]\nid = 'ERP'\nurl = 'http://x'\n",
+            "short lower-case",
+        ),
+        ("[ops]\nchannel='C0OPS'\n[[ops.checks]]\nid = 'erp'\n", "either url"),
+        ("[ops]\nchannel='C0OPS'\n[[ops.checks]]\nid = 'erp'\nurl = 'ftp://x'\n", "url must start"),
+        ("[ops]\nchannel='C0OPS'\n[[ops.checks]]\nid = 'edi'\ntcp = 'edi.example'\n", "host:port"),
+        (
+            "[ops]\nchannel='C0OPS'\n[[ops.checks]]\nid = 'e'\nurl = 'http://x'\ntimeout = 90\n",
+            "timeout must be shorter than interval",
+        ),
+        (
+            "[ops]\nchannel='C0OPS'\n[[ops.checks]]\nid='e'\nurl='http://x'\n"
+            "[[ops.checks]]\nid='e'\ntcp='x:1'\n",
+            "the id 'e' is used twice",
+        ),
+        ("[ops]\nuptime_owner = 'drift'\n", "'drift' is not a Slack user id"),
         ("[bot]\nsupport_channel = ['C0123']\n", "unknown setting in [bot]: support_channel"),
         ("[bot]\nanswer_treshold = 0.9\n", "unknown setting in [bot]: answer_treshold"),
         ("[areas.finance]\nchanel = 'C0123'\n", "unknown setting in [areas.finance]: chanel"),
@@ -179,3 +197,38 @@ def test_escalation_vendor_and_smtp_settings(tmp_path: Path) -> None:
     assert smtp is not None and (smtp.port, smtp.starttls) == (2525, False)
     with pytest.raises(SettingsError, match="SMTP_PORT must be a number"):
         settings({"SMTP_HOST": "x", "SMTP_PORT": "smtp"})
+
+
+def test_ops_checks(tmp_path: Path) -> None:
+    s = config(
+        tmp_path,
+        """
+        [ops]
+        channel = "C0OPS"
+        uptime_owner = "U0DRIFT"
+        repeat_down_alert = "30m"
+
+        [[ops.checks]]
+        id = "erp-api"
+        name = "Business Central API"
+        url = "https://bc.example/api/health"
+        expect_json = "status = ok"
+        timeout = 5
+        interval = 30
+        fail_after = 2
+
+        [[ops.checks]]
+        id = "edi"
+        name = "EDI-länken"
+        tcp = "edi.example:22"
+        """,
+    )
+    api, edi = s.ops.checks
+    assert (api.expect_json, api.timeout, api.interval, api.fail_after) == (
+        ("status", "ok"),
+        5.0,
+        30,
+        2,
+    )
+    assert edi.tcp == ("edi.example", 22) and edi.url is None
+    assert s.ops.repeat_down_alert == timedelta(minutes=30) and s.ops.uptime_owner == "U0DRIFT"

@@ -9,6 +9,7 @@ database.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -46,4 +47,20 @@ def build_scheduler(core: Core) -> AsyncIOScheduler:
     scheduler.add_job(
         deliver, IntervalTrigger(seconds=DELIVER_EVERY_SECONDS), id="outbox-deliver", **defaults
     )
+    for check in core.settings.ops.checks:
+        scheduler.add_job(
+            _uptime_job(core, check.id),
+            IntervalTrigger(seconds=check.interval),
+            id=f"uptime:{check.id}",
+            name=check.name,
+            **defaults,
+        )
     return scheduler
+
+
+def _uptime_job(core: Core, check_id: str) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        await core.uptime.run(check_id)
+        core.kick()
+
+    return run

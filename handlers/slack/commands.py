@@ -38,6 +38,8 @@ async def on_support(core: Core, command: dict[str, Any], respond: AsyncRespond)
         await respond(response_type="ephemeral", text=t(HELP.get(name, "sv"), "usage"))
     elif name in UNRESOLVED:
         await respond(response_type="ephemeral", text=await _unresolved(core, UNRESOLVED[name]))
+    elif name in ("uptime", "drift"):
+        await respond(response_type="ephemeral", text=await _uptime(core))
     elif name in LADDER_COMMANDS:
         await respond(response_type="ephemeral", text=await _ladder(core, command, name, rest))
     elif name in ASK and not rest:
@@ -131,6 +133,28 @@ async def _queue(core: Core, user: str, which: str) -> str:
     now = core.ladder.clock()
     lines = [f"*{title}* ({len(rows)})"]
     lines += [escalation_line(e, q, now, core.settings.escalation.hours) for e, q in rows]
+    return "\n".join(lines)
+
+
+async def _uptime(core: Core) -> str:
+    statuses = await core.uptime.status()
+    if not statuses:
+        return "Inga driftkontroller är konfigurerade ([[ops.checks]] i konfigurationen)."
+    icons = {"up": ":large_green_circle:", "down": ":red_circle:", "unknown": ":white_circle:"}
+    lines = ["*Drift* (andel lyckade kontroller: 24 h · 7 d · 30 d)"]
+    for item in statuses:
+        shares = " · ".join(
+            "-" if share is None else f"{share:.1%}".replace(".", ",")
+            for share in item.uptime.values()
+        )
+        line = f"{icons.get(item.status, '')} *{escape(item.check.name)}*: {shares}"
+        if item.status == "down" and item.down_since:
+            since = item.down_since.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
+            line += f"\n    nere sedan {since}: {escape(item.last_error or '')}"
+        lines.append(line)
+    owner = core.settings.ops.uptime_owner
+    if owner:
+        lines.append(f"Ansvarig för drift: <@{owner}>")
     return "\n".join(lines)
 
 

@@ -37,6 +37,13 @@ def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
         if payload["kind"] == "reply":  # a bot reply whose first attempt failed
             channel, thread = payload["channel"], payload["thread_ts"]
             text, blocks = payload["text"], payload["blocks"]
+        elif payload["kind"].startswith("uptime_"):
+            channel, thread, text = payload["to"], None, payload["text"]
+            icon = (
+                ":large_green_circle:" if payload["kind"] == "uptime_recovered" else ":red_circle:"
+            )
+            owner = f"\nAnsvarig för drift: <@{payload['owner']}>" if payload.get("owner") else ""
+            blocks = [_section(f"{icon} *{escape(text)}*{owner}")]
         else:
             status = await core.ladder.status(payload["escalation"])
             event = next(

@@ -139,6 +139,7 @@ async def test_from_the_bot_to_superuser_to_asker_and_into_the_faq(ladder_bot) -
     await bot.send(press(bot, answered, "esc_solved", ASKER))
     [closed] = await bot.slack.wait_for("chat.update")
     assert "Ärende #1 är stängt" in closed.args["text"]
+    await settle(bot)  # the button's own ephemeral reply comes after the update
     url = bot.slack.response_url("faq")
     before = len(bot.slack.calls_to("response_url"))
     await bot.send(sr.slash_command("/support", "faq 1", user_id=PER, response_url=url))

@@ -1,0 +1,83 @@
+"""Uptime alerts and `/support uptime` through Slack, and `firstline jobs` in a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.ops.scheduler import build_scheduler
+from bot.settings import Check, Ops
+from tests.conftest import make_settings
+from tests.e2e import slack_requests as sr
+from tests.e2e.fake_slack import FakeSlackAPI
+from tests.e2e.harness import start_bot
+from tests.e2e.test_slack_questions import settle, texts_of
+from tests.store.test_uptime import Erp, erp  # noqa: F401 - the fixture
+from tests.test_cli import firstline
+
+
+async def test_down_alert_recovery_and_the_uptime_command(
+    database_url: str,
+    slack: FakeSlackAPI,
+    erp: tuple[Erp, str],  # noqa: F811
+) -> None:
+    fake, url = erp
+    check = Check(
+        "erp-web", "Business Central webbklient", url=url, timeout=1, interval=60, fail_after=2
+    )
+    ops = Ops(channel="C0OPS", uptime_owner="U0DRIFT", checks=(check,))
+    bot = await start_bot(make_settings(database_url, ops=ops), slack)
+    try:
+        job = {j.id: j for j in build_scheduler(bot.core).get_jobs()}["uptime:erp-web"]
+        assert job.name == "Business Central webbklient"
+        fake.mode = "down"
+        for _ in range(2):
+            await job.func()
+        await settle(bot)
+        await bot.core.outbox.deliver_due()
+        [alert] = await slack.wait_for("chat.postMessage")
+        assert alert.args["channel"] == "C0OPS"
+        shown = texts_of(alert.args["blocks"])
+        assert ":red_circle: *Business Central webbklient är nere sedan" in shown
+        assert "HTTP 503 (expected 200)" in shown and "Ansvarig för drift: <@U0DRIFT>" in shown
+
+        url_ = slack.response_url("uptime")
+        await bot.send(sr.slash_command("/support", "uptime", response_url=url_))
+        [reply] = await slack.wait_for("response_url")
+        assert (
+            ":red_circle: *Business Central webbklient*: 0,0% · 0,0% · 0,0%" in reply.args["text"]
+        )
+        assert "nere sedan" in reply.args["text"]
+
+        fake.mode = "up"
+        for _ in range(2):
+            await job.func()
+        await settle(bot)
+        await bot.core.outbox.deliver_due()
+        posts = await slack.wait_for("chat.postMessage", count=2)
+        assert ":large_green_circle: *Business Central webbklient fungerar igen" in texts_of(
+            posts[1].args["blocks"]
+        )
+    finally:
+        await bot.close()
+
+
+async def test_jobs_list_and_run_print_to_the_terminal_without_slack(
+    tmp_path: Path,
+    erp: tuple[Erp, str],  # noqa: F811
+) -> None:
+    fake, url = erp
+    config = tmp_path / "firstline.toml"
+    config.write_text(
+        '[ops]\nchannel = "C0OPS"\n[[ops.checks]]\nid = "erp-web"\nname = "BC"\n'
+        f'url = "{url}"\ntimeout = 1\nfail_after = 1\n'
+    )
+    env = {"FIRSTLINE_CONFIG": str(config), "DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}"}
+    listing = await asyncio.to_thread(firstline, "jobs", "list", env=env)
+    assert listing.returncode == 0, listing.stderr
+    assert "uptime:erp-web" in listing.stdout and "escalation-sweep" in listing.stdout
+    assert (await asyncio.to_thread(firstline, "jobs", "run", "nope", env=env)).returncode == 2
+    fake.mode = "down"
+    ran = await asyncio.to_thread(firstline, "jobs", "run", "uptime:erp-web", env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert "[to C0OPS] BC är nere sedan" in ran.stdout and "HTTP 503" in ran.stdout
