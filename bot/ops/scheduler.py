@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import ESCALATING_SOURCES, Core
+from bot.ops.leader import Leader
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,8 @@ SWEEP_EVERY_SECONDS = 60
 DELIVER_EVERY_SECONDS = 10
 
 
-def build_scheduler(core: Core) -> AsyncIOScheduler:
+def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOScheduler:
+    """The jobs; with a `leader`, each runs only while this process leads."""
     scheduler = AsyncIOScheduler(timezone=core.settings.escalation.hours.timezone)
     defaults = {
         "coalesce": True,
@@ -41,15 +43,28 @@ def build_scheduler(core: Core) -> AsyncIOScheduler:
     async def deliver() -> None:
         await core.outbox.deliver_due()
 
+    def led(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            if leader is None or leader.is_leader:
+                try:
+                    await job()
+                except Exception:
+                    log.exception("scheduled job failed; the other jobs keep running")
+
+        return run
+
     scheduler.add_job(
-        sweep, IntervalTrigger(seconds=SWEEP_EVERY_SECONDS), id="escalation-sweep", **defaults
+        led(sweep), IntervalTrigger(seconds=SWEEP_EVERY_SECONDS), id="escalation-sweep", **defaults
     )
     scheduler.add_job(
-        deliver, IntervalTrigger(seconds=DELIVER_EVERY_SECONDS), id="outbox-deliver", **defaults
+        led(deliver),
+        IntervalTrigger(seconds=DELIVER_EVERY_SECONDS),
+        id="outbox-deliver",
+        **defaults,
     )
     for check in core.settings.ops.checks:
         scheduler.add_job(
-            _uptime_job(core, check.id),
+            led(_uptime_job(core, check.id)),
             IntervalTrigger(seconds=check.interval),
             id=f"uptime:{check.id}",
             name=check.name,

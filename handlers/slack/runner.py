@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.app import Core, create_core
+from bot.ops.leader import Leader
 from bot.ops.scheduler import build_scheduler
 from bot.settings import Settings, SettingsError
 from handlers.slack import build_app
@@ -33,7 +34,9 @@ async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        scheduler = build_scheduler(core)
+        leader = Leader(core.db)
+        await leader.start()
+        scheduler = build_scheduler(core, leader)
         scheduler.start()
         core.kick()  # deliver what a previous run left in the outbox
         try:
@@ -43,6 +46,7 @@ async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
                 await _http_mode(bolt, core, settings, host, stop)
         finally:
             scheduler.shutdown(wait=False)
+            await leader.stop()
     finally:
         await core.close()
     log.info("firstline stopped")

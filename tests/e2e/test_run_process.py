@@ -14,10 +14,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
+import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.conftest import KNOWLEDGE, POSTGRES_URL, ROOT
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import FakeSlackAPI
 
@@ -196,3 +197,54 @@ async def test_sigterm_stops_socket_mode_while_it_cannot_connect(
     await slack.wait_for("apps.connections.open", count=2, timeout=15)
     code, _ = await stop(process)
     assert code == 0
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs FIRSTLINE_TEST_POSTGRES_URL (CI sets it)")
+async def test_two_processes_on_postgres_run_each_job_once_and_hand_over(
+    slack: FakeSlackAPI, tmp_path: Path, postgres_database: str
+) -> None:
+    hits: list[float] = []
+
+    async def health(_request: web.Request) -> web.Response:
+        hits.append(asyncio.get_running_loop().time())
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/health", health)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    erp_port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", erp_port).start()
+    config = tmp_path / "firstline.toml"
+    config.write_text(
+        '[ops]\nchannel = "C0OPS"\n[[ops.checks]]\nid = "erp-web"\nname = "BC"\n'
+        f'url = "http://127.0.0.1:{erp_port}/health"\ntimeout = 1\ninterval = 5\n'
+    )
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": sr.TEST_SIGNING_SECRET,
+        "SLACK_API_URL": slack.url,
+        "DATABASE_URL": postgres_database,
+        "FIRSTLINE_CONFIG": str(config),
+    }
+    first = await start_firstline({**env, "PORT": str(free_port())}, "--http")
+    await asyncio.sleep(4)  # the first one takes the lead
+    second = await start_firstline({**env, "PORT": str(free_port())}, "--http")
+    try:
+        await asyncio.sleep(3)
+        start = len(hits)
+        await asyncio.sleep(15.5)  # three 5-second periods: three probes, not six
+        assert 2 <= len(hits) - start <= 4, hits
+        first.kill()  # the leader dies without a word; PostgreSQL frees its lock
+        await first.wait()
+        await asyncio.sleep(6)
+        handed_over = len(hits)
+        await asyncio.sleep(11)
+        assert 1 <= len(hits) - handed_over <= 3, hits
+    finally:
+        if first.returncode is None:
+            first.kill()
+        code, stderr = await stop(second)
+        await runner.cleanup()
+    assert code == 0, stderr
+    assert "this process is now the scheduler leader" in stderr
