@@ -12,6 +12,8 @@ from datetime import datetime
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import question_key
 from bot.faq.writer import FaqWriteError, add_entry
+from bot.ops.reminders import UpgradeReminders
+from bot.ops.upgrades import UpgradeBook
 from bot.ops.uptime import Uptime
 from bot.settings import Settings
 from bot.store.db import Database
@@ -36,6 +38,8 @@ class Core:
     ladder: Ladder
     outbox: Outbox
     uptime: Uptime
+    upgrades: UpgradeBook
+    reminders: UpgradeReminders
     names: dict[str, str] = field(default_factory=dict)  # display names by user id, per adapter
     _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -109,7 +113,17 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
     if settings.smtp is not None:
         outbox.register("email", email_sender(settings.smtp))
     outbox.register("webhook", webhook_sender())
-    core = Core(settings, db, desk, ladder, outbox, Uptime(settings, db, clock))
+    book = UpgradeBook(settings.knowledge_dir / "upgrades.md", settings.escalation.hours.zone)
+    core = Core(
+        settings,
+        db,
+        desk,
+        ladder,
+        outbox,
+        Uptime(settings, db, clock, book),
+        book,
+        UpgradeReminders(settings, db, book, clock),
+    )
 
     async def escalate(question: Question) -> None:
         if question.source in ESCALATING_SOURCES:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_EVERY_SECONDS = 60
 DELIVER_EVERY_SECONDS = 10
+REMINDERS_EVERY_MINUTES = 5
 
 
 def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOScheduler:
@@ -60,6 +61,17 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
         led(deliver),
         IntervalTrigger(seconds=DELIVER_EVERY_SECONDS),
         id="outbox-deliver",
+        **defaults,
+    )
+
+    async def reminders() -> None:
+        if await core.reminders.run():
+            core.kick()
+
+    scheduler.add_job(
+        led(reminders),
+        IntervalTrigger(minutes=REMINDERS_EVERY_MINUTES),
+        id="upgrade-reminders",
         **defaults,
     )
     for check in core.settings.ops.checks:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import ssl
 import time
 from collections.abc import Callable
@@ -20,10 +21,13 @@ from typing import Any
 import aiohttp
 from sqlalchemy import case, func, select
 
+from bot.ops.upgrades import UpgradeBook
 from bot.settings import Check, Settings
 from bot.store.db import Database
 from bot.store.models import UptimeResult, UptimeState, utcnow
 from bot.support.outbox import enqueue
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 UP, DOWN, UNKNOWN = "up", "down", "unknown"
@@ -110,10 +114,17 @@ class CheckStatus:
 
 
 class Uptime:
-    def __init__(self, settings: Settings, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Clock = utcnow,
+        book: UpgradeBook | None = None,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.clock = clock
+        self.book = book
         self.checks = {c.id: c for c in settings.ops.checks}
 
     async def run(self, check_id: str) -> ProbeResult:
@@ -174,6 +185,10 @@ class Uptime:
     ) -> None:
         channel = self.settings.ops.channel
         if not channel:
+            return
+        window = self.book.silenced(check.id, now) if self.book else None
+        if window is not None:
+            log.info("uptime %s: %s silenced by the window of %s", check.id, kind, window.title)
             return
         since = _aware(state.down_since) if state.down_since else now
         payload = {

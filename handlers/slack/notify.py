@@ -37,6 +37,14 @@ def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
         if payload["kind"] == "reply":  # a bot reply whose first attempt failed
             channel, thread = payload["channel"], payload["thread_ts"]
             text, blocks = payload["text"], payload["blocks"]
+        elif payload["kind"] == "ops":
+            channel, thread, text = payload["to"], None, payload["text"]
+            owner = (
+                f"\nAnsvarig för {payload['owner_role']}: <@{payload['owner']}>"
+                if payload.get("owner")
+                else ""
+            )
+            blocks = [_section(f":calendar: {escape(text)}{owner}")]
         elif payload["kind"].startswith("uptime_"):
             channel, thread, text = payload["to"], None, payload["text"]
             icon = (
