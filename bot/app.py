@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import question_key
 from bot.faq.writer import FaqWriteError, add_entry
+from bot.ops.digest import DigestMaker
 from bot.ops.reminders import UpgradeReminders
 from bot.ops.upgrades import UpgradeBook
 from bot.ops.uptime import Uptime
@@ -40,6 +41,7 @@ class Core:
     uptime: Uptime
     upgrades: UpgradeBook
     reminders: UpgradeReminders
+    digest: DigestMaker
     names: dict[str, str] = field(default_factory=dict)  # display names by user id, per adapter
     _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -123,6 +125,7 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
         Uptime(settings, db, clock, book),
         book,
         UpgradeReminders(settings, db, book, clock),
+        DigestMaker(settings, db, book, clock),
     )
 
     async def escalate(question: Question) -> None:

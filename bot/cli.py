@@ -119,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_run.set_defaults(handler=cmd_jobs_run)
     jobs.set_defaults(handler=lambda _args: _help(jobs))
 
+    digest = sub.add_parser("digest", help="the weekly roadmap digest: print it, or post it now")
+    digest.add_argument("--dry-run", action="store_true", help="print it here; post nothing")
+    digest.set_defaults(handler=cmd_digest)
+
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(title="config commands", metavar="CONFIG_COMMAND")
     check = config_sub.add_parser(
@@ -257,6 +261,22 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     if args.failures:
         for failure in result.failures:
             print(json.dumps(failure, ensure_ascii=False))
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    if not args.dry_run:
+        return cmd_jobs_run(argparse.Namespace(job_id="weekly-digest"))
+    settings = load_settings()
+
+    async def make() -> str:
+        core = await create_core(settings)
+        try:
+            return (await core.digest.make()).as_text()
+        finally:
+            await core.close()
+
+    print(asyncio.run(make()))
     return 0
 
 

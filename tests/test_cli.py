@@ -136,6 +136,16 @@ def test_config_check(tmp_path: Path) -> None:
     assert "'anna' is not a Slack user id" in result.stderr
 
 
+def test_digest_dry_run_prints_the_report(tmp_path: Path) -> None:
+    result = firstline(
+        "digest", "--dry-run", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Veckorapport för affärssystemet, vecka")
+    assert "Roadmap: förfaller eller är sena" in result.stdout
+    assert "Supporten förra veckan" in result.stdout
+
+
 def test_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'x.db'}"
     result = firstline("db", "upgrade", env={"DATABASE_URL": url})
@@ -169,6 +179,10 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
         ["db", "upgrade"],
         ["config"],
         ["config", "check"],
+        ["jobs"],
+        ["jobs", "list"],
+        ["jobs", "run"],
+        ["digest"],
     ],
 )
 def test_help_on_every_command(command: list[str]) -> None:

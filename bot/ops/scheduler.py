@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import ESCALATING_SOURCES, Core
@@ -73,6 +74,17 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
         IntervalTrigger(minutes=REMINDERS_EVERY_MINUTES),
         id="upgrade-reminders",
         **defaults,
+    )
+
+    async def digest() -> None:
+        if await core.digest.post():
+            core.kick()
+
+    scheduler.add_job(
+        led(digest),
+        CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=scheduler.timezone),
+        id="weekly-digest",
+        **{**defaults, "misfire_grace_time": 3 * 3600},
     )
     for check in core.settings.ops.checks:
         scheduler.add_job(

@@ -145,3 +145,13 @@ class UptimeResult(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_uptime_results_check_at", "check_id", "at"),)
+
+
+class Snapshot(Base):
+    """The last state of something the digest reports changes of (the roadmap)."""
+
+    __tablename__ = "snapshots"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)

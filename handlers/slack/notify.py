@@ -6,6 +6,7 @@ from the database at sending time, so a retried delivery shows the current state
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -17,7 +18,7 @@ from bot.support.escalations import BOT, State, Status
 from bot.support.outbox import PermanentFailure, Sender, TemporaryFailure
 from bot.texts import ACTION_NAMES, ESCALATION_TEXTS, PROGRESS, STATE_NAMES
 from handlers.slack.blocks import Block
-from handlers.slack.mrkdwn import escape, quote, to_mrkdwn
+from handlers.slack.mrkdwn import escape, quote, split_sections, to_mrkdwn
 
 CLAIM, ANSWER, ESCALATE, REASSIGN = "esc_claim", "esc_answer", "esc_escalate", "esc_reassign"
 SOLVED, NOT_SOLVED, ADD_FAQ = "esc_solved", "esc_not_solved", "esc_faq"
@@ -37,6 +38,9 @@ def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
         if payload["kind"] == "reply":  # a bot reply whose first attempt failed
             channel, thread = payload["channel"], payload["thread_ts"]
             text, blocks = payload["text"], payload["blocks"]
+        elif payload["kind"] == "digest":
+            channel, thread, text = payload["to"], None, payload["title"]
+            blocks = digest_blocks(payload["title"], payload["sections"])
         elif payload["kind"] == "ops":
             channel, thread, text = payload["to"], None, payload["text"]
             owner = (
@@ -162,6 +166,22 @@ async def render(
     ):
         blocks.append(_buttons(n, [(ADD_FAQ, "Lägg till i FAQ:n", None)]))
     return to, None, f"#{n} {event.action}", blocks
+
+
+def digest_blocks(title: str, sections: list[list[Any]]) -> list[Block]:
+    """The weekly digest within Slack's limits: 50 blocks, 3,000 characters a section."""
+    blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]
+    for heading, lines in sections:
+        text = f"*{escape(heading)}*\n" + "\n".join(_mention_safe(line) for line in lines)
+        blocks += [_section(chunk) for chunk in split_sections(text)]
+    if len(blocks) > 50:
+        blocks = [*blocks[:49], _section("… (fler rader i `firstline digest --dry-run`)")]
+    return blocks
+
+
+def _mention_safe(line: str) -> str:
+    """Escape a digest line but keep the owners' mentions working."""
+    return re.sub(r"&lt;@([UW][A-Z0-9]+)&gt;", r"<@\1>", escape(line))
 
 
 def _actions(n: int) -> Block:

@@ -12,9 +12,15 @@ async def test_jobs_have_fixed_ids_and_run_once_at_a_time(database_url: str) -> 
     try:
         scheduler = build_scheduler(core)
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"escalation-sweep", "outbox-deliver", "upgrade-reminders"}
+        assert set(jobs) == {
+            "escalation-sweep",
+            "outbox-deliver",
+            "upgrade-reminders",
+            "weekly-digest",
+        }
         for job in jobs.values():
-            assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time == 300
+            assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time >= 300
+        assert str(jobs["weekly-digest"].trigger).startswith("cron[day_of_week='mon', hour='8'")
         await jobs["escalation-sweep"].func()
         await jobs["outbox-deliver"].func()
         rebuilt = build_scheduler(core)

@@ -1,0 +1,241 @@
+"""The weekly roadmap digest: what changed in the plan, what is due, the next upgrade, last
+week's uptime and support figures, and who owns what. Plain text sections here; channel adapters
+render them (Slack blocks, the terminal for `firstline digest --dry-run`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.ops.roadmap import Roadmap, load_roadmap
+from bot.ops.upgrades import UpgradeBook
+from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.models import Escalation, Question, Snapshot, UptimeResult, utcnow
+from bot.support.outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Digest:
+    title: str
+    week_key: str
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    roadmap_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def as_text(self) -> str:
+        parts = [self.title]
+        for heading, lines in self.sections:
+            parts += ["", heading, *lines]
+        return "\n".join(parts)
+
+
+class DigestMaker:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        book: UpgradeBook,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.book = book
+        self.clock = clock
+
+    def last_week(self, now: datetime) -> tuple[datetime, datetime]:
+        zone = self.settings.escalation.hours.zone
+        today = now.astimezone(zone).date()
+        monday = datetime.combine(today - timedelta(days=today.weekday()), time.min, zone)
+        return monday - timedelta(days=7), monday
+
+    async def make(self) -> Digest:
+        now = self.clock()
+        zone = self.settings.escalation.hours.zone
+        start, end = self.last_week(now)
+        iso = start.isocalendar()
+        last_day = end - timedelta(days=1)
+        digest = Digest(
+            title=(
+                f"Veckorapport för affärssystemet, vecka {iso.week} "
+                f"({start:%Y-%m-%d}–{last_day:%Y-%m-%d})"
+            ),
+            week_key=f"{iso.year}-{iso.week:02d}",
+        )
+        roadmap = load_roadmap(self.settings.knowledge_dir / "roadmap.md")
+        digest.roadmap_snapshot = {i.title: i.as_dict() for i in roadmap.items}
+        previous = await self._snapshot("roadmap")
+        digest.sections.append(
+            ("Roadmap: ändringar sedan förra veckan", _changes(previous, roadmap))
+        )
+        digest.sections.append(("Roadmap: förfaller eller är sena", _due(roadmap, now, zone)))
+        upgrade = self.book.plan().next_upgrade(now)
+        if upgrade is None:
+            upgrade_line = ["Ingen uppgradering är planerad."]
+        else:
+            when = upgrade.starts.astimezone(zone)
+            who = f", ansvarig {upgrade.responsible}" if upgrade.responsible else ""
+            upgrade_line = [f"{upgrade.title}: {when:%Y-%m-%d %H:%M}{who}."]
+        digest.sections.append(("Nästa uppgradering", upgrade_line))
+        digest.sections.append(("Drift förra veckan", await self._uptime(start, end)))
+        digest.sections.append(("Supporten förra veckan", await self._support(start, end)))
+        ops = self.settings.ops
+        owners = [
+            f"Drift: {_person(ops.uptime_owner)}",
+            f"Förbättringar (roadmap): {_person(ops.improvements_owner)}",
+            f"Uppgraderingar: {_person(ops.upgrades_owner)}",
+        ]
+        digest.sections.append(("Ansvariga", owners))
+        if roadmap.problems:
+            digest.sections.append(
+                ("Kan inte läsas i roadmap.md", [str(p) for p in roadmap.problems])
+            )
+        return digest
+
+    async def post(self) -> bool:
+        """Queue this week's digest once (unique outbox key) and remember the roadmap."""
+        channel = self.settings.ops.channel
+        if not channel:
+            log.warning("no [ops] channel: the weekly digest is not posted")
+            return False
+        digest = await self.make()
+        now = self.clock()
+        payload = {
+            "kind": "digest",
+            "to": channel,
+            "title": digest.title,
+            "sections": digest.sections,
+        }
+        async with self.db.session() as session:
+            snapshot = await session.get(Snapshot, "roadmap")
+            enqueue(session, "slack", "digest", payload, f"digest:{digest.week_key}", now)
+            body = json.dumps(digest.roadmap_snapshot, ensure_ascii=False)
+            if snapshot is None:
+                session.add(Snapshot(key="roadmap", taken_at=now, body=body))
+            else:
+                snapshot.taken_at, snapshot.body = now, body
+            try:
+                await session.commit()
+            except IntegrityError:
+                return False
+        return True
+
+    async def _snapshot(self, key: str) -> dict[str, dict[str, str]] | None:
+        async with self.db.session() as session:
+            snapshot = await session.get(Snapshot, key)
+        return json.loads(snapshot.body) if snapshot else None
+
+    async def _uptime(self, start: datetime, end: datetime) -> list[str]:
+        if not self.settings.ops.checks:
+            return ["Inga driftkontroller är konfigurerade."]
+        lines = []
+        async with self.db.session() as session:
+            for check in self.settings.ops.checks:
+                total, ok = (
+                    await session.execute(
+                        select(
+                            func.count(UptimeResult.id),
+                            func.sum(case((UptimeResult.ok, 1), else_=0)),
+                        ).where(
+                            UptimeResult.check_id == check.id,
+                            UptimeResult.at >= start,
+                            UptimeResult.at < end,
+                        )
+                    )
+                ).one()
+                share = (
+                    "inga mätningar" if not total else f"{(ok or 0) / total:.2%}".replace(".", ",")
+                )
+                lines.append(f"{check.name}: {share}")
+        return lines
+
+    async def _support(self, start: datetime, end: datetime) -> list[str]:
+        async with self.db.session() as session:
+            questions = list(
+                await session.scalars(
+                    select(Question).where(Question.created_at >= start, Question.created_at < end)
+                )
+            )
+            escalations = list(
+                await session.scalars(
+                    select(Escalation).where(
+                        Escalation.created_at >= start, Escalation.created_at < end
+                    )
+                )
+            )
+        answered = sum(q.answered for q in questions)
+        to_claim = _median([(e.claimed_at, e.created_at) for e in escalations])
+        to_answer = _median([(e.answered_at, e.created_at) for e in escalations])
+        lines = [
+            f"Frågor: {len(questions)}, besvarade av FAQ:n: {answered}, "
+            f"eskalerade: {len(escalations)}",
+            f"Mediantid tills någon tog ett ärende: {to_claim}",
+            f"Mediantid till svar: {to_answer}",
+        ]
+        gaps = Counter(q.matched_question or "okänt ämne" for q in questions if not q.answered)
+        if gaps:
+            lines.append("Flest obesvarade (luckor i FAQ:n):")
+            lines += [f"  {n} st: {topic}" for topic, n in gaps.most_common(5)]
+        return lines
+
+
+def _changes(previous: dict[str, dict[str, str]] | None, roadmap: Roadmap) -> list[str]:
+    if previous is None:
+        return ["Första rapporten: inget att jämföra med än."]
+    current = {i.title: i.as_dict() for i in roadmap.items}
+    lines = [
+        f"Ny: {t} ({v['section']}, {v['owner']})" for t, v in current.items() if t not in previous
+    ]
+    lines += [f"Borttagen: {t}" for t in previous if t not in current]
+    for title, now in current.items():
+        before = previous.get(title)
+        if before is None:
+            continue
+        for key, label in (
+            ("status", "status"),
+            ("section", "flyttad"),
+            ("target", "måldatum"),
+            ("owner", "ansvarig"),
+        ):
+            if before.get(key) != now.get(key):
+                lines.append(f"{title}: {label} {before.get(key) or '-'} → {now.get(key) or '-'}")
+    return lines or ["Inga ändringar."]
+
+
+def _due(roadmap: Roadmap, now: datetime, zone: object) -> list[str]:
+    today = now.astimezone(zone).date()  # type: ignore[arg-type]
+    lines = []
+    for item in sorted(
+        (i for i in roadmap.items if i.target and not i.done), key=lambda i: i.target
+    ):
+        assert item.target is not None
+        if item.target < today:
+            lines.append(f"Sen sedan {item.target}: {item.title} ({item.owner}, {item.status})")
+        elif item.target <= today + timedelta(days=14):
+            lines.append(f"Förfaller {item.target}: {item.title} ({item.owner}, {item.status})")
+    return lines or ["Inget förfaller de närmaste två veckorna."]
+
+
+def _median(pairs: list[tuple[datetime | None, datetime]]) -> str:
+    spans = [(late - early).total_seconds() / 3600 for late, early in pairs if late is not None]
+    if not spans:
+        return "-"
+    hours = statistics.median(spans)
+    return (
+        f"{hours:.1f} h".replace(".", ",")
+        if hours < 48
+        else f"{hours / 24:.1f} d".replace(".", ",")
+    )
+
+
+def _person(user: str | None) -> str:
+    return f"<@{user}>" if user else "ingen utsedd ([ops] i konfigurationen)"
