@@ -90,6 +90,32 @@ class Core:
         await self.ladder.set_faq_location(number, user, location)
         return location
 
+    async def ops_message(
+        self, key: str, text: str, owner_role: str | None, *, daily: bool = False, icon: str = ""
+    ) -> bool:
+        """A message to the ops channel, at most once a day (`daily`) or once an hour per key."""
+        channel = self.settings.ops.channel
+        if not channel:
+            log.warning("no [ops] channel for: %s", text)
+            return False
+        now = self.ladder.clock()
+        period = now.strftime("%Y-%m-%d") if daily else now.strftime("%Y-%m-%dT%H")
+        owner = {
+            "drift": self.settings.ops.uptime_owner,
+            "uppgraderingar": self.settings.ops.upgrades_owner,
+        }.get(owner_role or "")
+        payload = {
+            "kind": "ops",
+            "to": channel,
+            "text": text,
+            "owner": owner,
+            "owner_role": owner_role,
+        }
+        added = await self.outbox.add("slack", "ops", payload, f"{key}:{period}")
+        if added:
+            self.kick()
+        return added
+
     def reload_knowledge(self) -> None:
         settings = self.settings
         self.desk.knowledge = Knowledge.load(

@@ -100,6 +100,7 @@ class Ops:
     improvements_owner: str | None = None
     upgrades_owner: str | None = None
     repeat_down_alert: timedelta = timedelta(hours=1)
+    daily_summary: time | None = None
     checks: tuple[Check, ...] = ()
 
 
@@ -311,6 +312,7 @@ OPS_KEYS = {
     "improvements_owner",
     "upgrades_owner",
     "repeat_down_alert",
+    "daily_summary",
     "checks",
 }
 CHECK_KEYS = {
@@ -471,7 +473,20 @@ def _ops(table: dict[str, object], path: Path) -> Ops:
         raise SettingsError(f"{where}.checks: the id {duplicate!r} is used twice")
     if checks and channel is None:
         raise SettingsError(f"{where}.channel is needed for uptime alerts (a channel id)")
-    return Ops(channel=channel, repeat_down_alert=repeat, checks=tuple(checks), **owners)
+    summary = table.get("daily_summary")
+    daily: time | None = None
+    if summary is not None:
+        match = re.match(r"^([01]?\d|2[0-3]):([0-5]\d)$", str(summary))
+        if not match:
+            raise SettingsError(f"{where}.daily_summary must be a time like 07:30, got {summary!r}")
+        daily = time(int(match[1]), int(match[2]))
+    return Ops(
+        channel=channel,
+        repeat_down_alert=repeat,
+        daily_summary=daily,
+        checks=tuple(checks),
+        **owners,
+    )
 
 
 def _check(value: object, where: str, path: Path) -> Check:

@@ -17,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import ESCALATING_SOURCES, Core
 from bot.ops.leader import Leader
+from bot.ops.uptime import summary_text
 
 log = logging.getLogger(__name__)
 
@@ -45,21 +46,25 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
     async def deliver() -> None:
         await core.outbox.deliver_due()
 
-    def led(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    def led(job: Callable[[], Awaitable[None]], job_id: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             if leader is None or leader.is_leader:
                 try:
                     await job()
-                except Exception:
-                    log.exception("scheduled job failed; the other jobs keep running")
+                except Exception as exc:
+                    log.exception("job %s failed; the other jobs keep running", job_id)
+                    await _report_failure(core, job_id, exc)
 
         return run
 
     scheduler.add_job(
-        led(sweep), IntervalTrigger(seconds=SWEEP_EVERY_SECONDS), id="escalation-sweep", **defaults
+        led(sweep, "escalation-sweep"),
+        IntervalTrigger(seconds=SWEEP_EVERY_SECONDS),
+        id="escalation-sweep",
+        **defaults,
     )
     scheduler.add_job(
-        led(deliver),
+        led(deliver, "outbox-deliver"),
         IntervalTrigger(seconds=DELIVER_EVERY_SECONDS),
         id="outbox-deliver",
         **defaults,
@@ -70,7 +75,7 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
             core.kick()
 
     scheduler.add_job(
-        led(reminders),
+        led(reminders, "upgrade-reminders"),
         IntervalTrigger(minutes=REMINDERS_EVERY_MINUTES),
         id="upgrade-reminders",
         **defaults,
@@ -81,20 +86,54 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
             core.kick()
 
     scheduler.add_job(
-        led(digest),
+        led(digest, "weekly-digest"),
         CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=scheduler.timezone),
         id="weekly-digest",
         **{**defaults, "misfire_grace_time": 3 * 3600},
     )
+    summary_at = core.settings.ops.daily_summary
+    if summary_at is not None and core.settings.ops.checks:
+
+        async def summary() -> None:
+            await core.ops_message(
+                "uptime-summary",
+                summary_text(await core.uptime.status()),
+                "drift",
+                daily=True,
+                icon=":bar_chart:",
+            )
+
+        scheduler.add_job(
+            led(summary, "uptime-summary"),
+            CronTrigger(
+                hour=summary_at.hour, minute=summary_at.minute, timezone=scheduler.timezone
+            ),
+            id="uptime-summary",
+            **{**defaults, "misfire_grace_time": 3600},
+        )
     for check in core.settings.ops.checks:
         scheduler.add_job(
-            led(_uptime_job(core, check.id)),
+            led(_uptime_job(core, check.id), f"uptime:{check.id}"),
             IntervalTrigger(seconds=check.interval),
             id=f"uptime:{check.id}",
             name=check.name,
             **defaults,
         )
     return scheduler
+
+
+async def _report_failure(core: Core, job_id: str, exc: Exception) -> None:
+    """Tell the ops channel (once an hour per job) that a job failed."""
+    try:
+        await core.ops_message(
+            f"job-failed:{job_id}",
+            f"Jobbet {job_id} misslyckades: {exc or type(exc).__name__}. "
+            "De andra jobben fortsätter.",
+            None,
+            icon=":warning:",
+        )
+    except Exception:
+        log.exception("could not report the failure of %s", job_id)
 
 
 def _uptime_job(core: Core, check_id: str) -> Callable[[], Awaitable[None]]:

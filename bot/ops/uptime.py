@@ -255,3 +255,16 @@ def alert_text(
 def _aware(value: datetime) -> datetime:
     """SQLite gives naive datetimes back; everything stored is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def summary_text(statuses: list[CheckStatus]) -> str:
+    """The daily summary: each check's state and its uptime over 24 hours, 7 and 30 days."""
+    names = {UP: "uppe", DOWN: "NERE", UNKNOWN: "okänd"}
+    lines = ["Driften just nu (andel lyckade kontroller 24 h / 7 d / 30 d):"]
+    for item in statuses:
+        shares = " / ".join(
+            "-" if share is None else f"{share:.1%}".replace(".", ",")
+            for share in item.uptime.values()
+        )
+        lines.append(f"{item.check.name}: {names.get(item.status, item.status)}, {shares}")
+    return "\n".join(lines)

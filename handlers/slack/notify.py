@@ -48,7 +48,7 @@ def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
                 if payload.get("owner")
                 else ""
             )
-            blocks = [_section(f":calendar: {escape(text)}{owner}")]
+            blocks = [_section(f"{payload.get('icon', ':calendar:')} {escape(text)}{owner}")]
         elif payload["kind"].startswith("uptime_"):
             channel, thread, text = payload["to"], None, payload["text"]
             icon = (
