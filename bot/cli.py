@@ -366,6 +366,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         if value
     ]
     print(f"vendor: {vendor.name} via {', '.join(routes) or 'no route configured'}")
+    ops = settings.ops
+    checks = ", ".join(c.id for c in ops.checks) or "none"
+    print(f"ops: channel {ops.channel or 'none'}; uptime checks: {checks}")
     print("configuration is valid")
     return 0
 
