@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -120,6 +121,26 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
             **defaults,
         )
     return scheduler
+
+
+async def catch_up(core: Core) -> None:
+    """At start: what should already have happened while the bot was down, once (the weekly
+    digest after Monday 08:00, the daily summary after its time). Both are idempotent."""
+    zone = core.settings.escalation.hours.zone
+    now = core.ladder.clock().astimezone(zone)
+    monday = now.date() - timedelta(days=now.weekday())
+    if now >= datetime.combine(monday, time(8, 0), zone) and await core.digest.post():
+        log.info("posted this week's digest, missed while the bot was down")
+        core.kick()
+    summary_at = core.settings.ops.daily_summary
+    if summary_at is not None and core.settings.ops.checks and now.time() >= summary_at:
+        await core.ops_message(
+            "uptime-summary",
+            summary_text(await core.uptime.status()),
+            "drift",
+            daily=True,
+            icon=":bar_chart:",
+        )
 
 
 async def _report_failure(core: Core, job_id: str, exc: Exception) -> None:

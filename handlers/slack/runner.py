@@ -17,7 +17,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.app import Core, create_core
 from bot.ops.leader import Leader
-from bot.ops.scheduler import build_scheduler
+from bot.ops.scheduler import build_scheduler, catch_up
 from bot.settings import Settings, SettingsError
 from handlers.slack import build_app
 from handlers.slack.server import SLACK_PATH, create_web_app
@@ -38,6 +38,8 @@ async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
         await leader.start()
         scheduler = build_scheduler(core, leader)
         scheduler.start()
+        if leader.is_leader:
+            await catch_up(core)
         core.kick()  # deliver what a previous run left in the outbox
         try:
             if settings.socket_mode:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import create_core
-from bot.ops.scheduler import build_scheduler
+from bot.ops.scheduler import build_scheduler, catch_up
 from bot.settings import Check, Ops
 from bot.store.models import OutboxMessage
 from tests.conftest import make_settings
@@ -72,5 +72,23 @@ async def test_daily_summary_failing_jobs_and_daylight_saving(
             "Jobbet upgrade-reminders misslyckades: the roadmap file is locked. "
             "De andra jobben fortsätter."
         )
+    finally:
+        await core.close()
+
+
+async def test_catch_up_after_downtime_posts_the_digest_once(database_url: str) -> None:
+    ops = Ops(channel="C0OPS")
+    tuesday = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # the bot was down on Monday morning
+    core = await create_core(make_settings(database_url, ops=ops), lambda: tuesday)
+    try:
+        await catch_up(core)
+        await catch_up(core)  # restarted again: not twice
+        async with core.db.session() as session:
+            rows = list(
+                await session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "digest"))
+            )
+        assert [json.loads(r.payload)["title"][:37] for r in rows] == [
+            "Veckorapport för affärssystemet, veck"
+        ]
     finally:
         await core.close()
