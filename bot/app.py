@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import question_key
 from bot.faq.writer import FaqWriteError, add_entry
+from bot.ops.channel import OpsChannel
 from bot.ops.digest import DigestMaker
 from bot.ops.reminders import UpgradeReminders
 from bot.ops.upgrades import UpgradeBook
@@ -42,6 +43,7 @@ class Core:
     upgrades: UpgradeBook
     reminders: UpgradeReminders
     digest: DigestMaker
+    ops: OpsChannel
     names: dict[str, str] = field(default_factory=dict)  # display names by user id, per adapter
     _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -94,27 +96,14 @@ class Core:
         self, key: str, text: str, owner_role: str | None, *, daily: bool = False, icon: str = ""
     ) -> bool:
         """A message to the ops channel, at most once a day (`daily`) or once an hour per key."""
-        channel = self.settings.ops.channel
-        if not channel:
-            log.warning("no [ops] channel for: %s", text)
-            return False
         now = self.ladder.clock()
         period = now.strftime("%Y-%m-%d") if daily else now.strftime("%Y-%m-%dT%H")
-        owner = {
-            "drift": self.settings.ops.uptime_owner,
-            "uppgraderingar": self.settings.ops.upgrades_owner,
-        }.get(owner_role or "")
-        payload = {
-            "kind": "ops",
-            "to": channel,
-            "text": text,
-            "owner": owner,
-            "owner_role": owner_role,
-        }
-        added = await self.outbox.add("slack", "ops", payload, f"{key}:{period}")
-        if added:
+        posted = await self.ops.post(
+            f"{key}:{period}", text, owner_role=owner_role, icon=icon or None
+        )
+        if posted:
             self.kick()
-        return added
+        return posted
 
     def reload_knowledge(self) -> None:
         settings = self.settings
@@ -142,6 +131,7 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
         outbox.register("email", email_sender(settings.smtp))
     outbox.register("webhook", webhook_sender())
     book = UpgradeBook(settings.knowledge_dir / "upgrades.md", settings.escalation.hours.zone)
+    ops = OpsChannel(settings, outbox)
     core = Core(
         settings,
         db,
@@ -150,8 +140,9 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
         outbox,
         Uptime(settings, db, clock, book),
         book,
-        UpgradeReminders(settings, db, book, clock),
+        UpgradeReminders(settings, ops, book, clock),
         DigestMaker(settings, db, book, clock),
+        ops,
     )
 
     async def escalate(question: Question) -> None:

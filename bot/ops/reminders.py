@@ -9,13 +9,10 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
+from bot.ops.channel import OpsChannel
 from bot.ops.upgrades import UpgradeBook, due_reminders, quiet_since, reminder_text
 from bot.settings import Settings
-from bot.store.db import Database
 from bot.store.models import utcnow
-from bot.support.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +21,12 @@ class UpgradeReminders:
     def __init__(
         self,
         settings: Settings,
-        db: Database,
+        channel: OpsChannel,
         book: UpgradeBook,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
-        self.db = db
+        self.channel = channel
         self.book = book
         self.clock = clock
 
@@ -43,10 +40,10 @@ class UpgradeReminders:
             log.error("upgrades: %s", problem)
             digest = hashlib.sha1(str(problem).encode()).hexdigest()[:12]
             text = f"Uppgraderingsplanen går inte att läsa: {problem}"
-            queued += await self._once(f"upgrades-problem:{digest}", text, now)
+            queued += await self._once(f"upgrades-problem:{digest}", text)
         for upgrade, kind, _moment in due_reminders(plan, now):
             text = reminder_text(upgrade, kind, zone)
-            queued += await self._once(f"upgrade:{upgrade.key}:{kind}", text, now)
+            queued += await self._once(f"upgrade:{upgrade.key}:{kind}", text)
         last = quiet_since(plan, now)
         if last is not None or (not plan.upgrades and not plan.release_train):
             since = (
@@ -59,26 +56,11 @@ class UpgradeReminders:
                 "så att systemet hålls uppdaterat."
             )
             week = now.astimezone(zone).isocalendar()
-            queued += await self._once(f"upgrade-quiet:{week.year}-{week.week}", text, now)
+            queued += await self._once(f"upgrade-quiet:{week.year}-{week.week}", text)
         return queued
 
-    async def _once(self, key: str, text: str, now: datetime) -> int:
-        channel = self.settings.ops.channel
-        if not channel:
-            log.warning("no [ops] channel for: %s", text)
-            return 0
-        owner = self.settings.ops.upgrades_owner
-        payload = {
-            "kind": "ops",
-            "to": channel,
-            "text": text,
-            "owner": owner,
-            "owner_role": "uppgraderingar",
-        }
-        async with self.db.session() as session:
-            enqueue(session, "slack", "upgrade", payload, key, now)
-            try:
-                await session.commit()
-            except IntegrityError:
-                return 0
-        return 1
+    async def _once(self, key: str, text: str) -> int:
+        posted = await self.channel.post(
+            key, text, topic="upgrade", owner_role="uppgraderingar", icon=":calendar:"
+        )
+        return int(posted)

@@ -74,11 +74,11 @@ async def test_reminders_go_out_exactly_once_and_windows_silence_alerts(
     try:
         book = UpgradeBook(knowledge / "upgrades.md", ZONE)
         day_before = datetime(2026, 12, 11, 17, 0, tzinfo=UTC)  # 18:00 in Stockholm
-        reminders = UpgradeReminders(settings, core.db, book, lambda: day_before)
+        reminders = UpgradeReminders(settings, core.ops, book, lambda: day_before)
         assert await reminders.run() == 1
         assert await reminders.run() == 0  # the job runs again: nothing twice
         other_process = UpgradeReminders(
-            settings, core.db, UpgradeBook(book.path, ZONE), lambda: day_before
+            settings, core.ops, UpgradeBook(book.path, ZONE), lambda: day_before
         )
         assert await other_process.run() == 0
         async with core.db.session() as session:

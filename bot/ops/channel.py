@@ -1,0 +1,40 @@
+"""Messages to the ops channel. Each has a unique key in the outbox, so it is sent once however
+often the job that makes it runs, in however many processes."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.settings import Settings
+from bot.support.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+
+class OpsChannel:
+    def __init__(self, settings: Settings, outbox: Outbox) -> None:
+        self.settings = settings
+        self.outbox = outbox
+
+    async def post(
+        self,
+        key: str,
+        text: str,
+        *,
+        topic: str = "ops",
+        owner_role: str | None = None,
+        icon: str | None = None,
+    ) -> bool:
+        """Queue `text` for the ops channel; False if there is no channel or `key` was sent."""
+        ops = self.settings.ops
+        if not ops.channel:
+            log.warning("no [ops] channel for: %s", text)
+            return False
+        owner = {
+            "drift": ops.uptime_owner,
+            "uppgraderingar": ops.upgrades_owner,
+            "förbättringar": ops.improvements_owner,
+        }.get(owner_role or "")
+        payload = {"kind": "ops", "to": ops.channel, "text": text, "owner": owner}
+        payload |= {"owner_role": owner_role, "icon": icon} if icon else {"owner_role": owner_role}
+        return await self.outbox.add("slack", topic, payload, key)
