@@ -13,12 +13,12 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import create_core
+from bot.app import Core, create_core
 from bot.chat import render_match, run_chat
 from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
@@ -223,9 +223,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_kb_lint(args: argparse.Namespace) -> int:
     from bot.faq.loader import load_knowledge
+    from bot.ops.roadmap import load_roadmap
+    from bot.ops.upgrades import load_upgrades
 
     settings = _settings(args)
     kb = load_knowledge(settings.knowledge_dir, settings.area_keys, log_problems=False)
+    zone = settings.escalation.hours.zone
+    upgrades = load_upgrades(settings.knowledge_dir / "upgrades.md", zone).problems
+    roadmap = load_roadmap(settings.knowledge_dir / "roadmap.md").problems
+    kb.problems.extend([*upgrades, *roadmap])
     for problem in kb.problems:
         print(problem)
     per_area = {a: sum(1 for e in kb.entries if e.area == a) for a in settings.area_keys}
@@ -265,19 +271,19 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    if not args.dry_run:
-        return cmd_jobs_run(argparse.Namespace(job_id="weekly-digest"))
     settings = load_settings()
 
-    async def make() -> str:
+    async def run() -> int:
         core = await create_core(settings)
         try:
-            return (await core.digest.make()).as_text()
+            if args.dry_run:
+                print((await core.digest.make()).as_text())
+                return 0
+            return await _run_and_deliver(core, settings, core.digest.post, "weekly-digest")
         finally:
             await core.close()
 
-    print(asyncio.run(make()))
-    return 0
+    return asyncio.run(run())
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
@@ -322,23 +328,56 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
             job = jobs.get(args.job_id)
             if job is None:
                 raise UsageError(f"no job {args.job_id!r}; known: {', '.join(sorted(jobs))}")
-            if not settings.slack_bot_token:
-                core.outbox.register("slack", _terminal_sender)
-            await job.func()
-            await core.outbox.deliver_due()
-            print(f"ran {args.job_id}")
-            return 0
+            return await _run_and_deliver(core, settings, job.func.job, args.job_id)
         finally:
             await core.close()
 
     return asyncio.run(run())
 
 
-async def _terminal_sender(payload: dict) -> str:
-    """With no Slack token, what would have been posted is printed (and counts as delivered)."""
-    text = payload.get("text") or f"{payload.get('kind')} #{payload.get('escalation', '')}"
-    print(f"[to {payload.get('to') or payload.get('channel')}] {text}")
-    return "terminal"
+async def _run_and_deliver(
+    core: Core, settings: Settings, job: Callable[[], Awaitable[object]], name: str
+) -> int:
+    """Run a job now. With a Slack token what it queued is sent; without one it is printed
+    here instead (and only what this run queued: other pending messages stay for the bot)."""
+    from sqlalchemy import func, select, update
+
+    from bot.store.models import OutboxMessage
+
+    async with core.db.session() as session:
+        before = await session.scalar(select(func.max(OutboxMessage.id))) or 0
+    try:
+        result = await job()
+    except Exception as exc:
+        print(f"firstline: error: {name} failed: {exc}", file=sys.stderr)
+        return 1
+    async with core.db.session() as session:
+        queued = list(
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id > before).order_by(OutboxMessage.id)
+            )
+        )
+        if not settings.slack_bot_token:
+            for message in queued:
+                payload = json.loads(message.payload)
+                text = payload.get("text") or payload.get("title") or payload.get("kind")
+                print(f"[to {payload.get('to') or payload.get('channel')}] {text}")
+                if payload.get("kind") == "digest":
+                    for heading, lines in payload["sections"]:
+                        print("\n".join(["", heading, *lines]))
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([m.id for m in queued]))
+                .values(state="sent", result="terminal")
+            )
+            await session.commit()
+    if settings.slack_bot_token:
+        await core.outbox.deliver_due()
+    if result is False and not queued:
+        print(f"{name}: nothing to send (already sent for this period)")
+    else:
+        print(f"ran {name}: {len(queued)} message(s)")
+    return 0
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:

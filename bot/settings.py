@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -499,8 +500,13 @@ def _check(value: object, where: str, path: Path) -> Check:
     url, tcp = spec.get("url"), spec.get("tcp")
     if (url is None) == (tcp is None):
         raise SettingsError(f"{where}: give either url (HTTP/HTTPS) or tcp (host:port)")
-    if url is not None and not re.match(r"^https?://[^/\s]+", str(url)):
-        raise SettingsError(f"{where}: url must start with http:// or https://, got {url!r}")
+    if url is not None:
+        if not re.match(r"^https?://[^/\s]+", str(url)):
+            raise SettingsError(f"{where}: url must start with http:// or https://, got {url!r}")
+        try:
+            urlsplit(str(url)).port  # noqa: B018 - raises for a port out of range
+        except ValueError as exc:
+            raise SettingsError(f"{where}: url {url!r} is not valid: {exc}") from exc
     target: tuple[str, int] | None = None
     if tcp is not None:
         host, _, port = str(tcp).rpartition(":")

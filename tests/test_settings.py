@@ -140,6 +140,10 @@ def test_config_file(tmp_path: Path) -> None:
             "the id 'e' is used twice",
         ),
         ("[ops]\nuptime_owner = 'drift'\n", "'drift' is not a Slack user id"),
+        (
+            "[ops]\nchannel='C0OPS'\n[[ops.checks]]\nid='e'\nurl='http://127.0.0.1:99999/x'\n",
+            "is not valid: Port out of range",
+        ),
         ("[bot]\nsupport_channel = ['C0123']\n", "unknown setting in [bot]: support_channel"),
         ("[bot]\nanswer_treshold = 0.9\n", "unknown setting in [bot]: answer_treshold"),
         ("[areas.finance]\nchanel = 'C0123'\n", "unknown setting in [areas.finance]: chanel"),

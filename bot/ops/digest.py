@@ -78,7 +78,8 @@ class DigestMaker:
             ("Roadmap: ändringar sedan förra veckan", _changes(previous, roadmap))
         )
         digest.sections.append(("Roadmap: förfaller eller är sena", _due(roadmap, now, zone)))
-        upgrade = self.book.plan().next_upgrade(now)
+        plan = self.book.plan()
+        upgrade = plan.next_upgrade(now)
         if upgrade is None:
             upgrade_line = ["Ingen uppgradering är planerad."]
         else:
@@ -95,10 +96,9 @@ class DigestMaker:
             f"Uppgraderingar: {_person(ops.upgrades_owner)}",
         ]
         digest.sections.append(("Ansvariga", owners))
-        if roadmap.problems:
-            digest.sections.append(
-                ("Kan inte läsas i roadmap.md", [str(p) for p in roadmap.problems])
-            )
+        for name, problems in (("roadmap.md", roadmap.problems), ("upgrades.md", plan.problems)):
+            if problems:
+                digest.sections.append((f"Kan inte läsas i {name}", [str(p) for p in problems]))
         return digest
 
     async def post(self) -> bool:
@@ -181,10 +181,19 @@ class DigestMaker:
             f"Mediantid tills någon tog ett ärende: {to_claim}",
             f"Mediantid till svar: {to_answer}",
         ]
-        gaps = Counter(q.matched_question or "okänt ämne" for q in questions if not q.answered)
-        if gaps:
-            lines.append("Flest obesvarade (luckor i FAQ:n):")
-            lines += [f"  {n} st: {topic}" for topic, n in gaps.most_common(5)]
+        unanswered = [q for q in questions if not q.answered]
+        if unanswered:
+            asked = Counter(" ".join(q.text.casefold().split()) for q in unanswered)
+            areas = Counter(q.matched_area or "okänt område" for q in unanswered)
+            lines.append(
+                "Obesvarade per område: "
+                + ", ".join(f"{area} {n}" for area, n in areas.most_common())
+            )
+            lines.append("Vanligaste obesvarade frågor (luckor i FAQ:n):")
+            lines += [
+                f"  {n} st: {text[:120]}" if n > 1 else f"  {text[:120]}"
+                for text, n in asked.most_common(5)
+            ]
         return lines
 
 
@@ -195,7 +204,8 @@ def _changes(previous: dict[str, dict[str, str]] | None, roadmap: Roadmap) -> li
     lines = [
         f"Ny: {t} ({v['section']}, {v['owner']})" for t, v in current.items() if t not in previous
     ]
-    lines += [f"Borttagen: {t}" for t in previous if t not in current]
+    unsure = " (eller oläslig, se nedan)" if roadmap.problems else ""
+    lines += [f"Borttagen{unsure}: {t}" for t in previous if t not in current]
     for title, now in current.items():
         before = previous.get(title)
         if before is None:

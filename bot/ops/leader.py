@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,18 +25,33 @@ CHECK_EVERY_SECONDS = 5.0
 
 
 class Leader:
-    def __init__(self, db: Database, check_every: float = CHECK_EVERY_SECONDS) -> None:
+    def __init__(
+        self,
+        db: Database,
+        check_every: float = CHECK_EVERY_SECONDS,
+        on_lead: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.db = db
+        self.on_lead = on_lead
         self.check_every = check_every
         self.is_leader = db.is_sqlite
         self._conn: AsyncConnection | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        if self.db.is_sqlite:
-            return
-        await self.check()
-        self._task = asyncio.create_task(self._loop())
+        if not self.db.is_sqlite:
+            await self.check()
+            self._task = asyncio.create_task(self._loop())
+        if self.is_leader:
+            await self._became_leader()
+
+    async def _became_leader(self) -> None:
+        """Catch up on what the previous leader (or a stopped bot) missed."""
+        if self.on_lead is not None:
+            try:
+                await self.on_lead()
+            except Exception:
+                log.exception("catching up after taking the lead failed")
 
     async def _loop(self) -> None:
         while True:
@@ -49,6 +65,7 @@ class Leader:
                 self._conn = await self.db.engine.connect()
             if self.is_leader:
                 await self._conn.execute(text("SELECT 1"))
+                await self._conn.commit()  # the lock is per session; don't idle in a transaction
             else:
                 got = await self._conn.scalar(
                     text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}

@@ -59,7 +59,14 @@ class Roadmap:
 def load_roadmap(path: Path) -> Roadmap:
     if not path.exists():
         return Roadmap()
-    return parse_roadmap(path.read_text(encoding="utf-8"), f"{path.parent.name}/{path.name}")
+    name = f"{path.parent.name}/{path.name}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return Roadmap(
+            problems=[LoadProblem(name, 1, f"cannot read the file (save it as UTF-8): {exc}")]
+        )
+    return parse_roadmap(text, name)
 
 
 def parse_roadmap(text: str, file: str) -> Roadmap:

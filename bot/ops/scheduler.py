@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 SWEEP_EVERY_SECONDS = 60
 DELIVER_EVERY_SECONDS = 10
-REMINDERS_EVERY_MINUTES = 5
+REMINDERS_EVERY_MINUTES = 1  # reads the file only when it changed: cheap, and on time
+CATCH_UP_GRACE = timedelta(days=2)  # a digest missed on Monday is still posted until Wednesday
 
 
 def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOScheduler:
@@ -39,6 +40,8 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
 
     async def sweep() -> None:
         await core.ladder.adopt_orphans(ESCALATING_SOURCES)
+        if core.settings.ops.checks and core.ladder.clock().minute == 0:
+            await core.uptime.prune()  # once an hour is plenty
         moved = await core.ladder.sweep()
         if moved:
             log.info("escalation sweep moved %d escalation(s)", moved)
@@ -56,6 +59,7 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
                     log.exception("job %s failed; the other jobs keep running", job_id)
                     await _report_failure(core, job_id, exc)
 
+        run.job = job  # type: ignore[attr-defined]  # `firstline jobs run` runs it unguarded
         return run
 
     scheduler.add_job(
@@ -129,7 +133,8 @@ async def catch_up(core: Core) -> None:
     zone = core.settings.escalation.hours.zone
     now = core.ladder.clock().astimezone(zone)
     monday = now.date() - timedelta(days=now.weekday())
-    if now >= datetime.combine(monday, time(8, 0), zone) and await core.digest.post():
+    due = datetime.combine(monday, time(8, 0), zone)
+    if due <= now < due + CATCH_UP_GRACE and await core.digest.post():
         log.info("posted this week's digest, missed while the bot was down")
         core.kick()
     summary_at = core.settings.ops.daily_summary
@@ -150,7 +155,7 @@ async def _report_failure(core: Core, job_id: str, exc: Exception) -> None:
             f"job-failed:{job_id}",
             f"Jobbet {job_id} misslyckades: {exc or type(exc).__name__}. "
             "De andra jobben fortsätter.",
-            None,
+            "drift",
             icon=":warning:",
         )
     except Exception:

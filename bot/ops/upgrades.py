@@ -24,7 +24,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -81,7 +81,16 @@ class UpgradePlan:
 def load_upgrades(path: Path, zone: ZoneInfo) -> UpgradePlan:
     if not path.exists():
         return UpgradePlan()
-    return parse_upgrades(path.read_text(encoding="utf-8"), f"{path.parent.name}/{path.name}", zone)
+    name = f"{path.parent.name}/{path.name}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        plan = UpgradePlan()
+        plan.problems.append(
+            LoadProblem(name, 1, f"cannot read the file (save it as UTF-8): {exc}")
+        )
+        return plan
+    return parse_upgrades(text, name, zone)
 
 
 def parse_upgrades(text: str, file: str, zone: ZoneInfo) -> UpgradePlan:
@@ -96,8 +105,10 @@ def parse_upgrades(text: str, file: str, zone: ZoneInfo) -> UpgradePlan:
         try:
             meta = yaml.safe_load("\n".join(lines[1:end])) or {}
         except yaml.YAMLError as exc:
-            plan.problems.append(LoadProblem(file, 2, f"broken front matter: {exc}"))
-            return plan
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 2 if mark is not None else 2
+            plan.problems.append(LoadProblem(file, line, f"broken front matter: {exc}"))
+            meta = {}  # the windows below still count
         _settings(plan, meta if isinstance(meta, dict) else {}, file)
         start = end + 1
     current: list[str] | None = None
@@ -123,7 +134,11 @@ def parse_upgrades(text: str, file: str, zone: ZoneInfo) -> UpgradePlan:
 
 
 def _settings(plan: UpgradePlan, meta: dict, file: str) -> None:
-    plan.release_train = bool(meta.get("release_train", False))
+    train = meta.get("release_train", False)
+    if not isinstance(train, bool):
+        plan.problems.append(LoadProblem(file, 2, "release_train must be true or false"))
+        train = False
+    plan.release_train = train
     remind = meta.get("remind_before", ["7d", "1d", "1h"])
     durations = [_duration(str(v)) for v in (remind if isinstance(remind, list) else [remind])]
     if any(d is None for d in durations):
@@ -204,7 +219,8 @@ def due_reminders(
     `grace` ago. A bot that was down does not send stale reminders ("in 1 hour" after the start);
     the caller makes each (upgrade, kind) go out once."""
     for upgrade in plan.upgrades:
-        moments = [(f"before_{_label(d)}", upgrade.starts - d) for d in plan.remind_before]
+        starts = upgrade.starts.astimezone(UTC)  # absolute time: DST nights have no 02:00
+        moments = [(f"before_{_label(d)}", starts - d) for d in plan.remind_before]
         moments += [("starts", upgrade.starts), ("ends", upgrade.ends)]
         due = [(moment, kind) for kind, moment in moments if moment <= now < moment + grace]
         if due:

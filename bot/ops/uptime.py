@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, select
 
 from bot.ops.upgrades import UpgradeBook
 from bot.settings import Check, Settings
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 UP, DOWN, UNKNOWN = "up", "down", "unknown"
 WINDOWS = (("24 h", timedelta(hours=24)), ("7 d", timedelta(days=7)), ("30 d", timedelta(days=30)))
+KEEP_RESULTS = timedelta(days=40)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,15 @@ class Uptime:
         self.book = book
         self.checks = {c.id: c for c in settings.ops.checks}
 
+    async def prune(self) -> int:
+        """Forget results older than the longest window shown (30 days), with a margin."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                delete(UptimeResult).where(UptimeResult.at < self.clock() - KEEP_RESULTS)
+            )
+            await session.commit()
+        return result.rowcount or 0
+
     async def run(self, check_id: str) -> ProbeResult:
         """Probe one check, store the result, move its state and queue any alert."""
         check = self.checks[check_id]
@@ -168,10 +178,12 @@ class Uptime:
                 state.status = UP
                 return "recovered" if was_down else None
             return None
+        if state.failures == 0 and state.status != DOWN:
+            state.down_since = now  # the streak starts here; DOWN is declared later
         state.failures, state.successes = state.failures + 1, 0
         state.last_error = result.error
         if state.status != DOWN and state.failures >= check.fail_after:
-            state.status, state.down_since, state.last_alert_at = DOWN, now, now
+            state.status, state.last_alert_at = DOWN, now
             return "down"
         if state.status == DOWN and state.last_alert_at is not None:
             last = _aware(state.last_alert_at)

@@ -34,12 +34,10 @@ async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        leader = Leader(core.db)
+        leader = Leader(core.db, on_lead=lambda: catch_up(core))
         await leader.start()
         scheduler = build_scheduler(core, leader)
         scheduler.start()
-        if leader.is_leader:
-            await catch_up(core)
         core.kick()  # deliver what a previous run left in the outbox
         try:
             if settings.socket_mode:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 from bot.ops.scheduler import build_scheduler
@@ -77,7 +78,17 @@ async def test_jobs_list_and_run_print_to_the_terminal_without_slack(
     assert listing.returncode == 0, listing.stderr
     assert "uptime:erp-web" in listing.stdout and "escalation-sweep" in listing.stdout
     assert (await asyncio.to_thread(firstline, "jobs", "run", "nope", env=env)).returncode == 2
+    with sqlite3.connect(tmp_path / "ops.db") as db:  # a message the running bot has yet to send
+        db.execute(
+            "INSERT INTO outbox (route, topic, payload, dedupe_key, state, attempts,"
+            " next_attempt_at, created_at) VALUES ('slack', 'ops', '{\"kind\": \"ops\"}',"
+            " 'earlier', 'pending', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
     fake.mode = "down"
     ran = await asyncio.to_thread(firstline, "jobs", "run", "uptime:erp-web", env=env)
     assert ran.returncode == 0, ran.stderr
     assert "[to C0OPS] BC är nere sedan" in ran.stdout and "HTTP 503" in ran.stdout
+    with sqlite3.connect(tmp_path / "ops.db") as db:
+        states = dict(db.execute("SELECT dedupe_key, state FROM outbox").fetchall())
+    assert states["earlier"] == "pending"  # not swallowed by the terminal
+    assert [state for key, state in states.items() if key != "earlier"] == ["sent"]

@@ -98,7 +98,11 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
         assert digest.title == "Veckorapport för affärssystemet, vecka 48 (2026-11-23–2026-11-29)"
         assert "Frågor: 5, besvarade av FAQ:n: 2, eskalerade: 2" in text
         assert "Mediantid tills någon tog ett ärende: 2,0 h" in text
-        assert "  2 st: Hur krediterar jag?" in text and "  1 st: okänt ämne" in text
+        assert "Obesvarade per område: okänt område 3" in text
+        assert (
+            "Vanligaste obesvarade frågor (luckor i FAQ:n):\n  fråga 2\n  fråga 3\n  fråga 4"
+            in text
+        )
         assert "BC webbklient: 90,00%" in text
         assert "Sen sedan 2026-11-20: Attestflöde för inköp över 50 000 kr" in text
         assert "Business Central 27.2 (uppdatering): 2026-12-12 18:00" in text
@@ -128,6 +132,25 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
         assert any("<@U0DRIFT>" in b["text"]["text"] for b in blocks[1:])
     finally:
         await core.close()
+
+
+async def test_digest_with_unreadable_files_still_reports(
+    database_url: str, tmp_path: Path
+) -> None:
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "faq").mkdir(parents=True)
+    (knowledge / "faq" / "a.md").write_text("---\narea: finance\n---\n## Q?\nA.\n")
+    (knowledge / "roadmap.md").write_bytes(
+        "## Nu\n- Bankavstämning | Anna | - | pågår\n".encode("cp1252")
+    )
+    (knowledge / "upgrades.md").write_bytes("## 2026-12-12 18:00 - 22:00 Åtgärd\n".encode("cp1252"))
+    core = await create_core(make_settings(database_url, knowledge_dir=knowledge), lambda: MONDAY)
+    try:
+        text = (await core.digest.make()).as_text()
+    finally:
+        await core.close()
+    assert "Kan inte läsas i roadmap.md\nknowledge/roadmap.md:1: cannot read the file" in text
+    assert "Kan inte läsas i upgrades.md" in text
 
 
 def test_digest_blocks_stay_within_slacks_limits() -> None:

@@ -45,6 +45,28 @@ def test_bad_plans_are_explained_with_line() -> None:
     assert "remind_before must be a list" in plan.problems[0].message
 
 
+def test_unreadable_files_and_bad_settings_are_problems_not_crashes(tmp_path: Path) -> None:
+    path = tmp_path / "upgrades.md"
+    path.write_bytes("## 2026-12-12 18:00 - 22:00 Uppgradering för ekonomi\n".encode("cp1252"))
+    plan = UpgradeBook(path, ZONE).plan()
+    assert plan.upgrades == [] and "save it as UTF-8" in plan.problems[0].message
+    plan = parse_upgrades(
+        "---\nrelease_train: nej\nremind_before: [7d\n---\n"
+        "## 2026-12-12 18:00 - 22:00 Ny version\n",
+        "upgrades.md",
+        ZONE,
+    )
+    assert [u.title for u in plan.upgrades] == ["Ny version"]  # a broken header loses no window
+    assert "broken front matter" in plan.problems[0].message
+
+
+def test_the_hour_before_a_window_on_the_night_the_clocks_go_forward() -> None:
+    plan = parse_upgrades("## 2027-03-28 03:00 - 05:00 Nattuppdatering\n", "upgrades.md", ZONE)
+    [upgrade] = plan.upgrades
+    hour_before = upgrade.starts.astimezone(UTC) - timedelta(hours=1)  # 01:00 UTC = 03:00 wall
+    assert [k for _, k, _ in due_reminders(plan, hour_before)] == ["before_1h"]
+
+
 def test_reminder_moments_and_quiet_warning() -> None:
     plan = parse_upgrades((KNOWLEDGE / "upgrades.md").read_text(), "upgrades.md", ZONE)
     december = plan.upgrades[2]
