@@ -102,6 +102,8 @@ class Ops:
     upgrades_owner: str | None = None
     repeat_down_alert: timedelta = timedelta(hours=1)
     daily_summary: time | None = None
+    digest_day: str = "mon"
+    digest_time: time = time(8, 0)
     checks: tuple[Check, ...] = ()
 
 
@@ -314,6 +316,7 @@ OPS_KEYS = {
     "upgrades_owner",
     "repeat_down_alert",
     "daily_summary",
+    "digest",
     "checks",
 }
 CHECK_KEYS = {
@@ -481,10 +484,16 @@ def _ops(table: dict[str, object], path: Path) -> Ops:
         if not match:
             raise SettingsError(f"{where}.daily_summary must be a time like 07:30, got {summary!r}")
         daily = time(int(match[1]), int(match[2]))
+    digest_at = str(table.get("digest", "mon 08:00")).strip().lower()
+    match = re.match(r"^(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)$", digest_at)
+    if not match:
+        raise SettingsError(f"{where}.digest must look like 'mon 08:00', got {digest_at!r}")
     return Ops(
         channel=channel,
         repeat_down_alert=repeat,
         daily_summary=daily,
+        digest_day=match[1],
+        digest_time=time(int(match[2]), int(match[3])),
         checks=tuple(checks),
         **owners,
     )

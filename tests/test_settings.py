@@ -140,6 +140,7 @@ def test_config_file(tmp_path: Path) -> None:
             "the id 'e' is used twice",
         ),
         ("[ops]\nuptime_owner = 'drift'\n", "'drift' is not a Slack user id"),
+        ("[ops]\ndigest = 'måndag 8'\n", "digest must look like 'mon 08:00'"),
         (
             "[ops]\nchannel='C0OPS'\n[[ops.checks]]\nid='e'\nurl='http://127.0.0.1:99999/x'\n",
             "is not valid: Port out of range",
@@ -211,6 +212,7 @@ def test_ops_checks(tmp_path: Path) -> None:
         channel = "C0OPS"
         uptime_owner = "U0DRIFT"
         repeat_down_alert = "30m"
+        digest = "fri 15:30"
 
         [[ops.checks]]
         id = "erp-api"
@@ -236,3 +238,4 @@ def test_ops_checks(tmp_path: Path) -> None:
     )
     assert edi.tcp == ("edi.example", 22) and edi.url is None
     assert s.ops.repeat_down_alert == timedelta(minutes=30) and s.ops.uptime_owner == "U0DRIFT"
+    assert (s.ops.digest_day, s.ops.digest_time.hour, s.ops.digest_time.minute) == ("fri", 15, 30)

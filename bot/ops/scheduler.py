@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -92,7 +92,12 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
 
     scheduler.add_job(
         led(digest, "weekly-digest"),
-        CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=scheduler.timezone),
+        CronTrigger(
+            day_of_week=core.settings.ops.digest_day,
+            hour=core.settings.ops.digest_time.hour,
+            minute=core.settings.ops.digest_time.minute,
+            timezone=scheduler.timezone,
+        ),
         id="weekly-digest",
         **{**defaults, "misfire_grace_time": 3 * 3600},
     )
@@ -132,8 +137,10 @@ async def catch_up(core: Core) -> None:
     digest after Monday 08:00, the daily summary after its time). Both are idempotent."""
     zone = core.settings.escalation.hours.zone
     now = core.ladder.clock().astimezone(zone)
-    monday = now.date() - timedelta(days=now.weekday())
-    due = datetime.combine(monday, time(8, 0), zone)
+    ops = core.settings.ops
+    weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(ops.digest_day)
+    day = now.date() - timedelta(days=(now.weekday() - weekday) % 7)
+    due = datetime.combine(day, ops.digest_time, zone)
     if due <= now < due + CATCH_UP_GRACE and await core.digest.post():
         log.info("posted this week's digest, missed while the bot was down")
         core.kick()
