@@ -15,7 +15,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -186,7 +186,7 @@ class Uptime:
             state.status, state.last_alert_at = DOWN, now
             return "down"
         if state.status == DOWN and state.last_alert_at is not None:
-            last = _aware(state.last_alert_at)
+            last = state.last_alert_at
             if now - last >= self.settings.ops.repeat_down_alert:
                 state.last_alert_at = now
                 return "still_down"
@@ -202,7 +202,7 @@ class Uptime:
         if window is not None:
             log.info("uptime %s: %s silenced by the window of %s", check.id, kind, window.title)
             return
-        since = _aware(state.down_since) if state.down_since else now
+        since = state.down_since or now
         payload = {
             "kind": f"uptime_{kind}",
             "to": channel,
@@ -242,7 +242,7 @@ class Uptime:
                     CheckStatus(
                         check,
                         state.status if state else UNKNOWN,
-                        _aware(state.down_since) if state and state.down_since else None,
+                        state.down_since if state else None,
                         state.last_error if state else None,
                         shares,
                     )
@@ -262,11 +262,6 @@ def alert_text(
         return f"{check.name} fungerar igen efter {length} nere (sedan {at})."
     prefix = "fortfarande nere" if kind == "still_down" else "är nere"
     return f"{check.name} {prefix} sedan {at} ({length}): {error}."
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite gives naive datetimes back; everything stored is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def summary_text(statuses: list[CheckStatus]) -> str:

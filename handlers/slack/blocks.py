@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.settings import Area, Settings
@@ -122,20 +122,17 @@ def escalation_line(
     esc: Escalation, question: Question, now: datetime, hours: BusinessHours
 ) -> str:
     """One line of a queue: number, state, who has it, age, business time left, the question."""
-    created = esc.created_at.replace(tzinfo=esc.created_at.tzinfo or UTC)
     left = ""
-    if esc.due_at is not None:
-        due = esc.due_at.replace(tzinfo=esc.due_at.tzinfo or UTC)
-        left = (
-            f", {_duration(hours.between(now, due))} arbetstid kvar" if due > now else ", försenat"
-        )
+    if esc.due_at is not None and esc.due_at > now:
+        left = f", {_duration(hours.between(now, esc.due_at))} arbetstid kvar"
+    elif esc.due_at is not None:
+        left = ", försenat"
     holder = esc.claimed_by or esc.assignee
     who = f"<@{holder}>" if holder else "ingen"
     short = question.text if len(question.text) <= 90 else question.text[:89] + "…"
     state = STATE_NAMES.get(esc.state, esc.state)
-    return (
-        f"• *#{esc.id}* {state} · {who} · {_duration(now - created)} gammal{left}: {escape(short)}"
-    )
+    age = _duration(now - esc.created_at)
+    return f"• *#{esc.id}* {state} · {who} · {age} gammal{left}: {escape(short)}"
 
 
 def _duration(delta: timedelta) -> str:
