@@ -24,6 +24,7 @@ from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import KnowledgeError
 from bot.faq.matcher import Match
+from bot.ops.digest import digest_text
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.db import Database, DatabaseUnavailable
 
@@ -360,11 +361,11 @@ async def _run_and_deliver(
         if not settings.slack_bot_token:
             for message in queued:
                 payload = json.loads(message.payload)
-                text = payload.get("text") or payload.get("title") or payload.get("kind")
-                print(f"[to {payload.get('to') or payload.get('channel')}] {text}")
                 if payload.get("kind") == "digest":
-                    for heading, lines in payload["sections"]:
-                        print("\n".join(["", heading, *lines]))
+                    text = digest_text(payload["title"], payload["sections"], payload["owners"])
+                else:
+                    text = payload.get("text") or payload.get("kind")
+                print(f"[to {payload.get('to') or payload.get('channel')}] {text}")
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_([m.id for m in queued]))

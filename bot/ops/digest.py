@@ -30,13 +30,26 @@ class Digest:
     title: str
     week_key: str
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    owners: list[tuple[str, str | None]] = field(default_factory=list)  # (role, user id)
     roadmap_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def as_text(self) -> str:
-        parts = [self.title]
-        for heading, lines in self.sections:
-            parts += ["", heading, *lines]
-        return "\n".join(parts)
+        return digest_text(self.title, self.sections, self.owners)
+
+
+OWNERS_HEADING = "Ansvariga"
+NO_OWNER = "ingen utsedd ([ops] i konfigurationen)"
+
+
+def digest_text(
+    title: str, sections: list[tuple[str, list[str]]], owners: list[tuple[str, str | None]]
+) -> str:
+    """The digest as plain text (the terminal; adapters render their own)."""
+    parts = [title]
+    for heading, lines in sections:
+        parts += ["", heading, *lines]
+    parts += ["", OWNERS_HEADING, *(f"{role}: {user or NO_OWNER}" for role, user in owners)]
+    return "\n".join(parts)
 
 
 class DigestMaker:
@@ -90,12 +103,11 @@ class DigestMaker:
         digest.sections.append(("Drift förra veckan", await self._uptime(start, end)))
         digest.sections.append(("Supporten förra veckan", await self._support(start, end)))
         ops = self.settings.ops
-        owners = [
-            f"Drift: {_person(ops.uptime_owner)}",
-            f"Förbättringar (roadmap): {_person(ops.improvements_owner)}",
-            f"Uppgraderingar: {_person(ops.upgrades_owner)}",
+        digest.owners = [
+            ("Drift", ops.uptime_owner),
+            ("Förbättringar (roadmap)", ops.improvements_owner),
+            ("Uppgraderingar", ops.upgrades_owner),
         ]
-        digest.sections.append(("Ansvariga", owners))
         for name, problems in (("roadmap.md", roadmap.problems), ("upgrades.md", plan.problems)):
             if problems:
                 digest.sections.append((f"Kan inte läsas i {name}", [str(p) for p in problems]))
@@ -114,6 +126,7 @@ class DigestMaker:
             "to": channel,
             "title": digest.title,
             "sections": digest.sections,
+            "owners": digest.owners,
         }
         async with self.db.session() as session:
             snapshot = await session.get(Snapshot, "roadmap")
@@ -245,7 +258,3 @@ def _median(pairs: list[tuple[datetime | None, datetime]]) -> str:
         if hours < 48
         else f"{hours / 24:.1f} d".replace(".", ",")
     )
-
-
-def _person(user: str | None) -> str:
-    return f"<@{user}>" if user else "ingen utsedd ([ops] i konfigurationen)"

@@ -6,13 +6,13 @@ from the database at sending time, so a retried delivery shows the current state
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
+from bot.ops.digest import NO_OWNER, OWNERS_HEADING
 from bot.store.models import EscalationEvent
 from bot.support.escalations import BOT, State, Status
 from bot.support.outbox import PermanentFailure, Sender, TemporaryFailure
@@ -40,7 +40,7 @@ def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
             text, blocks = payload["text"], payload["blocks"]
         elif payload["kind"] == "digest":
             channel, thread, text = payload["to"], None, payload["title"]
-            blocks = digest_blocks(payload["title"], payload["sections"])
+            blocks = digest_blocks(payload["title"], payload["sections"], payload["owners"])
         elif payload["kind"] == "ops":
             channel, thread, text = payload["to"], None, payload["text"]
             owner = (
@@ -168,20 +168,21 @@ async def render(
     return to, None, f"#{n} {event.action}", blocks
 
 
-def digest_blocks(title: str, sections: list[list[Any]]) -> list[Block]:
+def digest_blocks(
+    title: str, sections: list[list[Any]], owners: list[list[str | None]]
+) -> list[Block]:
     """The weekly digest within Slack's limits: 50 blocks, 3,000 characters a section."""
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]
-    for heading, lines in sections:
-        text = f"*{escape(heading)}*\n" + "\n".join(_mention_safe(line) for line in lines)
+    people = [
+        f"{escape(role or '')}: {f'<@{user}>' if user else NO_OWNER}" for role, user in owners
+    ]
+    for heading, lines in [*sections, (OWNERS_HEADING, people)]:
+        body = lines if heading == OWNERS_HEADING else [escape(line) for line in lines]
+        text = f"*{escape(heading)}*\n" + "\n".join(body)
         blocks += [_section(chunk) for chunk in split_sections(text)]
     if len(blocks) > 50:
         blocks = [*blocks[:49], _section("… (fler rader i `firstline digest --dry-run`)")]
     return blocks
-
-
-def _mention_safe(line: str) -> str:
-    """Escape a digest line but keep the owners' mentions working."""
-    return re.sub(r"&lt;@([UW][A-Z0-9]+)&gt;", r"<@\1>", escape(line))
 
 
 def _actions(n: int) -> Block:

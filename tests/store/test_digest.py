@@ -106,7 +106,8 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
         assert "BC webbklient: 90,00%" in text
         assert "Sen sedan 2026-11-20: Attestflöde för inköp över 50 000 kr" in text
         assert "Business Central 27.2 (uppdatering): 2026-12-12 18:00" in text
-        assert "Drift: <@U0DRIFT>" in text and "Förbättringar (roadmap): <@U0ANNA>" in text
+        owners = "Ansvariga\nDrift: U0DRIFT\nFörbättringar (roadmap): U0ANNA\nUppgraderingar: ingen"
+        assert owners in text
         assert "Första rapporten" in text
 
         assert await core.digest.post() is True
@@ -125,11 +126,16 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
                 select(OutboxMessage).where(OutboxMessage.topic == "digest")
             )
         blocks = digest_blocks(
-            **{k: v for k, v in json.loads(row.payload).items() if k in ("title", "sections")}
+            **{
+                k: v
+                for k, v in json.loads(row.payload).items()
+                if k in ("title", "sections", "owners")
+            }
         )
         assert blocks[0]["type"] == "header" and len(blocks) <= 50
         assert all(len(b["text"]["text"]) <= 3000 for b in blocks[1:])
-        assert any("<@U0DRIFT>" in b["text"]["text"] for b in blocks[1:])
+        assert any("Drift: <@U0DRIFT>" in b["text"]["text"] for b in blocks[1:])
+        assert any("Uppgraderingar: ingen utsedd" in b["text"]["text"] for b in blocks[1:])
     finally:
         await core.close()
 
@@ -155,6 +161,6 @@ async def test_digest_with_unreadable_files_still_reports(
 
 def test_digest_blocks_stay_within_slacks_limits() -> None:
     sections = [[f"Avsnitt {n}", [f"rad {m} " + "x" * 200 for m in range(40)]] for n in range(30)]
-    blocks = digest_blocks("Veckorapport", sections)
+    blocks = digest_blocks("Veckorapport", sections, [["Drift", "U0DRIFT"]])
     assert len(blocks) == 50 and all(len(b["text"]["text"]) <= 3000 for b in blocks[1:])
     assert "firstline digest --dry-run" in blocks[-1]["text"]["text"]
