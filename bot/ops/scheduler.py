@@ -13,12 +13,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import ESCALATING_SOURCES, Core
 from bot.ops.leader import Leader
 from bot.ops.uptime import summary_text
+from bot.support.hours import WEEKDAYS
 
 log = logging.getLogger(__name__)
 
@@ -31,26 +33,17 @@ CATCH_UP_GRACE = timedelta(days=2)  # a digest missed on Monday is still posted 
 def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOScheduler:
     """The jobs; with a `leader`, each runs only while this process leads."""
     scheduler = AsyncIOScheduler(timezone=core.settings.escalation.hours.timezone)
-    defaults = {
-        "coalesce": True,
-        "max_instances": 1,
-        "misfire_grace_time": 300,
-        "replace_existing": True,
-    }
+    zone = scheduler.timezone
+    ops = core.settings.ops
 
-    async def sweep() -> None:
-        await core.ladder.adopt_orphans(ESCALATING_SOURCES)
-        if core.settings.ops.checks and core.ladder.clock().minute == 0:
-            await core.uptime.prune()  # once an hour is plenty
-        moved = await core.ladder.sweep()
-        if moved:
-            log.info("escalation sweep moved %d escalation(s)", moved)
-            core.kick()
-
-    async def deliver() -> None:
-        await core.outbox.deliver_due()
-
-    def led(job: Callable[[], Awaitable[None]], job_id: str) -> Callable[[], Awaitable[None]]:
+    def add(
+        job_id: str,
+        job: Callable[[], Awaitable[object]],
+        trigger: BaseTrigger,
+        *,
+        grace: int = 300,
+        name: str | None = None,
+    ) -> None:
         async def run() -> None:
             if leader is None or leader.is_leader:
                 try:
@@ -60,99 +53,91 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
                     await _report_failure(core, job_id, exc)
 
         run.job = job  # type: ignore[attr-defined]  # `firstline jobs run` runs it unguarded
-        return run
-
-    scheduler.add_job(
-        led(sweep, "escalation-sweep"),
-        IntervalTrigger(seconds=SWEEP_EVERY_SECONDS),
-        id="escalation-sweep",
-        **defaults,
-    )
-    scheduler.add_job(
-        led(deliver, "outbox-deliver"),
-        IntervalTrigger(seconds=DELIVER_EVERY_SECONDS),
-        id="outbox-deliver",
-        **defaults,
-    )
-
-    async def reminders() -> None:
-        if await core.reminders.run():
-            core.kick()
-
-    scheduler.add_job(
-        led(reminders, "upgrade-reminders"),
-        IntervalTrigger(minutes=REMINDERS_EVERY_MINUTES),
-        id="upgrade-reminders",
-        **defaults,
-    )
-
-    async def digest() -> None:
-        if await core.digest.post():
-            core.kick()
-
-    scheduler.add_job(
-        led(digest, "weekly-digest"),
-        CronTrigger(
-            day_of_week=core.settings.ops.digest_day,
-            hour=core.settings.ops.digest_time.hour,
-            minute=core.settings.ops.digest_time.minute,
-            timezone=scheduler.timezone,
-        ),
-        id="weekly-digest",
-        **{**defaults, "misfire_grace_time": 3 * 3600},
-    )
-    summary_at = core.settings.ops.daily_summary
-    if summary_at is not None and core.settings.ops.checks:
-
-        async def summary() -> None:
-            await core.ops_message(
-                "uptime-summary",
-                summary_text(await core.uptime.status()),
-                "drift",
-                daily=True,
-                icon=":bar_chart:",
-            )
-
         scheduler.add_job(
-            led(summary, "uptime-summary"),
-            CronTrigger(
-                hour=summary_at.hour, minute=summary_at.minute, timezone=scheduler.timezone
-            ),
-            id="uptime-summary",
-            **{**defaults, "misfire_grace_time": 3600},
+            run,
+            trigger,
+            id=job_id,
+            name=name or job_id,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=grace,
+            replace_existing=True,
         )
-    for check in core.settings.ops.checks:
-        scheduler.add_job(
-            led(_uptime_job(core, check.id), f"uptime:{check.id}"),
+
+    add("escalation-sweep", lambda: _sweep(core), IntervalTrigger(seconds=SWEEP_EVERY_SECONDS))
+    add("outbox-deliver", core.outbox.deliver_due, IntervalTrigger(seconds=DELIVER_EVERY_SECONDS))
+    add(
+        "upgrade-reminders",
+        lambda: _then_deliver(core, core.reminders.run()),
+        IntervalTrigger(minutes=REMINDERS_EVERY_MINUTES),
+    )
+    digest_at = ops.digest_time
+    add(
+        "weekly-digest",
+        lambda: _then_deliver(core, core.digest.post()),
+        CronTrigger(
+            day_of_week=ops.digest_day, hour=digest_at.hour, minute=digest_at.minute, timezone=zone
+        ),
+        grace=3 * 3600,
+    )
+    if ops.daily_summary is not None and ops.checks:
+        at = ops.daily_summary
+        add(
+            "uptime-summary",
+            lambda: post_summary(core),
+            CronTrigger(hour=at.hour, minute=at.minute, timezone=zone),
+            grace=3600,
+        )
+    for check in ops.checks:
+        add(
+            f"uptime:{check.id}",
+            _uptime_job(core, check.id),
             IntervalTrigger(seconds=check.interval),
-            id=f"uptime:{check.id}",
             name=check.name,
-            **defaults,
         )
     return scheduler
 
 
+async def _sweep(core: Core) -> None:
+    await core.ladder.adopt_orphans(ESCALATING_SOURCES)
+    if core.settings.ops.checks and core.ladder.clock().minute == 0:
+        await core.uptime.prune()  # once an hour is plenty
+    moved = await core.ladder.sweep()
+    if moved:
+        log.info("escalation sweep moved %d escalation(s)", moved)
+        core.kick()
+
+
+async def _then_deliver(core: Core, work: Awaitable[object]) -> None:
+    """Run `work`; if it queued anything, deliver now rather than at the next outbox run."""
+    if await work:
+        core.kick()
+
+
+async def post_summary(core: Core) -> None:
+    await core.ops_message(
+        "uptime-summary",
+        summary_text(await core.uptime.status()),
+        "drift",
+        daily=True,
+        icon=":bar_chart:",
+    )
+
+
 async def catch_up(core: Core) -> None:
-    """At start: what should already have happened while the bot was down, once (the weekly
-    digest after Monday 08:00, the daily summary after its time). Both are idempotent."""
+    """On taking the lead: what should already have happened while no process led, once (this
+    week's digest after its time, within a grace; today's summary). Both are idempotent."""
     zone = core.settings.escalation.hours.zone
     now = core.ladder.clock().astimezone(zone)
     ops = core.settings.ops
-    weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(ops.digest_day)
+    weekday = WEEKDAYS.index(ops.digest_day)
     day = now.date() - timedelta(days=(now.weekday() - weekday) % 7)
     due = datetime.combine(day, ops.digest_time, zone)
-    if due <= now < due + CATCH_UP_GRACE and await core.digest.post():
-        log.info("posted this week's digest, missed while the bot was down")
-        core.kick()
-    summary_at = core.settings.ops.daily_summary
-    if summary_at is not None and core.settings.ops.checks and now.time() >= summary_at:
-        await core.ops_message(
-            "uptime-summary",
-            summary_text(await core.uptime.status()),
-            "drift",
-            daily=True,
-            icon=":bar_chart:",
-        )
+    if due <= now < due + CATCH_UP_GRACE:
+        await _then_deliver(core, core.digest.post())
+    summary_at = ops.daily_summary
+    if summary_at is not None and ops.checks and now.time() >= summary_at:
+        await post_summary(core)
 
 
 async def _report_failure(core: Core, job_id: str, exc: Exception) -> None:
