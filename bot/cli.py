@@ -15,20 +15,28 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import func, select, update
 
 from bot.app import Core, create_core
 from bot.chat import render_match, run_chat
 from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
-from bot.faq.loader import KnowledgeError
+from bot.faq.loader import KnowledgeError, load_knowledge
 from bot.faq.matcher import Match
 from bot.ops.digest import digest_text
+from bot.ops.roadmap import load_roadmap
+from bot.ops.scheduler import build_scheduler
+from bot.ops.upgrades import load_upgrades
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.db import Database, DatabaseUnavailable
+from bot.store.models import OutboxMessage
 
 log = logging.getLogger("firstline")
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -223,9 +231,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_lint(args: argparse.Namespace) -> int:
-    from bot.faq.loader import load_knowledge
-    from bot.ops.roadmap import load_roadmap
-    from bot.ops.upgrades import load_upgrades
 
     settings = _settings(args)
     kb = load_knowledge(settings.knowledge_dir, settings.area_keys, log_problems=False)
@@ -271,46 +276,45 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_digest(args: argparse.Namespace) -> int:
-    settings = load_settings()
+def _with_core(settings: Settings, work: Callable[[Core], Awaitable[T]]) -> T:
+    """Run `work` on a core made from `settings`, closed afterwards."""
 
-    async def run() -> int:
+    async def run() -> T:
         core = await create_core(settings)
         try:
-            if args.dry_run:
-                print((await core.digest.make()).as_text())
-                return 0
-            return await _run_and_deliver(core, settings, core.digest.post, "weekly-digest")
+            return await work(core)
         finally:
             await core.close()
 
     return asyncio.run(run())
 
 
-def cmd_jobs_list(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from bot.ops.scheduler import build_scheduler
-
+def cmd_digest(args: argparse.Namespace) -> int:
     settings = load_settings()
 
-    async def listing() -> list[tuple[str, str, str]]:
-        core = await create_core(settings)
-        try:
-            now = datetime.now(UTC)
-            zone = settings.escalation.hours.zone
-            rows = []
-            for job in build_scheduler(core).get_jobs():
-                upcoming = job.trigger.get_next_fire_time(None, now)
-                when = (
-                    upcoming.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z") if upcoming else "-"
-                )
-                rows.append((job.id, when, str(job.trigger)))
-            return rows
-        finally:
-            await core.close()
+    async def digest(core: Core) -> int:
+        if args.dry_run:
+            print((await core.digest.make()).as_text())
+            return 0
+        return await _run_and_deliver(core, settings, core.digest.post, "weekly-digest")
 
-    rows = asyncio.run(listing())
+    return _with_core(settings, digest)
+
+
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    zone = settings.escalation.hours.zone
+
+    async def listing(core: Core) -> list[tuple[str, str, str]]:
+        now = datetime.now(UTC)
+        rows = []
+        for job in build_scheduler(core).get_jobs():
+            upcoming = job.trigger.get_next_fire_time(None, now)
+            when = upcoming.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z") if upcoming else "-"
+            rows.append((job.id, when, str(job.trigger)))
+        return rows
+
+    rows = _with_core(settings, listing)
     width = max(len(r[0]) for r in rows)
     for job_id, when, trigger in rows:
         print(f"{job_id:<{width}}  next {when}  ({trigger})")
@@ -318,22 +322,16 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
-    from bot.ops.scheduler import build_scheduler
-
     settings = load_settings()
 
-    async def run() -> int:
-        core = await create_core(settings)
-        try:
-            jobs = {job.id: job for job in build_scheduler(core).get_jobs()}
-            job = jobs.get(args.job_id)
-            if job is None:
-                raise UsageError(f"no job {args.job_id!r}; known: {', '.join(sorted(jobs))}")
-            return await _run_and_deliver(core, settings, job.func.job, args.job_id)
-        finally:
-            await core.close()
+    async def run(core: Core) -> int:
+        jobs = {job.id: job for job in build_scheduler(core).get_jobs()}
+        job = jobs.get(args.job_id)
+        if job is None:
+            raise UsageError(f"no job {args.job_id!r}; known: {', '.join(sorted(jobs))}")
+        return await _run_and_deliver(core, settings, job.func.job, args.job_id)
 
-    return asyncio.run(run())
+    return _with_core(settings, run)
 
 
 async def _run_and_deliver(
@@ -341,10 +339,6 @@ async def _run_and_deliver(
 ) -> int:
     """Run a job now. With a Slack token what it queued is sent; without one it is printed
     here instead (and only what this run queued: other pending messages stay for the bot)."""
-    from sqlalchemy import func, select, update
-
-    from bot.store.models import OutboxMessage
-
     async with core.db.session() as session:
         before = await session.scalar(select(func.max(OutboxMessage.id))) or 0
     try:
