@@ -145,6 +145,10 @@ class Settings:
     def is_admin(self, user: str) -> bool:
         return user in self.escalation.admins
 
+    def is_staff(self, user: str) -> bool:
+        """An admin or a superuser of any area: one of the company's own support people."""
+        return self.is_admin(user) or any(user in area.superusers for area in self.areas)
+
     def may_handle(self, user: str, area_key: str) -> bool:
         """Superusers of the area and admins may claim, answer, escalate, reassign, close."""
         area = self.area(area_key)

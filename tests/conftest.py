@@ -61,6 +61,16 @@ async def database_url(
     yield postgres_database
 
 
+def small_knowledge(root: Path, *ops_files: str) -> Path:
+    """A knowledge folder with one FAQ entry and copies of the sample's ops files named."""
+    knowledge = root / "knowledge"
+    (knowledge / "faq").mkdir(parents=True)
+    (knowledge / "faq" / "a.md").write_text("---\narea: finance\n---\n## Q?\nA.\n")
+    for name in ops_files:
+        (knowledge / name).write_text((KNOWLEDGE / name).read_text())
+    return knowledge
+
+
 def make_settings(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "knowledge_dir": KNOWLEDGE,

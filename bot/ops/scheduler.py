@@ -91,7 +91,7 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
     for check in ops.checks:
         add(
             f"uptime:{check.id}",
-            _uptime_job(core, check.id),
+            lambda check_id=check.id: _then_deliver(core, core.uptime.run(check_id)),
             IntervalTrigger(seconds=check.interval),
             name=check.name,
         )
@@ -152,11 +152,3 @@ async def _report_failure(core: Core, job_id: str, exc: Exception) -> None:
         )
     except Exception:
         log.exception("could not report the failure of %s", job_id)
-
-
-def _uptime_job(core: Core, check_id: str) -> Callable[[], Awaitable[None]]:
-    async def run() -> None:
-        await core.uptime.run(check_id)
-        core.kick()
-
-    return run

@@ -50,9 +50,7 @@ async def on_vendor_reply(core: Core, event: dict[str, Any], client: AsyncWebCli
     number = await core.ladder.for_vendor_message(thread)
     if number is None:
         return False
-    if core.settings.is_admin(event["user"]) or any(
-        event["user"] in area.superusers for area in core.settings.areas
-    ):
+    if core.settings.is_staff(event["user"]):
         return True  # our own people talking to the vendor in the thread: not the answer
     try:
         text = from_mrkdwn(event.get("text", ""))

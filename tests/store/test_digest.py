@@ -13,7 +13,7 @@ from bot.ops.roadmap import parse_roadmap
 from bot.settings import Check, Ops
 from bot.store.models import Escalation, OutboxMessage, Question, UptimeResult
 from handlers.slack.notify import digest_blocks
-from tests.conftest import KNOWLEDGE, make_settings
+from tests.conftest import KNOWLEDGE, make_settings, small_knowledge
 
 MONDAY = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # 08:00 in Stockholm
 
@@ -39,12 +39,8 @@ def test_the_sample_roadmap_parses_and_bad_lines_are_explained() -> None:
 async def test_weekly_digest_figures_changes_and_exactly_once(
     database_url: str, tmp_path: Path
 ) -> None:
-    knowledge = tmp_path / "knowledge"
-    (knowledge / "faq").mkdir(parents=True)
-    (knowledge / "faq" / "a.md").write_text("---\narea: finance\n---\n## Q?\nA.\n")
-    (knowledge / "upgrades.md").write_text((KNOWLEDGE / "upgrades.md").read_text())
+    knowledge = small_knowledge(tmp_path, "upgrades.md", "roadmap.md")
     roadmap = knowledge / "roadmap.md"
-    roadmap.write_text((KNOWLEDGE / "roadmap.md").read_text())
     check = Check("erp-web", "BC webbklient", url="http://127.0.0.1:9/", timeout=1, interval=60)
     ops = Ops(channel="C0OPS", uptime_owner="U0DRIFT", improvements_owner="U0ANNA", checks=(check,))
     clock = [MONDAY]
@@ -143,9 +139,7 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
 async def test_digest_with_unreadable_files_still_reports(
     database_url: str, tmp_path: Path
 ) -> None:
-    knowledge = tmp_path / "knowledge"
-    (knowledge / "faq").mkdir(parents=True)
-    (knowledge / "faq" / "a.md").write_text("---\narea: finance\n---\n## Q?\nA.\n")
+    knowledge = small_knowledge(tmp_path)
     (knowledge / "roadmap.md").write_bytes(
         "## Nu\n- Bankavstämning | Anna | - | pågår\n".encode("cp1252")
     )

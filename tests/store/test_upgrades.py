@@ -15,7 +15,7 @@ from bot.ops.upgrades import UpgradeBook, due_reminders, parse_upgrades, quiet_s
 from bot.ops.uptime import ProbeResult, Uptime
 from bot.settings import Check, Ops
 from bot.store.models import OutboxMessage
-from tests.conftest import KNOWLEDGE, make_settings
+from tests.conftest import KNOWLEDGE, make_settings, small_knowledge
 
 ZONE = ZoneInfo("Europe/Stockholm")
 
@@ -82,10 +82,7 @@ def test_reminder_moments_and_quiet_warning() -> None:
 async def test_reminders_go_out_exactly_once_and_windows_silence_alerts(
     database_url: str, tmp_path: Path
 ) -> None:
-    knowledge = tmp_path / "knowledge"
-    (knowledge / "faq").mkdir(parents=True)
-    (knowledge / "faq" / "a.md").write_text("---\narea: finance\n---\n## Q?\nA.\n")
-    (knowledge / "upgrades.md").write_text((KNOWLEDGE / "upgrades.md").read_text())
+    knowledge = small_knowledge(tmp_path, "upgrades.md")
     check = Check("erp-web", "BC", url="http://127.0.0.1:9/", timeout=1, interval=60, fail_after=1)
     settings = make_settings(
         database_url,
