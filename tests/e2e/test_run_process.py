@@ -38,6 +38,20 @@ async def start_firstline(env: dict[str, str], *args: str) -> asyncio.subprocess
     )  # fmt: skip
 
 
+def slack_env(slack: FakeSlackAPI, database: str, *, socket_mode: bool = False) -> dict[str, str]:
+    """The settings of a bot talking to the fake Slack: HTTP mode, or Socket Mode."""
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": slack.url,
+        "DATABASE_URL": database,
+    }
+    if socket_mode:
+        env["SLACK_APP_TOKEN"] = "xapp-test-token"
+    else:
+        env["SLACK_SIGNING_SECRET"] = sr.TEST_SIGNING_SECRET
+    return env
+
+
 async def stop(process: asyncio.subprocess.Process, *, terminate: bool = True) -> tuple[int, str]:
     """SIGTERM it (unless `terminate` is False: it should exit by itself) and wait; its exit code
     and stderr."""
@@ -60,11 +74,8 @@ async def test_http_mode_process(slack: FakeSlackAPI, tmp_path: Path) -> None:
     config.write_text('[bot]\nsupport_channels = ["C0SUPPORT"]\n')
     process = await start_firstline(
         {
+            **slack_env(slack, f"sqlite:///{tmp_path / 'run.db'}"),
             "PORT": str(port),
-            "SLACK_BOT_TOKEN": "xoxb-test-token",
-            "SLACK_SIGNING_SECRET": sr.TEST_SIGNING_SECRET,
-            "SLACK_API_URL": slack.url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
             "FIRSTLINE_CONFIG": str(config),
         },
         "--http",
@@ -130,12 +141,7 @@ async def test_socket_mode_process(slack: FakeSlackAPI, tmp_path: Path) -> None:
         "apps.connections.open", {"ok": True, "url": f"ws://127.0.0.1:{ws_port}/link"}
     )
     process = await start_firstline(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-test-token",
-            "SLACK_APP_TOKEN": "xapp-test-token",
-            "SLACK_API_URL": slack.url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}",
-        },
+        slack_env(slack, f"sqlite:///{tmp_path / 'socket.db'}", socket_mode=True),
         "--socket-mode",
     )
     try:
@@ -159,12 +165,7 @@ async def test_socket_mode_process(slack: FakeSlackAPI, tmp_path: Path) -> None:
 async def test_tokens_slack_refuses_stop_the_bot_with_one_line(
     slack: FakeSlackAPI, tmp_path: Path
 ) -> None:
-    env = {
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": sr.TEST_SIGNING_SECRET,
-        "SLACK_API_URL": slack.url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'refused.db'}",
-    }
+    env = slack_env(slack, f"sqlite:///{tmp_path / 'refused.db'}")
     slack.fail_next("auth.test", error="invalid_auth")
     code, stderr = await stop(await start_firstline(env, "--http"), terminate=False)
     assert code == 2
@@ -186,12 +187,7 @@ async def test_sigterm_stops_socket_mode_while_it_cannot_connect(
         "apps.connections.open", {"ok": True, "url": f"ws://127.0.0.1:{free_port()}/x"}
     )
     process = await start_firstline(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-test-token",
-            "SLACK_APP_TOKEN": "xapp-test-token",
-            "SLACK_API_URL": slack.url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}",
-        },
+        slack_env(slack, f"sqlite:///{tmp_path / 'socket.db'}", socket_mode=True),
         "--socket-mode",
     )
     await slack.wait_for("apps.connections.open", count=2, timeout=15)
@@ -220,13 +216,7 @@ async def test_two_processes_on_postgres_run_each_job_once_and_hand_over(
         '[ops]\nchannel = "C0OPS"\n[[ops.checks]]\nid = "erp-web"\nname = "BC"\n'
         f'url = "http://127.0.0.1:{erp_port}/health"\ntimeout = 1\ninterval = 5\n'
     )
-    env = {
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": sr.TEST_SIGNING_SECRET,
-        "SLACK_API_URL": slack.url,
-        "DATABASE_URL": postgres_database,
-        "FIRSTLINE_CONFIG": str(config),
-    }
+    env = {**slack_env(slack, postgres_database), "FIRSTLINE_CONFIG": str(config)}
     first = await start_firstline({**env, "PORT": str(free_port())}, "--http")
     await asyncio.sleep(4)  # the first one takes the lead
     second = await start_firstline({**env, "PORT": str(free_port())}, "--http")
