@@ -25,7 +25,7 @@ from tests.e2e.test_run_process import free_port
 from tests.e2e.test_slack_questions import settle, texts_of
 
 ANNA, PER, OLA, ASKER = "U0ANNA", "U0PER", "U0OLA", "U0ASKER"
-QUESTION = "Hur bokför jag en faktura från en leverantör i Kanada i kanadensiska dollar?"
+QUESTION = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
 
 
 class Clock:
@@ -123,7 +123,9 @@ async def test_from_the_bot_to_superuser_to_asker_and_into_the_faq(ladder_bot) -
     await bot.send(press(bot, dm, "esc_answer", ANNA))
     [opened] = await bot.slack.wait_for("views.open")
     assert opened.args["view"]["callback_id"] == "esc_answer_modal"
-    answer = "Lägg upp valutan CAD under Valutor och bokför fakturan i CAD; kursen hämtas dagligen."
+    answer = (
+        "Bokför hyran på 1710 Förutbetalda hyror och lägg upp en periodiseringsmall på 12 månader."
+    )
     submit = sr.view_submission(
         "esc_answer_modal", {"input": {"input": answer}}, user_id=ANNA, private_metadata="1"
     )
@@ -131,7 +133,7 @@ async def test_from_the_bot_to_superuser_to_asker_and_into_the_faq(ladder_bot) -
     assert response.status == 200
     posts = await delivered(bot, 8)
     [answered] = [c for c in posts if "Svar på ärende #1" in c.args["text"]]
-    assert answered.args["thread_ts"] == event["ts"] and "valutan CAD" in texts_of(
+    assert answered.args["thread_ts"] == event["ts"] and "periodiseringsmall" in texts_of(
         answered.args["blocks"]
     )
 
@@ -146,7 +148,7 @@ async def test_from_the_bot_to_superuser_to_asker_and_into_the_faq(ladder_bot) -
     replies = await bot.slack.wait_for("response_url", count=before + 1)
     assert "tillagt i FAQ:n" in replies[before].args["text"]
     written = (bot.core.settings.knowledge_dir / "faq/finance/fran-support.md").read_text()
-    assert f"## {QUESTION}" in written and "valutan CAD" in written
+    assert f"## {QUESTION}" in written and "periodiseringsmall" in written
     again = bot.core.knowledge.match(QUESTION)
     assert again.answered and again.entry is not None and again.entry.question == QUESTION
 
@@ -187,7 +189,7 @@ async def test_nobody_claims_deputy_then_vendor_who_answers_in_their_thread(ladd
     )
     await bot.send(sr.event_callback(ours))  # our own superuser in the thread: not the answer
     reply = sr.message_event(
-        "Använd valutakod *CAD*, se <https://fenix.example/kb/17|KB 17>.",
+        "Använd en *periodiseringsmall*, se <https://fenix.example/kb/17|KB 17>.",
         user="U0FENIX1",
         channel="C0FENIX",
         thread_ts=request.response["ts"],
@@ -198,7 +200,7 @@ async def test_nobody_claims_deputy_then_vendor_who_answers_in_their_thread(ladd
     [answer] = [c for c in posts if "Svar på ärende #1" in c.args["text"]]
     assert answer.args["thread_ts"] == event["ts"]
     shown = texts_of(answer.args["blocks"])
-    assert "Använd valutakod *CAD*, se <https://fenix.example/kb/17|KB 17>." in shown
+    assert "Använd en *periodiseringsmall*, se <https://fenix.example/kb/17|KB 17>." in shown
     assert "Har ni hunnit titta" not in shown
     [reaction] = bot.slack.calls_to("reactions.add")
     assert reaction.args["timestamp"] == reply["ts"]
@@ -310,7 +312,7 @@ async def test_vendor_gets_email_and_webhook_from_real_servers(
         url = bot.slack.response_url("escalate")
         await bot.send(
             sr.slash_command(
-                "/support", "escalate 1 gäller valutamodulen", user_id=ANNA, response_url=url
+                "/support", "escalate 1 gäller periodiseringar", user_id=ANNA, response_url=url
             )
         )
         await bot.slack.wait_for("response_url")
@@ -327,11 +329,11 @@ async def test_vendor_gets_email_and_webhook_from_real_servers(
     [envelope] = received_mail
     body = message_from_bytes(envelope.content).get_payload(decode=True).decode()
     assert envelope.rcpt_tos == ["support@fenix.example"]
-    assert QUESTION in body and "gäller valutamodulen" in body and "#1" in body
+    assert QUESTION in body and "gäller periodiseringar" in body and "#1" in body
     assert re.search(r"Frågat av: Kalle Anka \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00\)", body)
     [ticket] = hooks
     assert ticket["ticket"] == "#1" and ticket["question"] == QUESTION
-    assert ticket["superuser_note"] == "gäller valutamodulen" and ticket["area"] == "Ekonomi"
+    assert ticket["superuser_note"] == "gäller periodiseringar" and ticket["area"] == "Ekonomi"
     assert (ticket["asked_by"], ticket["asked_by_slack_id"]) == ("Kalle Anka", ASKER)
 
 
@@ -374,21 +376,21 @@ async def test_modals_release_not_solved_and_vendor_reply(ladder_bot) -> None:
     await bot.send(
         sr.view_submission(
             "esc_escalate_modal",
-            {"input": {"input": "valutamodulen"}},
+            {"input": {"input": "periodiseringar"}},
             user_id=OLA,
             private_metadata="1",
         )
     )
-    posts = await delivered(bot, 12)
+    posts = await delivered(bot, 15)  # claim, release and escalate have all been told
     [request] = [c for c in posts if c.args["channel"] == "C0FENIX"]
-    assert "Anteckning: valutamodulen" in texts_of(request.args["blocks"])
+    assert "Anteckning: periodiseringar" in texts_of(request.args["blocks"])
 
     # The vendor's answer via the command, and the asker says it did not solve it
     assert "Leverantörens svar på #1" in await support("vendor-reply 1 Uppgradera till 27.1.", OLA)
-    posts = await delivered(bot, 14)
+    posts = await delivered(bot, 17)
     [answer] = [c for c in posts if "Svar på ärende #1" in c.args["text"]]
     await bot.send(press(bot, answer, "esc_not_solved", ASKER))
-    posts = await delivered(bot, 17)
+    posts = await delivered(bot, 20)  # to the superuser, to triage, and to the asker
     assert any("ärende #1 är öppet igen" in c.args["text"].lower() for c in posts)
     status = await bot.core.ladder.status(1)
     assert status.escalation.state == "open" and status.escalation.assignee == OLA
