@@ -78,7 +78,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 def cold() -> None:
     """Forget the process-wide word caches and collect garbage, as before a fresh start."""
     roots.cache_clear()
-    text_module._fold_token.cache_clear()
+    text_module.fold_word.cache_clear()
     gc.collect()
 
 

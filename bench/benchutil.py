@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOT_PATHS = ("bot", "knowledge", "tests/eval", "bench/heldout.jsonl")
+SNAPSHOT_PATHS = ("bot", "knowledge", "tests/eval", "bench/heldout.jsonl", "bench/heldout2.jsonl")
 _SOURCE = "FIRSTLINE_BENCH_SOURCE"
 _COMMIT = "FIRSTLINE_BENCH_COMMIT"
 

@@ -1,6 +1,6 @@
-"""Fit the matcher's confidence calibration on the tuning sets (never on the held-out set).
+"""Fit the matcher's confidence calibration on the tuning sets (never on the held-out sets).
 
-    python bench/calibrate.py tests/eval/cases.jsonl tests/eval/cases_more.jsonl
+    python bench/calibrate.py tests/eval/cases*.jsonl
 
 Fits a logistic regression from the matcher's features to "the best guess is the right answer",
 prints the coefficients to paste into `bot/faq/matcher.py` (CALIBRATION), the resulting figures on

@@ -24,6 +24,20 @@ _HEADING2 = re.compile(r"^##(?!#)\s*(.*?)\s*#*\s*$")
 _WHY = re.compile(r"^###(?!#)\s*((?:varför|why)\b.*?)\s*#*\s*$", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _EXTRA = re.compile(r"^(also asked|tags|owner)\s*:\s*(.*)$", re.IGNORECASE)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when it is there
+
+
+def _parse_yaml(raw: str) -> object:
+    """The parsed YAML, by libyaml when it is there; a broken one is parsed again by PyYAML's
+    own parser, whose messages point at the line where the mistake is."""
+    try:
+        return yaml.load(raw, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(raw)
+
+
+def _is_fence(line: str) -> bool:
+    return ("```" in line or "~~~" in line) and _FENCE.match(line) is not None
 
 
 class KnowledgeError(Exception):
@@ -168,7 +182,7 @@ def _front_matter(lines: list[str], file: str) -> tuple[dict | None, int, LoadPr
         if lines[i].strip() in ("---", "..."):
             raw = "\n".join(lines[1:i])
             try:
-                meta = yaml.safe_load(raw) if raw.strip() else {}
+                meta = _parse_yaml(raw) if raw.strip() else {}
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = mark.line + 2 if mark is not None else 1
@@ -186,22 +200,25 @@ def _front_matter(lines: list[str], file: str) -> tuple[dict | None, int, LoadPr
 
 def _sections(lines: list[str], start: int) -> Iterable[tuple[int, str, list[str]]]:
     """Yield (line number, question, body lines) for each level-2 heading outside code fences."""
+    fenced = any("```" in line or "~~~" in line for line in lines)
+    marks = [
+        idx
+        for idx in range(start, len(lines))
+        if lines[idx].startswith("##") or (fenced and _is_fence(lines[idx]))
+    ]
     in_fence = False
     current: tuple[int, str] | None = None
-    block: list[str] = []
-    for idx in range(start, len(lines)):
+    for idx in marks:
         line = lines[idx]
-        if _FENCE.match(line):
+        if fenced and _is_fence(line):
             in_fence = not in_fence
         heading = None if in_fence else _HEADING2.match(line)
         if heading:
             if current:
-                yield current[0], current[1], block
-            current, block = (idx + 1, heading.group(1).strip()), []
-        elif current:
-            block.append(line)
+                yield current[0], current[1], lines[current[0] : idx]
+            current = (idx + 1, heading.group(1).strip())
     if current:
-        yield current[0], current[1], block
+        yield current[0], current[1], lines[current[0] :]
 
 
 def _entry(
@@ -222,20 +239,11 @@ def _entry(
         else:
             owner = value or None
         i += 1
-    answer_lines: list[str] = []
+    answer_lines: list[str] = block[i:]
     why_lines: list[str] | None = None
     why_title: str | None = None
-    in_fence = False
-    for raw in block[i:]:
-        if _FENCE.match(raw):
-            in_fence = not in_fence
-        why = None if in_fence or why_lines is not None else _WHY.match(raw)
-        if why:
-            why_title, why_lines = why.group(1), []
-        elif why_lines is not None:
-            why_lines.append(raw)
-        else:
-            answer_lines.append(raw)
+    if any(raw.startswith("###") for raw in answer_lines):
+        answer_lines, why_lines, why_title = _split_why(answer_lines)
     answer = "\n".join(answer_lines).strip()
     if not answer:
         return None
@@ -252,6 +260,30 @@ def _entry(
         why=why_text or None,
         why_title=why_title if why_text else None,
     )
+
+
+def _split_why(lines: list[str]) -> tuple[list[str], list[str] | None, str | None]:
+    """(answer lines, why lines or None, why heading) at the first `### Varför…`/`### Why…`
+    heading outside code fences."""
+    answer_lines: list[str] = []
+    why_lines: list[str] | None = None
+    why_title: str | None = None
+    in_fence = False
+    for raw in lines:
+        if _is_fence(raw):
+            in_fence = not in_fence
+        why = (
+            _WHY.match(raw)
+            if not in_fence and why_lines is None and raw.startswith("###")
+            else None
+        )
+        if why:
+            why_title, why_lines = why.group(1), []
+        elif why_lines is not None:
+            why_lines.append(raw)
+        else:
+            answer_lines.append(raw)
+    return answer_lines, why_lines, why_title
 
 
 def _tag_list(value: object) -> tuple[str, ...]:

@@ -5,31 +5,39 @@ entry), with terms that survive the ways staff actually type: inflections (word 
 (split against the knowledge base's own vocabulary), missing å/ä/ö (folded), typos (edit distance
 against the vocabulary) and synonyms across Swedish and English (concepts from synonyms.yml).
 
-The confidence is a logistic function of how much of the question the entry explains (coverage,
-weighted by rarity) and how clearly it beats the runner-up; the coefficients were fitted with
-`bench/calibrate.py` on the tuning set in tests/eval/. Words the knowledge base has never seen
-count against coverage, which is what makes the bot abstain on "what's for lunch?".
+Two checks then look at the best candidates the way a superuser would. An entry that only names
+the other side of a pair the question names (customer or supplier, goods in or out) is pushed
+down. And the top few are re-ranked by how much of their closest phrasing the question accounts
+for ("explained"): coverage asks whether the entry explains the question, this asks the reverse.
+
+The confidence is a logistic function of those signals: how much of the question the entry
+explains (coverage, weighted by rarity), how much of the entry the question explains, how
+clearly it beats the runner-up, and words the knowledge base has never seen (which is what makes
+the bot abstain on "what's for lunch?"). The coefficients were fitted with `bench/calibrate.py`
+on the tuning sets in tests/eval/.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from dataclasses import dataclass, field
-from itertools import chain
 
 import numpy as np
 
 from bot.faq.model import Entry
-from bot.faq.text import is_stopword, roots, tokens, words
+from bot.faq.text import POLES, fold_word, is_stopword, poles, roots, tokens, typed_words, words
 
 K1 = 1.2
 B = 0.75
-BODY_WEIGHT = 0.35
+BODY_WEIGHT = 1.4
 PART_WEIGHT = 0.7
 SYNONYM_WEIGHT = 0.9
 TYPO_WEIGHT = 0.8
+OPPOSITE_PENALTY = 0.3
+RERANK = 5
+EXPLAINED_WEIGHT = 0.15
 WORD_CACHE_LIMIT = 100_000
 
 DEFAULT_THRESHOLD = 0.5
@@ -41,10 +49,12 @@ FEATURES = (
     "strength",
     "missing",
     "missing_question",
+    "opposite",
+    "explained",
 )
 # Fitted by bench/calibrate.py on tests/eval/cases*.jsonl (l2 0.01): the intercept, then one
 # weight per feature in FEATURES.
-CALIBRATION = (-2.380, 1.132, 1.078, 1.404, -0.756, 1.620, 0.266, 0.270)
+CALIBRATION = (-4.604, 0.086, 0.586, 1.156, -0.125, 1.861, 0.675, 0.314, -0.206, 1.927)
 
 
 _Postings = tuple[np.ndarray, np.ndarray]
@@ -72,6 +82,92 @@ class _Position:
     alternatives: dict[str, float]
     weight: float = 0.0
     known: bool = True
+
+
+@dataclass(frozen=True)
+class _Index:
+    """BM25 postings of every term id t: `docs[bounds[t]:bounds[t + 1]]` in ascending order and
+    the term's weight in each."""
+
+    bounds: np.ndarray
+    docs: np.ndarray
+    weights: np.ndarray
+
+
+@dataclass(frozen=True)
+class _TermTable:
+    """The index terms of every distinct word, by word id: `ids[ptr[w]:ptr[w + 1]]`, each with
+    the weight it counts with (1, or PART_WEIGHT for a compound's parts)."""
+
+    ptr: np.ndarray
+    ids: np.ndarray
+    weights: np.ndarray
+
+    def expand(
+        self,
+        doc: np.ndarray,
+        word: np.ndarray,
+        cluster_of: np.ndarray,
+        phrases: dict[tuple[int, int], list[tuple[tuple[int, ...], int]]],
+        cluster_names: Sized,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(document, term, term frequency) for each term of each document, from the documents'
+        word occurrences (`doc[i]` holds word `word[i]`, in reading order)."""
+        if not len(word):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        starts = self.ptr[word]
+        counts = self.ptr[word + 1] - starts
+        index = np.arange(int(counts.sum())) - np.repeat(
+            np.cumsum(counts) - counts - starts, counts
+        )
+        phrase_doc, phrase_term = _phrase_hits(doc, cluster_of[word], phrases, cluster_names)
+        docs = np.concatenate((np.repeat(doc, counts), phrase_doc))
+        terms = np.concatenate((self.ids[index], phrase_term))
+        weights = np.concatenate((self.weights[index], np.ones(len(phrase_doc))))
+        width = int(terms.max()) + 1 if len(terms) else 1
+        keys = docs * width + terms
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        tf = np.add.reduceat(weights[order], first)
+        keys = keys[first]
+        return keys // width, keys % width, tf
+
+
+class _WordIds:
+    """Ids for distinct (word, as typed) tokens, and documents as arrays of them."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str], int] = {}
+        self._single: dict[str, int] = {}  # typed words that fold to one token: nearly all
+        self._other: dict[str, tuple[int, ...]] = {}  # to none or to several ("x²")
+
+    @property
+    def distinct(self) -> list[tuple[str, str]]:
+        return list(self.ids)
+
+    def documents(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(document, word id) of every word of the texts, in reading order."""
+        lengths: list[int] = []
+        flat: list[int] = []
+        single, other, ids = self._single, self._other, self.ids
+        for text in texts:
+            typed = typed_words(text)
+            found = list(map(single.get, typed))
+            if None in found:
+                for word in set(typed).difference(single, other):
+                    pieces = tuple(ids.setdefault(t, len(ids)) for t in fold_word(word))
+                    if len(pieces) == 1:
+                        single[word] = pieces[0]
+                    else:
+                        other[word] = pieces
+                found = list(map(single.get, typed))
+            if None in found:
+                found = [i for word in typed for i in other.get(word) or (single[word],)]
+            flat.extend(found)
+            lengths.append(len(found))
+        return _doc_ids(lengths), np.array(flat, dtype=np.int64)
 
 
 class _UnionFind:
@@ -110,29 +206,40 @@ class Matcher:
         self._variant_start = np.array(
             np.cumsum([0] + [1 + len(e.also_asked) for e in self.entries[:-1]]), dtype=np.int64
         )
-        q_tokens = [tokens(v) for e in self.entries for v in (e.question, *e.also_asked)]
-        b_tokens = []
-        for e, first in zip(self.entries, self._variant_start.tolist(), strict=True):
-            own = list(chain.from_iterable(q_tokens[first : first + 1 + len(e.also_asked)]))
-            b_tokens.append(own + tokens(" ".join((e.answer, e.why or "", " ".join(e.tags)))))
+        self._variant_text = [v for e in self.entries for v in (e.question, *e.also_asked)]
+        # Every distinct (word, as typed) gets an id and documents become arrays of ids, so the
+        # per-word work below runs once per distinct word, not once per occurrence.
+        words_of = _WordIds()
+        q_doc, q_tok = words_of.documents(self._variant_text)
+        a_doc, a_tok = words_of.documents(
+            " ".join((e.answer, e.why or "", *e.tags)) for e in self.entries
+        )
+        distinct = words_of.distinct
+        word_poles = np.array([poles([token]) for token in distinct], dtype=np.int64)
+        variant_poles = np.zeros(len(self._variant_text), dtype=np.int64)
+        np.bitwise_or.at(variant_poles, q_doc, word_poles[q_tok])
+        self._entry_poles = np.bitwise_or.reduceat(variant_poles, self._variant_start)
+        # An entry's whole text: its phrasings, then its answer, why and tags.
+        b_doc = np.concatenate((self._variant_entry[q_doc], a_doc))
+        order = np.argsort(b_doc, kind="stable")
+        b_doc, b_tok = b_doc[order], np.concatenate((q_tok, a_tok))[order]
+        counts = np.bincount(b_tok, minlength=len(distinct))
         synonym_words = [words(p) for group in synonyms for p in group]
-        self._build_vocabulary(b_tokens, synonym_words)
+        self._build_vocabulary(distinct, counts.tolist(), synonym_words)
         self._build_synonyms(synonyms)
-        q_terms = [self._doc_terms(t) for t in q_tokens]
-        b_terms = [self._doc_terms(t) for t in b_tokens]
-        self._build_postings(q_terms, b_terms)
+        self._build_index(distinct, (q_doc, q_tok), (b_doc, b_tok))
         self._terms_cache.clear()  # only needed while indexing
+        self._variant_cache: dict[int, tuple[tuple[float, frozenset[str]], ...]] = {}
 
     # -- vocabulary -------------------------------------------------------------------------
 
-    def _build_vocabulary(self, docs: list[list[tuple[str, str]]], extra: list[list[str]]) -> None:
+    def _build_vocabulary(
+        self, distinct: list[tuple[str, str]], counts: list[int], extra: list[list[str]]
+    ) -> None:
         """Group the vocabulary's words into clusters of inflected forms of the same word."""
-        counts: Counter[tuple[str, str]] = Counter()
-        for doc in docs:
-            counts.update(doc)
         self._word_freq: Counter[str] = Counter()
-        for (word, typed), n in counts.items():
-            if not is_stopword(word, typed):
+        for (word, typed), n in zip(distinct, counts, strict=True):
+            if n and not is_stopword(word, typed):
                 self._word_freq[word] += n
         vocab = set(self._word_freq)
         vocab.update(w for tokens in extra for w in tokens if not is_stopword(w))
@@ -242,23 +349,6 @@ class Matcher:
 
     # -- documents --------------------------------------------------------------------------
 
-    def _doc_terms(self, doc: list[tuple[str, str]]) -> Counter[str]:
-        clusters: list[str] = []
-        whole: list[str] = []
-        parts: list[str] = []
-        cache = self._terms_cache
-        for token in doc:
-            cluster, own, of_parts = cache.get(token) or self._token_terms(token)
-            clusters.append(cluster)
-            whole += own
-            if of_parts:
-                parts += of_parts
-        terms: Counter[str] = Counter(whole)
-        for term, count in Counter(parts).items():
-            terms[term] += count * PART_WEIGHT
-        terms.update(concept for _, _, concept in self._phrase_concepts(clusters))
-        return terms
-
     def _token_terms(self, token: tuple[str, str]) -> _TokenTerms:
         """A document word's cluster, the terms it adds at full weight (its cluster and its
         synonym concepts) and at PART_WEIGHT (its compound parts and theirs). Cached per
@@ -273,44 +363,65 @@ class Matcher:
         info = self._terms_cache[token] = (cluster or word, own, of_parts)
         return info
 
-    def _build_postings(self, q_terms: list[Counter[str]], b_terms: list[Counter[str]]) -> None:
-        """BM25 weights per term: for each question variant (the heading and each `Also asked`)
-        and for each whole entry. IDF counts entries, so a variant can't inflate it."""
+    def _build_index(
+        self,
+        distinct: list[tuple[str, str]],
+        variants: tuple[np.ndarray, np.ndarray],
+        bodies: tuple[np.ndarray, np.ndarray],
+    ) -> None:
+        """BM25 postings for each question variant (the heading and each `Also asked`) and for
+        each whole entry, from (document, word id) occurrence arrays. IDF counts entries, so a
+        variant can't inflate it."""
+        terms: dict[str, int] = {}
+        clusters: dict[str, int] = {}
+        term_ptr, term_id, term_weight, cluster_of = [0], [], [], []
+        for token in distinct:
+            cluster, own, of_parts = self._token_terms(token)
+            cluster_of.append(clusters.setdefault(cluster, len(clusters)))
+            for term in own:
+                term_id.append(terms.setdefault(term, len(terms)))
+                term_weight.append(1.0)
+            for term in of_parts:
+                term_id.append(terms.setdefault(term, len(terms)))
+                term_weight.append(PART_WEIGHT)
+            term_ptr.append(len(term_id))
+        table = _TermTable(
+            np.array(term_ptr), np.array(term_id, dtype=np.int64), np.array(term_weight)
+        )
+        phrases = self._phrase_table(clusters, terms)
+        cluster_ids = np.array(cluster_of, dtype=np.int64)
+        q_doc, q_term, q_tf = table.expand(*variants, cluster_ids, phrases, clusters)
+        b_doc, b_term, b_tf = table.expand(*bodies, cluster_ids, phrases, clusters)
         n = max(len(self.entries), 1)
-        df: Counter[str] = Counter()
-        for terms in b_terms:
-            df.update(terms.keys())
-        self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        df = np.bincount(b_term, minlength=len(terms))
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        self._idf = {name: float(idf[i]) for name, i in terms.items() if df[i]}
         self._unknown_idf = math.log(1 + (n - 0.5) / 1.5)
-        self._q_postings = self._bm25(q_terms)
-        self._b_postings = self._bm25(b_terms)
+        self._term_ids = {name: i for name, i in terms.items() if df[i]}
+        self._q_postings = _bm25(q_doc, q_term, q_tf, idf, len(self._variant_text))
+        self._b_postings = _bm25(b_doc, b_term, b_tf, idf, len(self.entries))
 
-    def _bm25(self, docs: list[Counter[str]]) -> dict[str, _Postings]:
-        """term -> (documents in ascending order, BM25 weight in each), computed in bulk."""
-        names: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        tfs: list[float] = []
-        for doc, terms in enumerate(docs):
-            term_ids += [names.setdefault(term, len(names)) for term in terms]
-            doc_ids += [doc] * len(terms)
-            tfs += terms.values()
-        if not names:
-            return {}
-        lengths = np.array([sum(t.values()) for t in docs])
-        tf, doc_id, term_id = np.array(tfs), np.array(doc_ids), np.array(term_ids)
-        length = lengths[doc_id] / (lengths.mean() or 1.0)
-        idf = np.array([self._idf[term] for term in names])
-        weight = idf[term_id] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
-        order = np.argsort(term_id, kind="stable")
-        bounds = np.searchsorted(term_id[order], np.arange(len(names) + 1))
-        return {
-            term: (
-                doc_id[order[bounds[i] : bounds[i + 1]]],
-                weight[order[bounds[i] : bounds[i + 1]]],
-            )
-            for term, i in names.items()
-        }
+    def _phrase_table(
+        self, clusters: dict[str, int], terms: dict[str, int]
+    ) -> dict[tuple[int, int], list[tuple[tuple[int, ...], int]]]:
+        """The synonym phrases as cluster ids: (first, second) -> [(whole phrase, concept)]."""
+        table: dict[tuple[int, int], list[tuple[tuple[int, ...], int]]] = defaultdict(list)
+        for (first, second), found in self._phrases.items():
+            if first not in clusters or second not in clusters:
+                continue
+            for phrase, concept in found:
+                if all(c in clusters for c in phrase):
+                    table[clusters[first], clusters[second]].append(
+                        (tuple(clusters[c] for c in phrase), terms.setdefault(concept, len(terms)))
+                    )
+        return table
+
+    def _postings(self, postings: _Index, term: str) -> _Postings:
+        term_id = self._term_ids.get(term)
+        if term_id is None:
+            return _EMPTY
+        start, end = postings.bounds[term_id], postings.bounds[term_id + 1]
+        return postings.docs[start:end], postings.weights[start:end]
 
     # -- questions --------------------------------------------------------------------------
 
@@ -380,7 +491,7 @@ class Matcher:
             ):
                 best = np.zeros(len(score))
                 for term, weight in position.alternatives.items():
-                    docs, values = postings.get(term, _EMPTY)
+                    docs, values = self._postings(postings, term)
                     best[docs] = np.maximum(best[docs], values * weight)
                 hit = best > 0
                 score += best
@@ -394,8 +505,13 @@ class Matcher:
         # every word beats one that matches a few words many times.
         best_phrasing = np.maximum.reduceat(variant_score, self._variant_start)
         scores = (best_phrasing + BODY_WEIGHT * body_score) * body_cover / total_weight
-        top_k = min(limit, len(candidates))
+        opposite = self._opposite(poles(question))
+        scores = np.where(opposite, scores * OPPOSITE_PENALTY, scores)
+        top_k = min(max(limit, RERANK), len(candidates))
         pool = candidates[np.argpartition(-scores[candidates], top_k - 1)[:top_k]]
+        explained = {int(doc): self._explained(int(doc), positions) for doc in pool}
+        for doc, share in explained.items():
+            scores[doc] *= 1 - EXPLAINED_WEIGHT + EXPLAINED_WEIGHT * share
         ranked = pool[np.lexsort((pool, -scores[pool]))]
         top = int(ranked[0])
         top_score = float(scores[top])
@@ -420,6 +536,8 @@ class Matcher:
             "margin": (top_score - second) / top_score if top_score else 0.0,
             "unknown": sum(p.weight for p in positions if not p.known) / total_weight,
             "strength": top_score / total_weight,
+            "opposite": float(opposite[top]),
+            "explained": explained[top],
         }
         confidence = self._confidence(features)
         return Match(
@@ -431,11 +549,120 @@ class Matcher:
             features=features,
         )
 
+    def _opposite(self, asked: int) -> np.ndarray:
+        """Entries that name only the other pole of a pair of which the question names one: a
+        question about customers is not answered by an entry only about suppliers, and back."""
+        found = np.zeros(len(self.entries), dtype=bool)
+        for pair in range(0, len(POLES), 2):
+            pole = (asked >> pair) & 3
+            if pole in (1, 2):
+                found |= ((self._entry_poles >> pair) & 3) == 3 - pole
+        return found
+
+    def _explained(self, entry: int, positions: list[_Position]) -> float:
+        """How much of the entry's closest phrasing the question accounts for (rarity-weighted).
+
+        Coverage asks whether the entry explains the question; this asks the reverse. An entry
+        whose every phrasing is about more than the question ("the customer got the wrong price
+        on a posted invoice" for "how do I change an item's price") is probably another topic.
+        """
+        asked = {term for p in positions for term in p.alternatives}
+        first = int(self._variant_start[entry])
+        best = 0.0
+        for variant in range(first, first + 1 + len(self.entries[entry].also_asked)):
+            total = found = 0.0
+            for weight, terms in self._variant_words(variant):
+                total += weight
+                if not asked.isdisjoint(terms):
+                    found += weight
+            if total:
+                best = max(best, found / total)
+        return best
+
+    def _variant_words(self, variant: int) -> tuple[tuple[float, frozenset[str]], ...]:
+        """(weight, index terms) of each meaningful word of a phrasing; computed when first
+        needed, since only the candidates' phrasings ever are."""
+        words = self._variant_cache.get(variant)
+        if words is None:
+            found = []
+            for token in tokens(self._variant_text[variant]):
+                _, own, of_parts = self._token_terms(token)
+                terms = frozenset(t for t in (*own, *of_parts) if t in self._idf)
+                if terms:
+                    found.append((max(self._idf[t] for t in terms), terms))
+            words = self._variant_cache[variant] = tuple(found)
+        return words
+
     def _confidence(self, f: dict[str, float]) -> float:
         z = self.calibration[0] + sum(
             w * f[name] for w, name in zip(self.calibration[1:], FEATURES, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-z))
+
+
+def _doc_ids(lengths: list[int]) -> np.ndarray:
+    """The document of each occurrence, for documents of these lengths laid end to end."""
+    return np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+
+
+def _phrase_hits(
+    doc: np.ndarray,
+    clusters: np.ndarray,
+    phrases: dict[tuple[int, int], list[tuple[tuple[int, ...], int]]],
+    cluster_names: Sized,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(document, concept) for each synonym phrase in the documents' cluster sequences (cluster
+    ids below `len(cluster_names)`)."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not phrases or len(clusters) < 2:
+        return empty, empty
+    width = len(cluster_names)
+    pairs = np.where(doc[:-1] == doc[1:], clusters[:-1] * width + clusters[1:], -1)
+    pair_keys, pair_concepts = [], []
+    longer: dict[int, list[tuple[tuple[int, ...], int]]] = defaultdict(list)
+    for (first, second), found in phrases.items():
+        for phrase, concept in found:
+            if len(phrase) == 2:
+                pair_keys.append(first * width + second)
+                pair_concepts.append(concept)
+            else:
+                longer[first * width + second].append((phrase, concept))
+    # Two-word phrases (nearly all of them) in bulk: every occurrence of each wanted pair.
+    order = np.argsort(pair_keys, kind="stable")
+    keys = np.array(pair_keys, dtype=np.int64)[order]
+    concepts = np.array(pair_concepts, dtype=np.int64)[order]
+    low = np.searchsorted(keys, pairs, "left")
+    counts = np.searchsorted(keys, pairs, "right") - low
+    starts = np.flatnonzero(counts)
+    counts = counts[starts]
+    shift = np.cumsum(counts) - counts - low[starts]
+    found_doc = [np.repeat(doc[starts], counts)]
+    found_concept = [concepts[np.arange(int(counts.sum())) - np.repeat(shift, counts)]]
+    if longer:
+        wanted = np.sort(np.array(list(longer), dtype=np.int64))
+        at = np.minimum(np.searchsorted(wanted, pairs), len(wanted) - 1)
+        for i in np.flatnonzero(wanted[at] == pairs).tolist():
+            for phrase, concept in longer[int(pairs[i])]:
+                end = i + len(phrase)
+                if (
+                    end <= len(clusters)
+                    and doc[end - 1] == doc[i]
+                    and tuple(clusters[i:end].tolist()) == phrase
+                ):
+                    found_doc.append(np.array([doc[i]]))
+                    found_concept.append(np.array([concept]))
+    return np.concatenate(found_doc), np.concatenate(found_concept)
+
+
+def _bm25(
+    doc: np.ndarray, term: np.ndarray, tf: np.ndarray, idf: np.ndarray, n_docs: int
+) -> _Index:
+    lengths = np.bincount(doc, weights=tf, minlength=n_docs)
+    length = lengths[doc] / (lengths.mean() or 1.0)
+    weight = idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
+    order = np.argsort(term * n_docs + doc)  # by term, then document; the pairs are unique
+    bounds = np.searchsorted(term[order], np.arange(len(idf) + 1))
+    return _Index(bounds, doc[order], weight[order])
 
 
 def _edit_distance(a: str, b: str) -> int:

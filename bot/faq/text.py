@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "æ": "a", "ø": "o"})
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -19,20 +20,18 @@ _RAW_TOKEN = re.compile(r"[^\W_]+")
 _SLACK_MARKUP = re.compile(r"<[@#!][^>]*>|<(https?://[^|>]+)(?:\|([^>]+))?>")
 _MIN_ROOT = 4
 
-# Longest first. Swedish noun, verb and adjective endings, then English ones.
-_SUFFIXES = tuple(
-    sorted(
-        set(
-            """
-            arnas ernas ornas arna erna orna heten heter hetens ande ende andet ades ade aste are
-            ast ens ets ar er or en et na an as es ad at a e n s t erade erar ering eringen
-            eringar era erat erad ning ningen ningar ningarna ningens ningens
-            ations ation ings ing ies ied ed ly
-            """.split()
-        ),
-        key=len,
-        reverse=True,
-    )
+# Swedish noun, verb and adjective endings, then English ones; by length, longest first.
+_SUFFIXES = frozenset(
+    """
+    arnas ernas ornas arna erna orna heten heter hetens ande ende andet ades ade aste are
+    ast ens ets ar er or en et na an as es ad at a e n s t erade erar ering eringen
+    eringar era erat erad ning ningen ningar ningarna ningens ningens
+    ations ation ings ing ies ied ed ly
+    """.split()
+)
+_SUFFIXES_BY_LENGTH = tuple(
+    (length, frozenset(s for s in _SUFFIXES if len(s) == length))
+    for length in sorted({len(s) for s in _SUFFIXES}, reverse=True)
 )
 
 # Function words and chat filler in both languages: they say nothing about which entry is meant.
@@ -56,6 +55,7 @@ STOPWORDS = frozenset(
     era ert bli blir blev behover behova lite mer mest borde brukar tror tycker vet hjalp hjalpa
     hjalpen tacksam morgon mvh halsningar gang egentligen liksom alltsa ju nog val nan nat
     hallaa tjena tjenare halla god dag hello undrade fundering funderar far fatt
+    langre fortfarande ingen inget inga anymore
     """.split()
 )
 
@@ -65,6 +65,7 @@ ACCENTED_STOPWORDS = frozenset(
     för på så är då där när nån nåt någon något några också även från fråga frågan frågor gå går
     gör göra hjälp hjälpa hjälpen här måste sån sådan säg säger stå står snälla varför vår vårt
     våra väl ändå åt både hälsningar gång behöver behöva hallå nåt nån tjänare fundering får fått
+    längre
     """.split()
 )
 
@@ -99,16 +100,19 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[tuple[str, str]]:
     """(folded, as typed) for each word, numbers included; `ändra` gives ("andra", "ändra")."""
-    text = _SLACK_MARKUP.sub(lambda m: m.group(2) or m.group(1) or " ", text)
-    text = unicodedata.normalize("NFC", text).lower()
-    out: list[tuple[str, str]] = []
-    for raw in _RAW_TOKEN.findall(text):
-        out.extend(_fold_token(raw))
-    return out
+    return list(chain.from_iterable(map(fold_word, typed_words(text))))
+
+
+def typed_words(text: str) -> list[str]:
+    """The words as typed (lower case, Slack markup dropped); `fold_word` makes tokens of them."""
+    if "<" in text:
+        text = _SLACK_MARKUP.sub(lambda m: m.group(2) or m.group(1) or " ", text)
+    return _RAW_TOKEN.findall(unicodedata.normalize("NFC", text).lower())
 
 
 @lru_cache(maxsize=200_000)
-def _fold_token(raw: str) -> tuple[tuple[str, str], ...]:
+def fold_word(raw: str) -> tuple[tuple[str, str], ...]:
+    """The tokens of one typed word: usually one, (folded, as typed)."""
     folded = unicodedata.normalize("NFKD", raw.translate(_FOLD)).encode("ascii", "ignore")
     return tuple((piece, raw) for piece in _TOKEN.findall(folded.decode()))
 
@@ -127,11 +131,11 @@ def roots(word: str) -> tuple[str, ...]:
     """
     found = [word]
     if len(word) > _MIN_ROOT and not word.isdigit():
-        for suffix in _SUFFIXES:
+        for length, suffixes in _SUFFIXES_BY_LENGTH:
             # a long ending needs a longer stem: sparning is not spar (spara), räkning not räk
-            min_root = _MIN_ROOT + (len(suffix) >= 3)
-            if word.endswith(suffix) and len(word) - len(suffix) >= min_root:
-                found.append(word[: -len(suffix)])
+            min_root = _MIN_ROOT + (length >= 3)
+            if len(word) - length >= min_root and word[-length:] in suffixes:
+                found.append(word[:-length])
         if len(word) >= 5 and word[-2] == "e" and word[-1] in "lrn" and word[-3] not in "aeiouy":
             found.append(word[:-2] + word[-1])
     return tuple(dict.fromkeys(found))
@@ -145,6 +149,36 @@ def is_stopword(word: str, typed: str | None = None) -> bool:
     if word not in STOPWORDS:
         return False
     return typed is None or typed == word or typed in ACCENTED_STOPWORDS
+
+
+# Opposite poles a question can take: selling to customers or buying from suppliers, goods
+# coming in or going out. Each pole is a set of word prefixes (so compounds such as kundfaktura
+# and inköpsorder count) and whole words; the two poles of a pair are bits 2k and 2k + 1.
+POLES: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
+    (("kund", "customer", "forsalj", "salj", "sale"), frozenset()),
+    (("leverantor", "supplier", "vendor", "inkop", "purchas"), frozenset({"lev", "po", "io"})),
+    (("inlever", "receiv", "receipt", "mottag", "godsmottag"), frozenset({"emot"})),
+    (("utlever", "ship", "plock", "pick", "frakt"), frozenset()),
+)
+
+
+def poles(text: str | list[tuple[str, str]]) -> int:
+    """A bit mask of the POLES the text (or its `tokens`) names; 0 when it names none."""
+    mask = 0
+    for word, typed in tokens(text) if isinstance(text, str) else text:
+        mask |= _word_poles(word, typed)
+    return mask
+
+
+@lru_cache(maxsize=200_000)
+def _word_poles(word: str, typed: str) -> int:
+    if is_stopword(word, typed):
+        return 0
+    mask = 0
+    for bit, (prefixes, whole) in enumerate(POLES):
+        if word in whole or word.startswith(prefixes):
+            mask |= 1 << bit
+    return mask
 
 
 def detect_language(text: str) -> str:

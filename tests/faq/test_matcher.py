@@ -9,7 +9,7 @@ from bot.faq.knowledge import Knowledge
 from bot.faq.lexicon import lexicon
 from bot.faq.loader import parse_faq_file
 from bot.faq.matcher import Matcher
-from bot.faq.text import detect_language, roots, tokens
+from bot.faq.text import POLES, detect_language, poles, roots, tokens
 from tests.conftest import KNOWLEDGE, ROOT
 
 FINANCE = """---
@@ -121,10 +121,56 @@ def test_text_helpers() -> None:
     assert detect_language("How do I change the posting date?") == "en"
 
 
+def test_poles_name_the_side_of_the_business_and_the_direction_of_goods() -> None:
+    sales, purchase, inbound, outbound = (1 << bit for bit in range(len(POLES)))
+    assert poles("Hur krediterar jag en kundfaktura?") == sales
+    assert poles("leverantörsfakturan från lev") == purchase
+    assert poles("change the PO") == purchase
+    assert poles("jag kunde inte") == 0  # 'kunde' (could) is not 'kund' (customer)
+    assert poles("hur tar jag emot en delleverans") == inbound
+    assert poles("plocklistan för kundorder") == outbound | sales
+
+
+def test_an_entry_only_about_the_other_side_is_not_the_answer() -> None:
+    entries = parse_faq_file(
+        """---
+area: purchasing
+---
+## How do I enter a supplier's price list?
+Open the vendor card and choose Prices. Enter the item, the unit cost and the starting date.
+""",
+        "purchasing.md",
+    )[0]
+    matcher = Matcher(entries, lexicon())
+    ours = matcher.match("where do I enter the new price list from the supplier?")
+    theirs = matcher.match("where do I enter the new price list for our customers?")
+    assert ours.answered and ours.features["opposite"] == 0.0
+    assert not theirs.answered and theirs.features["opposite"] == 1.0
+
+
+def test_an_entry_about_more_than_the_question_explains_less_of_it() -> None:
+    entries = parse_faq_file(
+        """---
+area: finance
+---
+## Kunden har fått fel pris på en bokförd faktura – hur krediterar jag den?
+Skapa en kreditnota från den bokförda fakturan och fakturera igen med rätt pris.
+""",
+        "finance.md",
+    )[0]
+    matcher = Matcher(entries, lexicon())
+    whole = matcher.match("kunden fick fel pris på fakturan som är bokförd, hur krediterar jag?")
+    part = matcher.match("hur ändrar jag priset?")
+    assert whole.features["explained"] > 0.8 > 0.5 > part.features["explained"]
+    assert whole.answered and not part.answered
+
+
 def test_evaluation_sets_are_realistic_in_size_and_mix() -> None:
     for path, minimum in (
         (ROOT / "tests/eval/cases.jsonl", 150),
+        (ROOT / "tests/eval/cases_blind.jsonl", 150),
         (ROOT / "bench/heldout.jsonl", 150),
+        (ROOT / "bench/heldout2.jsonl", 150),
     ):
         cases = read_cases(path)
         unanswerable = sum(c.expected is None for c in cases)
@@ -137,8 +183,9 @@ def test_tuning_set_does_not_regress() -> None:
     cases = [
         *read_cases(ROOT / "tests/eval/cases.jsonl"),
         *read_cases(ROOT / "tests/eval/cases_more.jsonl"),
+        *read_cases(ROOT / "tests/eval/cases_blind.jsonl"),
     ]
     result = evaluate(knowledge.matcher, cases)
-    assert result.accuracy >= 0.73, result.as_dict()
-    assert result.ranking >= 0.83, result.as_dict()
-    assert result.abstention >= 0.78, result.as_dict()
+    assert result.accuracy >= 0.86, result.as_dict()
+    assert result.ranking >= 0.91, result.as_dict()
+    assert result.abstention >= 0.83, result.as_dict()
