@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a measured commit contributes; a held-out set a commit does not have yet is skipped (pass
+# the working tree's file with --heldout to measure an older commit on it).
 SNAPSHOT_PATHS = ("bot", "knowledge", "tests/eval", "bench/heldout.jsonl", "bench/heldout2.jsonl")
 _SOURCE = "FIRSTLINE_BENCH_SOURCE"
 _COMMIT = "FIRSTLINE_BENCH_COMMIT"
@@ -93,8 +95,9 @@ def split_at(argv: Sequence[str] | None) -> tuple[str | None, list[str]]:
 def run_at(commit: str, script: Path, argv: Sequence[str]) -> int:
     """Run `script` with `argv` against a `git archive` of `commit` (bot/ on PYTHONPATH)."""
     sha = _git("rev-parse", "--verify", f"{commit}^{{commit}}")
+    present = set(_git("ls-tree", "--name-only", sha, "--", *SNAPSHOT_PATHS).split())
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", sha, *SNAPSHOT_PATHS],
+        ["git", "archive", "--format=tar", sha, *(p for p in SNAPSHOT_PATHS if p in present)],
         cwd=ROOT,
         capture_output=True,
         check=True,
