@@ -299,7 +299,7 @@ def _tag_list(value: object) -> tuple[str, ...]:
 def parse_synonyms(text: str, file: str) -> tuple[list[tuple[str, ...]], list[LoadProblem]]:
     """Parse synonyms.yml: a list of groups, each a list of words or phrases."""
     try:
-        data = yaml.safe_load(text)
+        data = _parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -311,18 +311,21 @@ def parse_synonyms(text: str, file: str) -> tuple[list[tuple[str, ...]], list[Lo
             LoadProblem(file, 1, "expected a list of groups, e.g. '- [följesedel, delivery note]'")
         ]
     groups: list[tuple[str, ...]] = []
-    problems: list[LoadProblem] = []
-    node_lines = _group_lines(text)
+    bad: list[tuple[int, str]] = []
     for n, group in enumerate(data):
-        line = node_lines[n] if n < len(node_lines) else 1
         if not isinstance(group, list) or len(group) < 2:
-            problems.append(LoadProblem(file, line, "a group needs a list of at least two words"))
+            bad.append((n, "a group needs a list of at least two words"))
             continue
         words = tuple(str(w).strip() for w in group if w is not None and str(w).strip())
         if len(words) < 2:
-            problems.append(LoadProblem(file, line, "a group needs at least two non-empty words"))
+            bad.append((n, "a group needs at least two non-empty words"))
             continue
         groups.append(words)
+    node_lines = _group_lines(text) if bad else []  # only a message needs the line numbers
+    problems = [
+        LoadProblem(file, node_lines[n] if n < len(node_lines) else 1, message)
+        for n, message in bad
+    ]
     return groups, problems
 
 
