@@ -229,7 +229,7 @@ class Matcher:
         self._build_synonyms(synonyms)
         self._build_index(distinct, (q_doc, q_tok), (b_doc, b_tok))
         self._terms_cache.clear()  # only needed while indexing
-        self._variant_cache: dict[int, tuple[tuple[float, frozenset[str]], ...]] = {}
+        self._variant_cache: dict[int, tuple[tuple[float, tuple[str, ...]], ...]] = {}
 
     # -- vocabulary -------------------------------------------------------------------------
 
@@ -579,7 +579,7 @@ class Matcher:
                 best = max(best, found / total)
         return best
 
-    def _variant_words(self, variant: int) -> tuple[tuple[float, frozenset[str]], ...]:
+    def _variant_words(self, variant: int) -> tuple[tuple[float, tuple[str, ...]], ...]:
         """(weight, index terms) of each meaningful word of a phrasing; computed when first
         needed, since only the candidates' phrasings ever are."""
         words = self._variant_cache.get(variant)
@@ -587,7 +587,7 @@ class Matcher:
             found = []
             for token in tokens(self._variant_text[variant]):
                 _, own, of_parts = self._token_terms(token)
-                terms = frozenset(t for t in (*own, *of_parts) if t in self._idf)
+                terms = tuple(t for t in (*own, *of_parts) if t in self._idf)
                 if terms:
                     found.append((max(self._idf[t] for t in terms), terms))
             words = self._variant_cache[variant] = tuple(found)
