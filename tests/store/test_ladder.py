@@ -62,13 +62,14 @@ def clock() -> Clock:
     return Clock()
 
 
-async def unanswered(core: Core, text: str = QUESTION) -> Question:
-    """An unresolved finance question from Slack, recorded as the desk records one; the tests
-    open its escalation with their own clock (the ladder's behaviour does not depend on the FAQ).
-    """
+async def unanswered(
+    core: Core, text: str = QUESTION, source: str = "slack", at: datetime = START
+) -> Question:
+    """An unresolved finance question, recorded as the desk records one; the tests open its
+    escalation with their own clock (the ladder's behaviour does not depend on the FAQ)."""
     question = Question(
-        created_at=START,
-        source="slack",
+        created_at=at,
+        source=source,
         asker=ASKER,
         channel="C0SUPPORT",
         message_ts="1.1",
@@ -241,22 +242,8 @@ async def test_unresolved_questions_without_an_escalation_are_adopted(
     core: Core, clock: Clock
 ) -> None:
     """The process stopped between saving the question and opening its escalation."""
-    async with core.db.session() as session:
-        for source in ("slack", "chat"):
-            session.add(
-                Question(
-                    created_at=clock.now,
-                    source=source,
-                    asker=ASKER,
-                    text=QUESTION,
-                    language="sv",
-                    matched_area="finance",
-                    confidence=0.1,
-                    answered=False,
-                    status="unresolved",
-                )
-            )
-        await session.commit()
+    for source in ("slack", "chat"):
+        await unanswered(core, source=source, at=clock.now)
     ladder = Ladder(core.settings, core.db, clock)
     sources = frozenset({"slack"})
     assert await ladder.adopt_orphans(sources) == 0  # too fresh: its own process may still open it
