@@ -228,7 +228,9 @@ class Matcher:
         self._build_vocabulary(distinct, counts.tolist(), synonym_words)
         self._build_synonyms(synonyms)
         self._build_index(distinct, (q_doc, q_tok), (b_doc, b_tok))
-        self._terms_cache.clear()  # only needed while indexing
+        # The per-word terms were needed for every word while indexing; from now on only for the
+        # words of the phrasings "explained" reads, so the caches start over and fill as needed.
+        self._terms_cache.clear()
         self._variant_cache: dict[int, tuple[tuple[float, tuple[str, ...]], ...]] = {}
 
     # -- vocabulary -------------------------------------------------------------------------
