@@ -113,9 +113,6 @@ class _TermTable:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(document, term, term frequency) for each term of each document, from the documents'
         word occurrences (`doc[i]` holds word `word[i]`, in reading order)."""
-        if not len(word):
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, np.zeros(0)
         starts = self.ptr[word]
         counts = self.ptr[word + 1] - starts
         index = np.arange(int(counts.sum())) - np.repeat(
@@ -125,7 +122,10 @@ class _TermTable:
         docs = np.concatenate((np.repeat(doc, counts), phrase_doc))
         terms = np.concatenate((self.ids[index], phrase_term))
         weights = np.concatenate((self.weights[index], np.ones(len(phrase_doc))))
-        width = int(terms.max()) + 1 if len(terms) else 1
+        if not len(terms):  # no words, or only words that say nothing (stopwords)
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        width = int(terms.max()) + 1
         keys = docs * width + terms
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
@@ -141,7 +141,7 @@ class _WordIds:
     def __init__(self) -> None:
         self.ids: dict[tuple[str, str], int] = {}
         self._single: dict[str, int] = {}  # typed words that fold to one token: nearly all
-        self._other: dict[str, tuple[int, ...]] = {}  # to none or to several ("x²")
+        self._other: dict[str, tuple[int, ...]] = {}  # to none ("µ") or to several ("㏂")
 
     @property
     def distinct(self) -> list[tuple[str, str]]:
@@ -164,7 +164,7 @@ class _WordIds:
                         other[word] = pieces
                 found = list(map(single.get, typed))
             if None in found:
-                found = [i for word in typed for i in other.get(word) or (single[word],)]
+                found = [i for word in typed for i in other.get(word, (single.get(word),))]
             flat.extend(found)
             lengths.append(len(found))
         return _doc_ids(lengths), np.array(flat, dtype=np.int64)
@@ -203,9 +203,9 @@ class Matcher:
             [i for i, e in enumerate(self.entries) for _ in (e.question, *e.also_asked)],
             dtype=np.int64,
         )
-        self._variant_start = np.array(
-            np.cumsum([0] + [1 + len(e.also_asked) for e in self.entries[:-1]]), dtype=np.int64
-        )
+        self._variant_start = np.cumsum(
+            [0] + [1 + len(e.also_asked) for e in self.entries], dtype=np.int64
+        )[:-1]
         self._variant_text = [v for e in self.entries for v in (e.question, *e.also_asked)]
         # Every distinct (word, as typed) gets an id and documents become arrays of ids, so the
         # per-word work below runs once per distinct word, not once per occurrence.
@@ -218,7 +218,11 @@ class Matcher:
         word_poles = np.array([poles([token]) for token in distinct], dtype=np.int64)
         variant_poles = np.zeros(len(self._variant_text), dtype=np.int64)
         np.bitwise_or.at(variant_poles, q_doc, word_poles[q_tok])
-        self._entry_poles = np.bitwise_or.reduceat(variant_poles, self._variant_start)
+        self._entry_poles = (
+            np.bitwise_or.reduceat(variant_poles, self._variant_start)
+            if self.entries
+            else np.zeros(0, dtype=np.int64)
+        )
         # An entry's whole text: its phrasings, then its answer, why and tags.
         b_doc = np.concatenate((self._variant_entry[q_doc], a_doc))
         order = np.argsort(b_doc, kind="stable")
@@ -355,6 +359,9 @@ class Matcher:
         """A document word's cluster, the terms it adds at full weight (its cluster and its
         synonym concepts) and at PART_WEIGHT (its compound parts and theirs). Cached per
         (word, as typed)."""
+        cached = self._terms_cache.get(token)
+        if cached is not None:
+            return cached
         word, typed = token
         cluster, parts = self._analyse(word)
         own: tuple[str, ...] = ()
@@ -660,7 +667,7 @@ def _bm25(
     doc: np.ndarray, term: np.ndarray, tf: np.ndarray, idf: np.ndarray, n_docs: int
 ) -> _Index:
     lengths = np.bincount(doc, weights=tf, minlength=n_docs)
-    length = lengths[doc] / (lengths.mean() or 1.0)
+    length = lengths[doc] / ((lengths.mean() if n_docs else 0.0) or 1.0)
     weight = idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
     order = np.argsort(term * n_docs + doc)  # by term, then document; the pairs are unique
     bounds = np.searchsorted(term[order], np.arange(len(idf) + 1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from bot.faq.evaluate import evaluate, read_cases
@@ -165,6 +167,30 @@ Skapa en kreditnota från den bokförda fakturan och fakturera igen med rätt pr
     assert whole.answered and not part.answered
 
 
+def test_words_that_fold_to_nothing_or_to_several_pieces_do_not_break_the_index() -> None:
+    """Cyrillic or 'µ' fold to no ASCII at all, '㏂' to two pieces; a question written into the
+    FAQ from Slack may hold any of them."""
+    entries = parse_faq_file(
+        """---
+area: finance
+---
+## Kan vi skicka faktura till en kund i Kyiv (Київ)?
+Also asked: pris i µ-enheter | ㏂ straße
+Ja, som vanligt: kunden behöver ett VAT-nummer.
+""",
+        "finance.md",
+    )[0]
+    matcher = Matcher(entries, lexicon())
+    match = matcher.match("skicka faktura till kund i Київ")
+    assert match.entry is not None and match.entry.question.startswith("Kan vi skicka faktura")
+
+
+def test_a_knowledge_base_without_entries_or_meaningful_words_answers_nothing() -> None:
+    assert not Matcher([], lexicon()).match("hur krediterar jag en faktura?").answered
+    only_filler = parse_faq_file("---\narea: finance\n---\n## How do I?\nthe and it\n", "f.md")[0]
+    assert not Matcher(only_filler, []).match("price list").answered
+
+
 def test_evaluation_sets_are_realistic_in_size_and_mix() -> None:
     for path, minimum in (
         (ROOT / "tests/eval/cases.jsonl", 150),
@@ -189,3 +215,15 @@ def test_tuning_set_does_not_regress() -> None:
     assert result.accuracy >= 0.86, result.as_dict()
     assert result.ranking >= 0.91, result.as_dict()
     assert result.abstention >= 0.83, result.as_dict()
+
+
+def test_loading_leaves_the_garbage_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    Knowledge.load(KNOWLEDGE, ("finance", "warehouse", "purchasing"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Knowledge.load(KNOWLEDGE, ("finance", "warehouse", "purchasing"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
