@@ -1,0 +1,91 @@
+"""How each escalation notification for our own people is rendered: the superuser's new
+question, the reminder and the triage line, from the database as the outbox sends them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest_asyncio
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import Core, create_core
+from bot.settings import Area, Escalation, Vendor
+from bot.store.models import Question
+from handlers.slack.notify import render
+from tests.conftest import make_settings
+from tests.e2e.fake_slack import FakeSlackAPI
+
+ANNA, PER, ASKER = "U0ANNA", "U0PER", "U0ASKER"
+NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Stockholm
+
+
+@pytest_asyncio.fixture
+async def core(database_url: str) -> AsyncIterator[Core]:
+    settings = make_settings(
+        database_url,
+        areas=(Area("finance", "Ekonomi", superusers=(ANNA, PER)),),
+        vendor=Vendor("Fenix", slack_channel="C0FENIX"),
+        escalation=Escalation(triage_channel="C0TRIAGE"),
+    )
+    core = await create_core(settings, lambda: NOW)
+    yield core
+    await core.close()
+
+
+async def rendered(core: Core, slack: FakeSlackAPI, number: int, kind: str, to: str) -> Any:
+    status = await core.ladder.status(number)
+    client = AsyncWebClient(token="xoxb-test", base_url=slack.url)
+    payload = {"kind": kind, "to": to}
+    return await render(core, client, status, status.history[-1], payload)
+
+
+def buttons(blocks: list[dict[str, Any]]) -> list[str]:
+    return [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+async def test_the_superuser_the_reminder_and_the_triage_line(core: Core) -> None:
+    question = Question(
+        created_at=NOW,
+        source="slack",
+        asker=ASKER,
+        channel="C0SUPPORT",
+        message_ts="1.1",
+        thread_ts="1.1",
+        text="Hur periodiserar jag <!channel> en hyra?",
+        language="sv",
+        matched_question="What do I need to do for the year-end close?",
+        matched_area="finance",
+        confidence=0.1,
+        answered=False,
+        status="unresolved",
+    )
+    async with core.db.session() as session:
+        session.add(question)
+        await session.commit()
+    esc = await core.ladder.open(question, "unanswered")
+    async with FakeSlackAPI() as slack:
+        to, thread, text, blocks = await rendered(core, slack, esc.id, "assigned", ANNA)
+        body = blocks[0]["text"]["text"]
+        assert (to, thread, text) == (ANNA, None, f"Ny fråga #{esc.id}")
+        assert body.startswith(f"*Ny fråga till dig: #{esc.id}* (Ekonomi)")
+        assert "&lt;!channel&gt;" in body and "<!channel>" not in body  # the asker can't ping
+        assert "Från <@U0ASKER> i <#C0SUPPORT> · <" in body and "|Öppna tråden>" in body
+        assert "Botens bästa gissning: _What do I need to do for the year-end close?_" in body
+        assert "Ta den inom 2 h arbetstid" in body
+        assert buttons(blocks) == ["esc_claim", "esc_answer", "esc_escalate", "esc_reassign"]
+
+        await core.ladder.claim(esc.id, ANNA)
+        _, _, text, blocks = await rendered(core, slack, esc.id, "reminder", ANNA)
+        body = blocks[0]["text"]["text"]
+        assert text == f"Påminnelse #{esc.id}"
+        assert body.startswith(f"*Påminnelse: ärende #{esc.id}* väntar på ditt svar. Om ")
+        assert "går det till Fenix." in body
+
+        await core.ladder.answer(esc.id, ANNA, "Bokför hyran på 1710 och periodisera.")
+        to, _, text, blocks = await rendered(core, slack, esc.id, "triage", "C0TRIAGE")
+        line = blocks[0]["text"]["text"].splitlines()[0]
+        assert to == "C0TRIAGE" and text == f"#{esc.id} answered"
+        assert line.startswith(f"*#{esc.id}* (Ekonomi) ") and " av <@U0ANNA> · nu " in line
+        assert buttons(blocks) == ["esc_faq"]  # answered: offer to add it to the FAQ
