@@ -6,6 +6,7 @@ from the database at sending time, so a retried delivery shows the current state
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -79,93 +80,168 @@ def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
     return send
 
 
+Rendered = tuple[str, str | None, str, list[Block]]
+
+
+@dataclass(frozen=True)
+class _Notice:
+    """One notification about an escalation, with what every rendering of it needs."""
+
+    core: Core
+    status: Status
+    event: EscalationEvent
+    to: str
+
+    @property
+    def n(self) -> int:
+        return self.status.escalation.id
+
+    @property
+    def area_name(self) -> str:
+        area = self.core.settings.area(self.status.escalation.area)
+        return area.name if area else "okänt område"
+
+    @property
+    def who(self) -> str:
+        esc = self.status.escalation
+        holder = esc.claimed_by or esc.assignee
+        return f"<@{holder}>" if holder else "supportkön"
+
+    @property
+    def vendor(self) -> str:
+        return escape(self.core.settings.vendor.name)
+
+
 async def render(
     core: Core,
     client: AsyncWebClient,
     status: Status,
     event: EscalationEvent,
     payload: dict[str, Any],
-) -> tuple[str, str | None, str, list[Block]]:
+) -> Rendered:
     """(channel, thread_ts, fallback text, blocks) for one notification."""
-    esc, question = status.escalation, status.question
-    kind, to = payload["kind"], payload["to"]
-    n = esc.id
-    area = core.settings.area(esc.area)
-    area_name = area.name if area else "okänt område"
-    who = (
-        f"<@{esc.claimed_by or esc.assignee}>" if (esc.claimed_by or esc.assignee) else "supportkön"
-    )
-    vendor = escape(core.settings.vendor.name)
+    notice = _Notice(core, status, event, payload["to"])
+    kind = payload["kind"]
     if kind in ("progress", "closed"):
-        lang = question.language
-        action = "closed" if kind == "closed" else event.action
-        template = PROGRESS[lang].get(action) or PROGRESS[lang]["opened"]
-        text = template.format(n=n, who=who, area=escape(area_name), vendor=vendor)
-        return question.channel or "", question.thread_ts, text, [_section(text)]
+        return _progress(notice, kind)
     if kind == "answer":
-        lang = question.language
-        texts = ESCALATION_TEXTS[lang]
-        # the answer as it was given (a later "not solved" clears it from the escalation)
-        intro = texts["answer_intro"].format(n=n, who=f"<@{event.actor}>")
-        blocks = [
-            _section(f"*{intro}*\n{to_mrkdwn(event.detail or esc.answer or '')}"),
-            _buttons(
-                n,
-                [
-                    (SOLVED, texts["solved_button"], "primary"),
-                    (NOT_SOLVED, texts["not_solved_button"], None),
-                ],
-            ),
-        ]
-        return question.channel or "", question.thread_ts, intro, blocks
-    if kind == "vendor":  # outside the company: no internal links, the asker by name
-        asked = escape(question.asker_name or question.asker)
-        details = [quote(question.text), f"Frågat av {asked}"]
-    else:
-        link = await _permalink(client, question.channel, question.message_ts)
-        where = f" i <#{question.channel}>" if question.channel else ""
-        details = [
-            quote(question.text),
-            f"Från <@{question.asker}>{where}" + (f" · <{link}|Öppna tråden>" if link else ""),
-        ]
-    if question.matched_question:
-        details.append(f"Botens bästa gissning: _{escape(question.matched_question)}_")
-    if esc.note:
-        details.append(f"Anteckning: {escape(esc.note)}")
-    if kind == "assigned":
-        head = f"*Ny fråga till dig: #{n}* ({escape(area_name)})"
-        deadline = _hours(core.settings.escalation.claim_within)
-        details.append(f"Ta den inom {deadline} arbetstid, annars går den vidare.")
-        return to, None, f"Ny fråga #{n}", [_section(head + "\n" + "\n".join(details)), _actions(n)]
-    if kind == "reminder":
-        grace = _hours(core.settings.escalation.reminder_grace)
-        head = f"*Påminnelse: ärende #{n}* väntar på ditt svar. Om {grace} går det till {vendor}."
-        return (
-            to,
-            None,
-            f"Påminnelse #{n}",
-            [_section(head + "\n" + "\n".join(details)), _actions(n)],
-        )
+        return _answer(notice)
     if kind == "vendor":
-        head = f"*Supportärende #{n}* ({escape(area_name)})"
-        if esc.vendor_reason:
-            reason = ACTION_NAMES.get(esc.vendor_reason, esc.vendor_reason)
-            details.append(f"Varför till er: {escape(reason)}")
-        details.append("Svara i tråden här, så går svaret till den som frågade.")
-        return to, None, f"Supportärende #{n}", [_section(head + "\n" + "\n".join(details))]
-    # triage: one line about what just happened, and the same actions
+        return _to_vendor(notice)
+    details = await _internal_details(notice, client)
+    if kind == "assigned":
+        return _assigned(notice, details)
+    if kind == "reminder":
+        return _reminder(notice, details)
+    return _triage(notice, details)
+
+
+def _progress(notice: _Notice, kind: str) -> Rendered:
+    """To the asker, in their thread: where their question is now."""
+    question, event = notice.status.question, notice.event
+    templates = PROGRESS[question.language]
+    action = "closed" if kind == "closed" else event.action
+    text = (templates.get(action) or templates["opened"]).format(
+        n=notice.n, who=notice.who, area=escape(notice.area_name), vendor=notice.vendor
+    )
+    return question.channel or "", question.thread_ts, text, [_section(text)]
+
+
+def _answer(notice: _Notice) -> Rendered:
+    """To the asker, in their thread: the answer, with "solved" and "not solved"."""
+    esc, question, event = notice.status.escalation, notice.status.question, notice.event
+    texts = ESCALATION_TEXTS[question.language]
+    # the answer as it was given (a later "not solved" clears it from the escalation)
+    intro = texts["answer_intro"].format(n=notice.n, who=f"<@{event.actor}>")
+    blocks = [
+        _section(f"*{intro}*\n{to_mrkdwn(event.detail or esc.answer or '')}"),
+        _buttons(
+            notice.n,
+            [
+                (SOLVED, texts["solved_button"], "primary"),
+                (NOT_SOLVED, texts["not_solved_button"], None),
+            ],
+        ),
+    ]
+    return question.channel or "", question.thread_ts, intro, blocks
+
+
+def _to_vendor(notice: _Notice) -> Rendered:
+    """To the vendor's channel, outside the company: no internal links, the asker by name."""
+    esc, question = notice.status.escalation, notice.status.question
+    asked = escape(question.asker_name or question.asker)
+    details = [quote(question.text), f"Frågat av {asked}", *_known(notice)]
+    head = f"*Supportärende #{notice.n}* ({escape(notice.area_name)})"
+    if esc.vendor_reason:
+        reason = ACTION_NAMES.get(esc.vendor_reason, esc.vendor_reason)
+        details.append(f"Varför till er: {escape(reason)}")
+    details.append("Svara i tråden här, så går svaret till den som frågade.")
+    return notice.to, None, f"Supportärende #{notice.n}", [_section(_lines(head, details))]
+
+
+async def _internal_details(notice: _Notice, client: AsyncWebClient) -> list[str]:
+    """The question, who asked where (with a link to the thread), and what we know of it."""
+    question = notice.status.question
+    link = await _permalink(client, question.channel, question.message_ts)
+    where = f" i <#{question.channel}>" if question.channel else ""
+    return [
+        quote(question.text),
+        f"Från <@{question.asker}>{where}" + (f" · <{link}|Öppna tråden>" if link else ""),
+        *_known(notice),
+    ]
+
+
+def _known(notice: _Notice) -> list[str]:
+    esc, question = notice.status.escalation, notice.status.question
+    known = []
+    if question.matched_question:
+        known.append(f"Botens bästa gissning: _{escape(question.matched_question)}_")
+    if esc.note:
+        known.append(f"Anteckning: {escape(esc.note)}")
+    return known
+
+
+def _assigned(notice: _Notice, details: list[str]) -> Rendered:
+    """To the superuser whose turn it is, with the actions."""
+    head = f"*Ny fråga till dig: #{notice.n}* ({escape(notice.area_name)})"
+    deadline = _hours(notice.core.settings.escalation.claim_within)
+    details = [*details, f"Ta den inom {deadline} arbetstid, annars går den vidare."]
+    blocks = [_section(_lines(head, details)), _actions(notice.n)]
+    return notice.to, None, f"Ny fråga #{notice.n}", blocks
+
+
+def _reminder(notice: _Notice, details: list[str]) -> Rendered:
+    """To the superuser who claimed it and has not answered."""
+    grace = _hours(notice.core.settings.escalation.reminder_grace)
+    head = (
+        f"*Påminnelse: ärende #{notice.n}* väntar på ditt svar. "
+        f"Om {grace} går det till {notice.vendor}."
+    )
+    blocks = [_section(_lines(head, details)), _actions(notice.n)]
+    return notice.to, None, f"Påminnelse #{notice.n}", blocks
+
+
+def _triage(notice: _Notice, details: list[str]) -> Rendered:
+    """To the triage channel: one line about what just happened, and the actions that fit."""
+    esc, event = notice.status.escalation, notice.event
     state = STATE_NAMES.get(esc.state, esc.state)
     by = "" if event.actor == BOT else f" av <@{event.actor}>"
     what = ACTION_NAMES.get(event.action, event.action)
-    line = f"*#{n}* ({escape(area_name)}) {escape(what)}{by} · nu {state} · {who}"
-    blocks = [_section(line + "\n" + "\n".join(details))]
+    line = (
+        f"*#{notice.n}* ({escape(notice.area_name)}) {escape(what)}{by} · nu {state} · {notice.who}"
+    )
+    blocks = [_section(_lines(line, details))]
     if esc.state in (State.OPEN, State.CLAIMED):
-        blocks.append(_actions(n))
+        blocks.append(_actions(notice.n))
     if esc.state == State.ANSWERED or (
         esc.state == State.CLOSED and esc.answer and not esc.faq_location
     ):
-        blocks.append(_buttons(n, [(ADD_FAQ, "Lägg till i FAQ:n", None)]))
-    return to, None, f"#{n} {event.action}", blocks
+        blocks.append(_buttons(notice.n, [(ADD_FAQ, "Lägg till i FAQ:n", None)]))
+    return notice.to, None, f"#{notice.n} {event.action}", blocks
+
+
+def _lines(head: str, details: list[str]) -> str:
+    return head + "\n" + "\n".join(details)
 
 
 def digest_blocks(
