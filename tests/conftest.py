@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import pytest_asyncio
@@ -14,6 +16,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.settings import Settings, normalize_database_url
+from bot.store.models import Question
+
+if TYPE_CHECKING:
+    from bot.app import Core
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -79,3 +85,35 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+async def record_unresolved(
+    core: Core,
+    text: str,
+    at: datetime,
+    *,
+    source: str = "slack",
+    asker: str = "U0ASKER",
+    matched_question: str | None = None,
+) -> Question:
+    """An unresolved finance question from the support channel, recorded as the desk records
+    one, so a test can open its escalation itself (with its own clock, whatever the FAQ says)."""
+    question = Question(
+        created_at=at,
+        source=source,
+        asker=asker,
+        channel="C0SUPPORT",
+        message_ts="1.1",
+        thread_ts="1.1",
+        text=text,
+        language="sv",
+        matched_question=matched_question,
+        matched_area="finance",
+        confidence=0.1,
+        answered=False,
+        status="unresolved",
+    )
+    async with core.db.session() as session:
+        session.add(question)
+        await session.commit()
+    return question

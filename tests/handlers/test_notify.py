@@ -12,9 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core, create_core
 from bot.settings import Area, Escalation, Vendor
-from bot.store.models import Question
 from handlers.slack.notify import render
-from tests.conftest import make_settings
+from tests.conftest import make_settings, record_unresolved
 from tests.e2e.fake_slack import FakeSlackAPI
 
 ANNA, PER, ASKER = "U0ANNA", "U0PER", "U0ASKER"
@@ -46,24 +45,12 @@ def buttons(blocks: list[dict[str, Any]]) -> list[str]:
 
 
 async def test_the_superuser_the_reminder_and_the_triage_line(core: Core) -> None:
-    question = Question(
-        created_at=NOW,
-        source="slack",
-        asker=ASKER,
-        channel="C0SUPPORT",
-        message_ts="1.1",
-        thread_ts="1.1",
-        text="Hur periodiserar jag <!channel> en hyra?",
-        language="sv",
+    question = await record_unresolved(
+        core,
+        "Hur periodiserar jag <!channel> en hyra?",
+        NOW,
         matched_question="What do I need to do for the year-end close?",
-        matched_area="finance",
-        confidence=0.1,
-        answered=False,
-        status="unresolved",
     )
-    async with core.db.session() as session:
-        session.add(question)
-        await session.commit()
     esc = await core.ladder.open(question, "unanswered")
     async with FakeSlackAPI() as slack:
         to, thread, text, blocks = await rendered(core, slack, esc.id, "assigned", ANNA)

@@ -17,7 +17,7 @@ from bot.settings import Area, Escalation, Vendor
 from bot.store.models import OutboxMessage, Question
 from bot.support.escalations import Ladder, Refused, State
 from bot.support.questions import Origin
-from tests.conftest import make_settings
+from tests.conftest import make_settings, record_unresolved
 
 ANNA, PER, OLA, SARA, ADMIN, ASKER = "U0ANNA", "U0PER", "U0OLA", "U0SARA", "U0ADMIN", "U0ASKER"
 QUESTION = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
@@ -65,26 +65,7 @@ def clock() -> Clock:
 async def unanswered(
     core: Core, text: str = QUESTION, source: str = "slack", at: datetime = START
 ) -> Question:
-    """An unresolved finance question, recorded as the desk records one; the tests open its
-    escalation with their own clock (the ladder's behaviour does not depend on the FAQ)."""
-    question = Question(
-        created_at=at,
-        source=source,
-        asker=ASKER,
-        channel="C0SUPPORT",
-        message_ts="1.1",
-        thread_ts="1.1",
-        text=text,
-        language="sv",
-        matched_area="finance",
-        confidence=0.1,
-        answered=False,
-        status="unresolved",
-    )
-    async with core.db.session() as session:
-        session.add(question)
-        await session.commit()
-    return question
+    return await record_unresolved(core, text, at, source=source, asker=ASKER)
 
 
 async def outbox(core: Core) -> list[tuple[str, dict]]:
