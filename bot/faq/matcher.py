@@ -434,8 +434,7 @@ class Matcher:
 
     # -- questions --------------------------------------------------------------------------
 
-    def _positions(self, question: str) -> list[_Position]:
-        pairs = tokens(question)
+    def _positions(self, pairs: list[tuple[str, str]]) -> list[_Position]:
         clusters = [self._analyse(w)[0] or w for w, _ in pairs]
         phrase_at: dict[int, set[str]] = defaultdict(set)
         for start, end, concept in self._phrase_concepts(clusters):
@@ -485,7 +484,8 @@ class Matcher:
         )
 
     def match(self, question: str, limit: int = 3) -> Match:
-        positions = self._positions(question)
+        pairs = tokens(question)
+        positions = self._positions(pairs)
         total_weight = sum(p.weight for p in positions)
         if not positions or total_weight <= 0 or not self.entries:
             return Match(question, None, 0.0, False)
@@ -514,11 +514,12 @@ class Matcher:
         # every word beats one that matches a few words many times.
         best_phrasing = np.maximum.reduceat(variant_score, self._variant_start)
         scores = (best_phrasing + BODY_WEIGHT * body_score) * body_cover / total_weight
-        opposite = self._opposite(poles(question))
+        opposite = self._opposite(poles(pairs))
         scores = np.where(opposite, scores * OPPOSITE_PENALTY, scores)
         top_k = min(max(limit, RERANK), len(candidates))
         pool = candidates[np.argpartition(-scores[candidates], top_k - 1)[:top_k]]
-        explained = {int(doc): self._explained(int(doc), positions) for doc in pool}
+        asked = {term for p in positions for term in p.alternatives}
+        explained = {int(doc): self._explained(int(doc), asked) for doc in pool}
         for doc, share in explained.items():
             scores[doc] *= 1 - EXPLAINED_WEIGHT + EXPLAINED_WEIGHT * share
         ranked = pool[np.lexsort((pool, -scores[pool]))]
@@ -568,14 +569,14 @@ class Matcher:
                 found |= ((self._entry_poles >> pair) & 3) == 3 - pole
         return found
 
-    def _explained(self, entry: int, positions: list[_Position]) -> float:
+    def _explained(self, entry: int, asked: set[str]) -> float:
         """How much of the entry's closest phrasing the question accounts for (rarity-weighted).
 
         Coverage asks whether the entry explains the question; this asks the reverse. An entry
         whose every phrasing is about more than the question ("the customer got the wrong price
         on a posted invoice" for "how do I change an item's price") is probably another topic.
+        `asked` holds every index term the question's words could stand for.
         """
-        asked = {term for p in positions for term in p.alternatives}
         first = int(self._variant_start[entry])
         best = 0.0
         for variant in range(first, first + 1 + len(self.entries[entry].also_asked)):
