@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import synthetic
 from benchutil import describe, machine, revision, run_at, split_at
 
@@ -46,7 +47,7 @@ from bot.faq.knowledge import Knowledge
 from bot.faq.lexicon import lexicon
 from bot.faq.loader import DEFAULT_AREAS, load_knowledge
 from bot.faq.matcher import Matcher
-from bot.faq.text import roots
+from bot.faq.text import roots, tokens
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -226,11 +227,11 @@ def profile(root: Path, queries: Sequence[synthetic.Query], top: int = 15) -> di
         "index": {
             "variants": len(m._variant_entry),
             "vocabulary": len(m._word_freq),
-            "terms": len(m._b_postings),
-            "body_postings": sum(len(p[0]) for p in m._b_postings.values()),
-            "question_postings": sum(len(p[0]) for p in m._q_postings.values()),
+            "terms": len(m._term_ids),
+            "body_postings": len(m._b_postings.docs),
+            "question_postings": len(m._q_postings.docs),
             "typo_deletes": len(m._deletes),
-            "longest_body_posting": max(len(p[0]) for p in m._b_postings.values()),
+            "longest_body_posting": int(np.diff(m._b_postings.bounds).max()),
         },
     }
 
@@ -249,25 +250,21 @@ def _build_phases(entries: Sequence[Any], synonyms: list[tuple[str, ...]]) -> di
 
         return inner
 
-    originals = {
-        "tokens": matcher_module.tokens,
-        "_build_vocabulary": Matcher._build_vocabulary,
-        "_build_synonyms": Matcher._build_synonyms,
-        "_doc_terms": Matcher._doc_terms,
-        "_build_postings": Matcher._build_postings,
+    steps = {
+        "word ids (tokenise)": (matcher_module._WordIds, "documents"),
+        "vocabulary + typo index": (Matcher, "_build_vocabulary"),
+        "synonyms": (Matcher, "_build_synonyms"),
+        "BM25 index (terms, phrases, postings)": (Matcher, "_build_index"),
     }
+    originals = {name: getattr(owner, attr) for name, (owner, attr) in steps.items()}
     cold()
     try:
-        matcher_module.tokens = wrap("tokenise (text.tokens)", originals["tokens"])
-        Matcher._build_vocabulary = wrap("vocabulary + typo index", originals["_build_vocabulary"])
-        Matcher._build_synonyms = wrap("synonyms", originals["_build_synonyms"])
-        Matcher._doc_terms = wrap("document terms (_doc_terms)", originals["_doc_terms"])
-        Matcher._build_postings = wrap("BM25 postings", originals["_build_postings"])
+        for name, (owner, attr) in steps.items():
+            setattr(owner, attr, wrap(name, originals[name]))
         total, _ = timed(lambda: Matcher(entries, synonyms))
     finally:
-        matcher_module.tokens = originals["tokens"]
-        for name in ("_build_vocabulary", "_build_synonyms", "_doc_terms", "_build_postings"):
-            setattr(Matcher, name, originals[name])
+        for name, (owner, attr) in steps.items():
+            setattr(owner, attr, originals[name])
     spent["total"] = total
     spent["other"] = total - sum(v for k, v in spent.items() if k != "total")
     return spent
@@ -279,12 +276,12 @@ def _postings_visited(m: Matcher, queries: Sequence[synthetic.Query]) -> tuple[l
     for q in queries:
         n = 0
         docs: set[int] = set()
-        for position in m._positions(q.question):
+        for position in m._positions(tokens(q.question)):
             for term in position.alternatives:
-                body = m._b_postings[term][0].tolist() if term in m._b_postings else []
-                question = m._q_postings[term][0] if term in m._q_postings else ()
+                body = m._postings(m._b_postings, term)[0]
+                question = m._postings(m._q_postings, term)[0]
                 n += len(question) + len(body)
-                docs.update(body)
+                docs.update(body.tolist())
         visits.append(n)
         scored.append(len(docs))
     return visits, scored
