@@ -64,6 +64,15 @@ class KnowledgeBase:
     files: int = 0
 
 
+def read_knowledge_file(path: Path, name: str) -> tuple[str, None] | tuple[None, LoadProblem]:
+    """A knowledge file's text, or the problem that says why it can't be read (the bot goes on
+    without it)."""
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, LoadProblem(name, 1, f"cannot read the file (save it as UTF-8): {exc}")
+
+
 def load_knowledge(
     root: Path | str, areas: Iterable[str] = DEFAULT_AREAS, *, log_problems: bool = True
 ) -> KnowledgeBase:
@@ -78,10 +87,9 @@ def load_knowledge(
     for path in sorted(p for p in faq_dir.rglob("*") if p.suffix.lower() == ".md" and p.is_file()):
         kb.files += 1
         rel = _display_path(path, root)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            kb.problems.append(LoadProblem(rel, 1, f"cannot read file: {exc}"))
+        text, unreadable = read_knowledge_file(path, rel)
+        if text is None:
+            kb.problems.append(unreadable)
             continue
         entries, problems = parse_faq_file(text, rel, allowed)
         kb.problems.extend(problems)
@@ -97,11 +105,13 @@ def load_knowledge(
             kb.entries.append(entry)
     syn_path = root / "synonyms.yml"
     if syn_path.exists():
-        groups, problems = parse_synonyms(
-            syn_path.read_text(encoding="utf-8"), _display_path(syn_path, root)
-        )
-        kb.synonyms = groups
-        kb.problems.extend(problems)
+        syn_name = _display_path(syn_path, root)
+        text, unreadable = read_knowledge_file(syn_path, syn_name)
+        if text is None:
+            kb.problems.append(unreadable)
+        else:
+            kb.synonyms, problems = parse_synonyms(text, syn_name)
+            kb.problems.extend(problems)
     if kb.files == 0:
         kb.problems.append(
             LoadProblem(_display_path(faq_dir, root), 0, "no FAQ files: add *.md files here")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bot.faq.loader import LoadProblem
+from bot.faq.loader import LoadProblem, read_knowledge_file
 
 SECTIONS = {
     "nu": "nu",
@@ -60,12 +60,9 @@ def load_roadmap(path: Path) -> Roadmap:
     if not path.exists():
         return Roadmap()
     name = f"{path.parent.name}/{path.name}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return Roadmap(
-            problems=[LoadProblem(name, 1, f"cannot read the file (save it as UTF-8): {exc}")]
-        )
+    text, unreadable = read_knowledge_file(path, name)
+    if text is None:
+        return Roadmap(problems=[unreadable])
     return parse_roadmap(text, name)
 
 

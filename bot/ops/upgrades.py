@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.faq.loader import LoadProblem
+from bot.faq.loader import LoadProblem, read_knowledge_file
 
 _HEADING = re.compile(
     r"^##\s+(\d{4}-\d\d-\d\d)\s+(\d{1,2}:\d\d)\s*[-–]\s*(?:(\d{4}-\d\d-\d\d)\s+)?(\d{1,2}:\d\d)\s+(.+?)\s*$"
@@ -82,14 +82,9 @@ def load_upgrades(path: Path, zone: ZoneInfo) -> UpgradePlan:
     if not path.exists():
         return UpgradePlan()
     name = f"{path.parent.name}/{path.name}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        plan = UpgradePlan()
-        plan.problems.append(
-            LoadProblem(name, 1, f"cannot read the file (save it as UTF-8): {exc}")
-        )
-        return plan
+    text, unreadable = read_knowledge_file(path, name)
+    if text is None:
+        return UpgradePlan(problems=[unreadable])
     return parse_upgrades(text, name, zone)
 
 

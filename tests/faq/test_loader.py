@@ -134,3 +134,15 @@ def test_sample_knowledge_base_is_clean_and_big_enough() -> None:
     for area in ("finance", "warehouse", "purchasing"):
         assert sum(e.area == area for e in kb.entries) >= 20
     assert len(kb.synonyms) >= 50
+
+
+def test_files_that_are_not_utf8_are_reported_and_the_rest_loads(tmp_path: Path) -> None:
+    write(tmp_path, "one.md", "---\narea: warehouse\n---\n## Var är lagret?\nI Jönköping.\n")
+    (tmp_path / "faq" / "latin1.md").write_bytes("## Fråga?\nSvar.\n".encode("latin-1"))
+    (tmp_path / "synonyms.yml").write_bytes("- [följesedel, delivery note]\n".encode("latin-1"))
+    kb = load_knowledge(tmp_path)
+    assert [e.question for e in kb.entries] == ["Var är lagret?"]
+    assert kb.synonyms == []
+    messages = [str(p) for p in kb.problems]
+    assert any("faq/latin1.md:1: cannot read the file (save it as UTF-8)" in m for m in messages)
+    assert any("synonyms.yml:1: cannot read the file (save it as UTF-8)" in m for m in messages)
