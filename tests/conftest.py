@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,21 @@ KNOWLEDGE = ROOT / "knowledge"
 POSTGRES_URL = os.environ.get("FIRSTLINE_TEST_POSTGRES_URL")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+# Tuesday 3 November 2026, 10:00 in Stockholm: inside business hours
+START = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test sets, for the core and its parts (`create_core(settings, clock)`)."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
 
 
 @pytest.fixture(scope="session")

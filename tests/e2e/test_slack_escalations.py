@@ -6,7 +6,7 @@ import asyncio
 import re
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 
 from bot.ops.scheduler import build_scheduler
 from bot.settings import Area, Escalation, Smtp, Vendor
-from tests.conftest import KNOWLEDGE, make_settings
+from tests.conftest import KNOWLEDGE, Clock, make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import Call, FakeSlackAPI
 from tests.e2e.harness import BotServer, start_bot
@@ -26,14 +26,6 @@ from tests.e2e.test_slack_questions import settle, texts_of
 
 ANNA, PER, OLA, ASKER = "U0ANNA", "U0PER", "U0OLA", "U0ASKER"
 QUESTION = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Stockholm
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest_asyncio.fixture

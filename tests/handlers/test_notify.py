@@ -4,7 +4,6 @@ question, the reminder and the triage line, from the database as the outbox send
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest_asyncio
@@ -13,11 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Core, create_core
 from bot.settings import Area, Escalation, Vendor
 from handlers.slack.notify import render
-from tests.conftest import make_settings, record_unresolved
+from tests.conftest import START, Clock, make_settings, record_unresolved
 from tests.e2e.fake_slack import FakeSlackAPI
 
 ANNA, PER, ASKER = "U0ANNA", "U0PER", "U0ASKER"
-NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Stockholm
 
 
 @pytest_asyncio.fixture
@@ -28,7 +26,7 @@ async def core(database_url: str) -> AsyncIterator[Core]:
         vendor=Vendor("Fenix", slack_channel="C0FENIX"),
         escalation=Escalation(triage_channel="C0TRIAGE"),
     )
-    core = await create_core(settings, lambda: NOW)
+    core = await create_core(settings, Clock())
     yield core
     await core.close()
 
@@ -48,7 +46,7 @@ async def test_the_superuser_the_reminder_and_the_triage_line(core: Core) -> Non
     question = await record_unresolved(
         core,
         "Hur periodiserar jag <!channel> en hyra?",
-        NOW,
+        START,
         matched_question="What do I need to do for the year-end close?",
     )
     esc = await core.ladder.open(question, "unanswered")

@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import pytest_asyncio
@@ -17,7 +17,7 @@ from bot.settings import Area, Escalation, Vendor
 from bot.store.models import OutboxMessage, Question
 from bot.support.escalations import Ladder, Refused, State
 from bot.support.questions import Origin
-from tests.conftest import make_settings, record_unresolved
+from tests.conftest import START, Clock, make_settings, record_unresolved
 
 ANNA, PER, OLA, SARA, ADMIN, ASKER = "U0ANNA", "U0PER", "U0OLA", "U0SARA", "U0ADMIN", "U0ASKER"
 QUESTION = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
@@ -29,19 +29,6 @@ AREAS = (
 VENDOR = Vendor(
     "Fenix", slack_channel="C0FENIX", email="support@fenix.example", webhook_url="https://x/y"
 )
-# Tuesday 3 November 2026, 10:00 in Stockholm
-START = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
 
 
 @pytest_asyncio.fixture

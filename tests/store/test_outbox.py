@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email import message_from_bytes
 from typing import Any
 
@@ -18,18 +18,8 @@ from bot.settings import Smtp
 from bot.store.models import OutboxMessage
 from bot.support.delivery import email_sender, webhook_sender
 from bot.support.outbox import Outbox, PermanentFailure, TemporaryFailure, enqueue
-from tests.conftest import make_settings
+from tests.conftest import START, Clock, make_settings
 from tests.e2e.test_run_process import free_port
-
-START = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest_asyncio.fixture

@@ -7,7 +7,7 @@ import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest_asyncio
 from aiohttp import web
@@ -17,7 +17,7 @@ from bot.app import Core, create_core
 from bot.ops.uptime import DOWN, UP, Uptime, probe
 from bot.settings import Check, Ops
 from bot.store.models import OutboxMessage
-from tests.conftest import make_settings
+from tests.conftest import Clock, make_settings
 
 
 class Erp:
@@ -77,14 +77,6 @@ async def test_probe_reports_what_failed(erp: tuple[Erp, str]) -> None:
     assert (await probe(refused)).error.startswith("TCP 127.0.0.1:")
     bad_url = Check("x", "X", url=f"http://127.0.0.1:{closed_port()}/", timeout=1, interval=60)
     assert (await probe(bad_url)).error.startswith("cannot connect")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest_asyncio.fixture
