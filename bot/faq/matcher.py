@@ -27,7 +27,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bot.faq.model import Entry
-from bot.faq.text import POLES, fold_word, is_stopword, poles, roots, tokens, typed_words, words
+from bot.faq.text import (
+    POLES,
+    fold_word,
+    is_stopword,
+    poles,
+    roots,
+    tokens,
+    typed_words,
+    word_poles,
+    words,
+)
 
 K1 = 1.2
 B = 0.75
@@ -215,9 +225,9 @@ class Matcher:
             " ".join((e.answer, e.why or "", *e.tags)) for e in self.entries
         )
         distinct = words_of.distinct
-        word_poles = np.array([poles([token]) for token in distinct], dtype=np.int64)
+        poles_of_word = np.array([word_poles(*token) for token in distinct], dtype=np.int64)
         variant_poles = np.zeros(len(self._variant_text), dtype=np.int64)
-        np.bitwise_or.at(variant_poles, q_doc, word_poles[q_tok])
+        np.bitwise_or.at(variant_poles, q_doc, poles_of_word[q_tok])
         self._entry_poles = (
             np.bitwise_or.reduceat(variant_poles, self._variant_start)
             if self.entries

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import chain
 
@@ -162,16 +163,17 @@ POLES: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
 )
 
 
-def poles(text: str | list[tuple[str, str]]) -> int:
-    """A bit mask of the POLES the text (or its `tokens`) names; 0 when it names none."""
+def poles(pairs: Iterable[tuple[str, str]]) -> int:
+    """A bit mask of the POLES that (folded, as typed) words name; 0 when they name none."""
     mask = 0
-    for word, typed in tokens(text) if isinstance(text, str) else text:
-        mask |= _word_poles(word, typed)
+    for word, typed in pairs:
+        mask |= word_poles(word, typed)
     return mask
 
 
 @lru_cache(maxsize=200_000)
-def _word_poles(word: str, typed: str) -> int:
+def word_poles(word: str, typed: str) -> int:
+    """The POLES one word names, as a bit mask: `kundfaktura` names the customer pole."""
     if is_stopword(word, typed):
         return 0
     mask = 0
