@@ -3,8 +3,8 @@
     python bench/bench_quality.py
 
 Both systems answer the questions of the tuning set (tests/eval/cases*.jsonl, the files the
-confidence calibration is fitted on) and of each held-out set (bench/heldout.jsonl and
-bench/heldout2.jsonl, never used for tuning) from knowledge/. Reported per set, and for the
+confidence calibration is fitted on) and of each held-out set (bench/heldout*.jsonl, never used
+for tuning) from knowledge/. Reported per set, and for the
 held-out sets together, side by side:
 
 - top-1 accuracy on answerable questions: answered, with the expected entry;
@@ -223,8 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--heldout",
         type=Path,
         nargs="+",
-        default=[source / "bench" / "heldout.jsonl", source / "bench" / "heldout2.jsonl"],
-        help="held-out set files (default bench/heldout.jsonl and bench/heldout2.jsonl)",
+        default=sorted((source / "bench").glob("heldout*.jsonl")),
+        help="held-out set files (default bench/heldout*.jsonl)",
     )
     args = parser.parse_args(rest)
 

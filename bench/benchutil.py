@@ -15,13 +15,15 @@ import sys
 import tarfile
 import tempfile
 from collections.abc import Sequence
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# What a measured commit contributes; a held-out set a commit does not have yet is skipped (pass
-# the working tree's file with --heldout to measure an older commit on it).
-SNAPSHOT_PATHS = ("bot", "knowledge", "tests/eval", "bench/heldout.jsonl", "bench/heldout2.jsonl")
+# What a measured commit contributes, with its held-out sets (bench/heldout*.jsonl); a held-out set
+# a commit does not have yet is skipped (pass the working tree's file with --heldout to measure an
+# older commit on it).
+SNAPSHOT_PATHS = ("bot", "knowledge", "tests/eval")
 _SOURCE = "FIRSTLINE_BENCH_SOURCE"
 _COMMIT = "FIRSTLINE_BENCH_COMMIT"
 
@@ -95,9 +97,10 @@ def split_at(argv: Sequence[str] | None) -> tuple[str | None, list[str]]:
 def run_at(commit: str, script: Path, argv: Sequence[str]) -> int:
     """Run `script` with `argv` against a `git archive` of `commit` (bot/ on PYTHONPATH)."""
     sha = _git("rev-parse", "--verify", f"{commit}^{{commit}}")
-    present = set(_git("ls-tree", "--name-only", sha, "--", *SNAPSHOT_PATHS).split())
+    present = _git("ls-tree", "--name-only", sha, "--", *SNAPSHOT_PATHS, "bench/").split()
+    paths = [p for p in present if p in SNAPSHOT_PATHS or fnmatch(p, "bench/heldout*.jsonl")]
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", sha, *(p for p in SNAPSHOT_PATHS if p in present)],
+        ["git", "archive", "--format=tar", sha, *paths],
         cwd=ROOT,
         capture_output=True,
         check=True,
