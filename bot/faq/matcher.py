@@ -20,6 +20,7 @@ on the tuning sets in tests/eval/.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence, Sized
 from dataclasses import dataclass, field
@@ -64,7 +65,7 @@ FEATURES = (
 )
 # Fitted by bench/calibrate.py on tests/eval/cases*.jsonl (l2 0.01): the intercept, then one
 # weight per feature in FEATURES.
-CALIBRATION = (-4.604, 0.086, 0.586, 1.156, -0.125, 1.861, 0.675, 0.314, -0.206, 1.927)
+CALIBRATION = (-4.337, 0.047, 0.423, 1.136, -0.251, 1.844, 0.723, 0.248, -0.193, 1.935)
 
 
 _Postings = tuple[np.ndarray, np.ndarray]
@@ -444,7 +445,14 @@ class Matcher:
 
     # -- questions --------------------------------------------------------------------------
 
-    def _positions(self, pairs: list[tuple[str, str]]) -> list[_Position]:
+    def _positions(
+        self,
+        pairs: list[tuple[str, str]],
+        names: frozenset[str] = frozenset(),
+        starts: frozenset[str] = frozenset(),
+    ) -> list[_Position]:
+        """The question's meaningful words; `names` and `starts` are the capitalised words
+        inside and at the start of a sentence (see `_names`)."""
         clusters = [self._analyse(w)[0] or w for w, _ in pairs]
         phrase_at: dict[int, set[str]] = defaultdict(set)
         for start, end, concept in self._phrase_concepts(clusters):
@@ -456,12 +464,17 @@ class Matcher:
                 continue
             cluster, parts = self._analyse(word)
             if cluster is None and not parts:
+                # A word the knowledge base has never seen. A name or a number ("Würth",
+                # "order 203455") is the asker's context, not what the question is about.
+                if typed in names or any(c.isdigit() for c in word):
+                    continue
                 corrected = self._correct(word)
                 if corrected is not None:
                     c = self._analyse(corrected)[0]
                     positions.append(self._position(word, [(c, TYPO_WEIGHT)], phrase_at[i]))
                     continue
-            if cluster is None and not parts:
+                if typed in starts:
+                    continue  # a capitalised first word that isn't a typo either: a name
                 alternatives = {concept: SYNONYM_WEIGHT for concept in phrase_at[i]}
                 positions.append(_Position(word, alternatives, known=bool(alternatives)))
                 continue
@@ -495,7 +508,7 @@ class Matcher:
 
     def match(self, question: str, limit: int = 3) -> Match:
         pairs = tokens(question)
-        positions = self._positions(pairs)
+        positions = self._positions(pairs, *_names(question))
         total_weight = sum(p.weight for p in positions)
         if not positions or total_weight <= 0 or not self.entries:
             return Match(question, None, 0.0, False)
@@ -618,6 +631,18 @@ class Matcher:
             w * f[name] for w, name in zip(self.calibration[1:], FEATURES, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-z))
+
+
+_CAPITALISED = re.compile(r"(?:^|(?<=[.!?:\n])\s*|(\s+))\b([A-ZÅÄÖ][a-zåäöéü]+)")
+
+
+def _names(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Capitalised words inside a sentence (names of customers, suppliers, places) and those
+    at a sentence start, lower-cased."""
+    inside, starts = set(), set()
+    for space, word in _CAPITALISED.findall(text.strip()):
+        (inside if space else starts).add(word.lower())
+    return frozenset(inside), frozenset(starts)
 
 
 def _doc_ids(lengths: list[int]) -> np.ndarray:

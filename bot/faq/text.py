@@ -57,6 +57,12 @@ STOPWORDS = frozenset(
     hjalpen tacksam morgon mvh halsningar gang egentligen liksom alltsa ju nog val nan nat
     hallaa tjena tjenare halla god dag hello undrade fundering funderar far fatt
     langre fortfarande ingen inget inga anymore
+    won isn aren wasn weren hasn haven hadn doesn didn don couldn shouldn wouldn ve re ll
+    dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt wont cant couldnt shouldnt
+    wouldnt ive youre theyre theyve weve thats whats
+    morning afternoon evening folks everyone everybody thx cheers regards ago actually usually
+    basically officially apparently probably maybe perhaps anyway guess fine lot lots
+    precis totalt hela forhand faktiskt ungefar imorgon forut
     """.split()
 )
 
@@ -66,7 +72,7 @@ ACCENTED_STOPWORDS = frozenset(
     för på så är då där när nån nåt någon något några också även från fråga frågan frågor gå går
     gör göra hjälp hjälpa hjälpen här måste sån sådan säg säger stå står snälla varför vår vårt
     våra väl ändå åt både hälsningar gång behöver behöva hallå nåt nån tjänare fundering får fått
-    längre
+    längre igår förhand ungefär förut
     """.split()
 )
 
