@@ -38,7 +38,6 @@ from typing import Any
 from benchutil import describe, machine, revision, run_at, source_root, split_at
 from rank_bm25 import BM25Okapi
 
-from bot.faq.evaluate import EvalResult
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import DEFAULT_AREAS
 from bot.faq.model import Entry
@@ -65,9 +64,66 @@ class Prediction:
     answered: bool
 
 
-def balanced(score: EvalResult) -> float:
-    """(top-1 accuracy + correct abstention) / 2, what the BM25 threshold is chosen by."""
-    return (score.accuracy + score.abstention) / 2
+@dataclass
+class Score:
+    """Counts for one system on one group of cases.
+
+    Not `bot.faq.evaluate.EvalResult`: with `--at` the measured commit's `bot` is imported, and
+    this script must count the same way whatever that commit's version of it looks like."""
+
+    answerable: int = 0
+    correct: int = 0
+    ranked: int = 0
+    wrong_answer: int = 0
+    abstained_right_guess: int = 0
+    abstained_wrong_guess: int = 0
+    unanswerable: int = 0
+    abstained: int = 0
+
+    def add(self, case: Case, pred: Prediction) -> None:
+        if case.expected is None:
+            self.unanswerable += 1
+            self.abstained += not pred.answered
+            return
+        self.answerable += 1
+        right = pred.guess == case.expected
+        self.ranked += right
+        if pred.answered:
+            self.correct += right
+            self.wrong_answer += not right
+        elif right:
+            self.abstained_right_guess += 1
+        else:
+            self.abstained_wrong_guess += 1
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answerable if self.answerable else math.nan
+
+    @property
+    def abstention(self) -> float:
+        return self.abstained / self.unanswerable if self.unanswerable else math.nan
+
+    @property
+    def ranking(self) -> float:
+        return self.ranked / self.answerable if self.answerable else math.nan
+
+    @property
+    def balanced(self) -> float:
+        return (self.accuracy + self.abstention) / 2
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.__dict__,
+            "top1_accuracy": _round(self.accuracy),
+            "abstention": _round(self.abstention),
+            "ranking_top1": _round(self.ranking),
+            "balanced": _round(self.balanced),
+        }
+
+
+def _round(x: float) -> float | None:
+    return None if math.isnan(x) else round(x, 4)
 
 
 def read_cases(path: Path, headings: set[str]) -> list[Case]:
@@ -119,11 +175,11 @@ class Bm25Baseline:
         candidates = [*sorted({s for _, s in tops if s > 0}), math.inf]
         best_t, best_value = math.inf, -1.0
         for t in candidates:
-            score = EvalResult()
+            score = Score()
             for case, (guess, s) in zip(cases, tops, strict=True):
-                score.add(case.expected, guess, guess is not None and s >= t)
-            if balanced(score) > best_value:
-                best_t, best_value = t, balanced(score)
+                score.add(case, Prediction(guess, guess is not None and s >= t))
+            if score.balanced > best_value:
+                best_t, best_value = t, score.balanced
         lower = [s for _, s in tops if 0 < s < best_t]
         self.threshold = (best_t + max(lower)) / 2 if lower and best_t < math.inf else best_t
         return {"threshold": self.threshold, "tuning_balanced": round(best_value, 4)}
@@ -140,30 +196,29 @@ def firstline_predictor(knowledge: Knowledge) -> Callable[[str], Prediction]:
 
 def score_cases(
     cases: Sequence[Case], predict: Callable[[str], Prediction]
-) -> tuple[EvalResult, dict[str, EvalResult]]:
+) -> tuple[Score, dict[str, Score]]:
     """Overall and per-style scores."""
-    overall = EvalResult()
-    by_style: dict[str, EvalResult] = {}
+    overall = Score()
+    by_style: dict[str, Score] = {}
     for case in cases:
         pred = predict(case.question)
-        overall.add(case.expected, pred.guess, pred.answered)
-        by_style.setdefault(case.style, EvalResult()).add(case.expected, pred.guess, pred.answered)
+        overall.add(case, pred)
+        by_style.setdefault(case.style, Score()).add(case, pred)
     return overall, dict(sorted(by_style.items()))
 
 
-def pct(num: int, den: int, counts: bool = False) -> str:
-    """num/den as a percentage ("-" for an empty group), optionally with the counts."""
-    if not den:
+def pct(x: float, num: int | None = None, den: int | None = None) -> str:
+    if math.isnan(x):
         return "-"
-    return f"{100 * num / den:5.1f}%" + (f" ({num}/{den})" if counts else "")
+    return f"{100 * x:5.1f}% ({num}/{den})" if num is not None else f"{100 * x:5.1f}%"
 
 
-def print_overall(results: dict[str, dict[str, EvalResult]], sizes: dict[str, int]) -> None:
+def print_overall(results: dict[str, dict[str, Score]], sizes: dict[str, int]) -> None:
     """One row per question set; top-1 on answerable, abstention on unanswerable, ranking."""
-    columns: list[tuple[str, Callable[[EvalResult], str]]] = [
-        ("top-1", lambda s: pct(s.correct, s.answerable, counts=True)),
-        ("abstention", lambda s: pct(s.abstained, s.unanswerable, counts=True)),
-        ("ranking", lambda s: pct(s.ranked_first, s.answerable, counts=True)),
+    columns: list[tuple[str, Callable[[Score], str]]] = [
+        ("top-1", lambda s: pct(s.accuracy, s.correct, s.answerable)),
+        ("abstention", lambda s: pct(s.abstention, s.abstained, s.unanswerable)),
+        ("ranking", lambda s: pct(s.ranking, s.ranked, s.answerable)),
     ]
     width = max(len(f"{name} (n={n})") for name, n in sizes.items()) + 2
     for system in ("firstline", "bm25"):
@@ -174,7 +229,7 @@ def print_overall(results: dict[str, dict[str, EvalResult]], sizes: dict[str, in
         print()
 
 
-def print_styles(fl: dict[str, EvalResult], bm: dict[str, EvalResult]) -> None:
+def print_styles(fl: dict[str, Score], bm: dict[str, Score]) -> None:
     print(
         f"{'style':<11}{'ans':>4}{'unans':>6}   "
         f"{'firstline top-1':<17}{'abstain':<9}{'ranking':<9}  "
@@ -184,14 +239,12 @@ def print_styles(fl: dict[str, EvalResult], bm: dict[str, EvalResult]) -> None:
         b = bm[style]
         print(
             f"{style:<11}{s.answerable:>4}{s.unanswerable:>6}   "
-            f"{pct(s.correct, s.answerable):<17}{pct(s.abstained, s.unanswerable):<9}"
-            f"{pct(s.ranked_first, s.answerable):<9}  "
-            f"{pct(b.correct, b.answerable):<12}{pct(b.abstained, b.unanswerable):<9}"
-            f"{pct(b.ranked_first, b.answerable):<9}"
+            f"{pct(s.accuracy):<17}{pct(s.abstention):<9}{pct(s.ranking):<9}  "
+            f"{pct(b.accuracy):<12}{pct(b.abstention):<9}{pct(b.ranking):<9}"
         )
 
 
-def print_failures(fl: dict[str, EvalResult]) -> None:
+def print_failures(fl: dict[str, Score]) -> None:
     print(
         f"{'style':<11}{'ans':>4}{'wrong entry':>13}{'abstained, guess right':>24}"
         f"{'abstained, guess wrong':>24}{'unans':>7}{'answered anyway':>17}"
@@ -241,8 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     fit = baseline.fit_threshold(sets["tuning"])
     firstline = firstline_predictor(knowledge)
 
-    results: dict[str, dict[str, EvalResult]] = {}
-    styles: dict[str, dict[str, dict[str, EvalResult]]] = {}
+    results: dict[str, dict[str, Score]] = {}
+    styles: dict[str, dict[str, dict[str, Score]]] = {}
     for name, cases in sets.items():
         fl, fl_styles = score_cases(cases, firstline)
         bm, bm_styles = score_cases(cases, baseline.predict)
@@ -277,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
     print("\ntargets")
     for name, value, passed in targets:
-        print(f"  {'PASS' if passed else 'FAIL':<5} {name:<45} measured {100 * value:5.1f}%")
+        print(f"  {'PASS' if passed else 'FAIL':<5} {name:<45} measured {pct(value)}")
 
     out = {
         "benchmark": "quality",

@@ -26,35 +26,12 @@ class Case:
 
 @dataclass
 class EvalResult:
-    """Counts over a set of cases; an answerable case ends up right, answered wrong, or
-    abstained (with the right or a wrong best guess)."""
-
     answerable: int = 0
     correct: int = 0
     ranked_first: int = 0
-    wrong_answer: int = 0
-    abstained_right_guess: int = 0
-    abstained_wrong_guess: int = 0
     unanswerable: int = 0
     abstained: int = 0
     failures: list[dict] = field(default_factory=list)
-
-    def add(self, expected: str | None, guess: str | None, answered: bool) -> None:
-        """Count one verdict: the best guess (a heading or None) and whether it was answered."""
-        if expected is None:
-            self.unanswerable += 1
-            self.abstained += not answered
-            return
-        self.answerable += 1
-        right = guess == expected
-        self.ranked_first += right
-        if answered:
-            self.correct += right
-            self.wrong_answer += not right
-        elif right:
-            self.abstained_right_guess += 1
-        else:
-            self.abstained_wrong_guess += 1
 
     @property
     def accuracy(self) -> float:
@@ -76,9 +53,6 @@ class EvalResult:
             "top1_accuracy": round(self.accuracy, 4),
             "best_guess_correct": self.ranked_first,
             "best_guess_accuracy": round(self.ranking, 4),
-            "wrong_answer": self.wrong_answer,
-            "abstained_right_guess": self.abstained_right_guess,
-            "abstained_wrong_guess": self.abstained_wrong_guess,
             "unanswerable": self.unanswerable,
             "abstained": self.abstained,
             "abstention_rate": round(self.abstention, 4),
@@ -119,10 +93,14 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> EvalResult:
     result = EvalResult()
     for case in cases:
         match = matcher.match(case.question)
-        guess = match.entry.question if match.entry else None
-        answered = match.answered and guess is not None
-        result.add(case.expected, guess, answered)
-        got = guess if answered else None
+        got = match.entry.question if match.answered and match.entry else None
+        if case.expected is None:
+            result.unanswerable += 1
+            result.abstained += got is None
+        else:
+            result.answerable += 1
+            result.correct += got == case.expected
+            result.ranked_first += match.entry is not None and match.entry.question == case.expected
         if got != case.expected:
             result.failures.append(
                 {
@@ -130,7 +108,7 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> EvalResult:
                     "question": case.question,
                     "expected": case.expected,
                     "got": got,
-                    "best_guess": guess,
+                    "best_guess": match.entry.question if match.entry else None,
                     "confidence": match.confidence,
                 }
             )
