@@ -13,8 +13,9 @@ for ("explained"): coverage asks whether the entry explains the question, this a
 The confidence is a logistic function of those signals: how much of the question the entry
 explains (coverage, weighted by rarity), how much of the entry the question explains, how
 clearly it beats the runner-up, and words the knowledge base has never seen (which is what makes
-the bot abstain on "what's for lunch?"). The coefficients were fitted with `bench/calibrate.py`
-on the tuning sets in tests/eval/.
+the bot abstain on "what's for lunch?"). Names and numbers it has never seen ("Karlssons Måleri",
+"invoice 1004877") are the asker's context and don't count at all. The coefficients were fitted
+with `bench/calibrate.py` on the tuning sets in tests/eval/.
 """
 
 from __future__ import annotations
