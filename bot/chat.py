@@ -1,7 +1,8 @@
 """`firstline chat`: the bot in a terminal, on the same core as Slack.
 
 Interactive, it shows a prompt and takes `/ja` (solved) and `/nej` (not what I needed) after an
-answer; with piped input it answers each line and exits at the end of input.
+answer, and a suggestion's number after "maybe one of these?"; with piped input it answers each
+line and exits at the end of input.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TextIO
 from bot.app import Core, create_core
 from bot.faq.markdown import plain
 from bot.faq.matcher import Match
+from bot.faq.model import Entry
 from bot.faq.text import detect_language
 from bot.settings import Settings
 from bot.support.questions import FeedbackResult, Origin, Reply
@@ -19,6 +21,8 @@ from bot.texts import help_now, t
 HELP = """Type a question in Swedish or English. After an answer:
   /ja  or /solved     it solved the problem
   /nej or /no         not what I needed
+When I suggest FAQ answers instead, type a suggestion's number to read it (then /ja if it
+solved the problem).
   /quit               leave (or Ctrl-D)"""
 
 SOLVED_COMMANDS = {"/ja", "/solved", "/yes"}
@@ -27,13 +31,16 @@ NOT_HELPFUL_COMMANDS = {"/nej", "/no", "/notuseful"}
 
 def render_answer(match: Match, settings: Settings, lang: str) -> str:
     """An answered question as terminal text: where it came from, the answer, the why."""
-    entry = match.entry
-    assert entry is not None
+    assert match.entry is not None
+    return render_entry(match.entry, settings, lang, f"confidence {match.confidence:.2f}, ")
+
+
+def render_entry(entry: Entry, settings: Settings, lang: str, detail: str = "") -> str:
+    """One FAQ entry as terminal text."""
     area = settings.area(entry.area)
     lines = [
         f"{t(lang, 'matched')}: {entry.question}",
-        f"{t(lang, 'area')}: {area.name if area else entry.area}   "
-        f"[confidence {match.confidence:.2f}, {entry.location}]",
+        f"{t(lang, 'area')}: {area.name if area else entry.area}   [{detail}{entry.location}]",
         "",
         plain(entry.answer),
     ]
@@ -59,7 +66,11 @@ def render_reply(reply: Reply, settings: Settings) -> str:
     if reply.answered:
         return render_answer(reply.match, settings, lang)
     contact, _ = settings.help_route(None)
-    return f"{t(lang, 'unknown', area_part='')}\n{help_now(lang, contact, None)}"
+    text = f"{t(lang, 'unknown', area_part='')}\n{help_now(lang, contact, None)}"
+    if reply.suggestions:
+        listed = "".join(f"\n  {n}. {e.question}" for n, e in enumerate(reply.suggestions, 1))
+        text += f"\n\n{t(lang, 'suggestions_intro')}{listed}\n{t(lang, 'suggestions_pick')}"
+    return text
 
 
 async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: str) -> int:
@@ -74,6 +85,7 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
             entries = len(core.knowledge.base.entries)
             say(f"firstline chat: {entries} FAQ entries from {settings.knowledge_dir}\n{HELP}")
         last: Reply | None = None
+        picked: Entry | None = None  # the suggestion last read, for /ja
         while True:
             if interactive:
                 stdout.write("\nyou> ")
@@ -90,8 +102,18 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
             if command in {"/help", "/hjälp"}:
                 say(HELP)
             elif command in SOLVED_COMMANDS | NOT_HELPFUL_COMMANDS:
-                say("bot> " + await _feedback(core, last, user, command in SOLVED_COMMANDS))
+                solved = command in SOLVED_COMMANDS
+                say("bot> " + await _feedback(core, last, picked, user, solved))
+            elif last is not None and not last.answered and text.isdigit():
+                lang = last.language
+                number = int(text)
+                if 1 <= number <= len(last.suggestions):
+                    picked = last.suggestions[number - 1]
+                    say("bot> " + render_entry(picked, settings, lang))
+                else:
+                    say("bot> " + t(lang, "nothing_suggested"))
             else:
+                picked = None
                 last = await core.desk.ask(text, Origin("chat", user))
                 echo = "" if interactive else f"you> {text}\n"
                 say(f"{echo}bot> {render_reply(last, settings)}")
@@ -100,9 +122,16 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
     return 0
 
 
-async def _feedback(core: Core, last: Reply | None, user: str, solved: bool) -> str:
+async def _feedback(
+    core: Core, last: Reply | None, picked: Entry | None, user: str, solved: bool
+) -> str:
     if last is None:
         return t("sv", "nothing_to_mark")
+    if not last.answered and picked is not None and solved:
+        feedback, _ = await core.solved_by_suggestion(last.question.id, user, picked)
+        if feedback.result is FeedbackResult.SOLVED:
+            return t(last.language, "suggestion_solved")
+        return t(last.language, "already", state=t(last.language, "state_solved"))
     if not last.answered:
         return t(last.language, "already_unresolved")
     feedback = await core.desk.feedback(last.question.id, user, solved=solved)

@@ -270,6 +270,12 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
             f"correct abstention on unanswerable: {result.abstention:.1%} "
             f"({result.abstained}/{result.unanswerable})"
         )
+        print(
+            f"declined answerable questions with the right entry among the suggestions: "
+            f"{result.suggested_right}/{result.declined_answerable}; "
+            f"unanswerable questions shown suggestions: "
+            f"{result.suggested_unanswerable}/{result.unanswerable}"
+        )
     if args.failures:
         for failure in result.failures:
             print(json.dumps(failure, ensure_ascii=False))

@@ -35,6 +35,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "state_solved": "löst",
         "state_unresolved": "olöst",
         "nothing_to_mark": "Det finns inget svar att markera: ställ en fråga först.",
+        "suggestions_intro": "Det närmaste jag hittar i FAQ:n, om det är det du söker:",
+        "suggestions_pick": "Skriv siffran för att läsa svaret.",
+        "suggestion_gone": "Den frågan finns inte längre i FAQ:n.",
+        "suggestion_solved_button": "Det löste min fråga",
+        "suggestion_solved": "Skönt! Frågan är markerad som löst av FAQ-svaret.",
+        "suggestion_case_closed": "Ärende #{n} är stängt.",
+        "closed_by_suggestion": "löst av FAQ-svaret ”{question}”",
+        "nothing_suggested": "Det finns inget förslag med den siffran.",
         "usage": (
             "*/support* — första linjens support för affärssystemet\n"
             "• `/support <fråga>` eller `/support fråga <fråga>`: svar ur FAQ:n, bara till dig\n"
@@ -89,6 +97,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "state_solved": "solved",
         "state_unresolved": "unresolved",
         "nothing_to_mark": "There is no answer to mark: ask a question first.",
+        "suggestions_intro": "The closest I can find in the FAQ, in case it's what you need:",
+        "suggestions_pick": "Type the number to read the answer.",
+        "suggestion_gone": "That question is no longer in the FAQ.",
+        "suggestion_solved_button": "That solved my question",
+        "suggestion_solved": "Great! The question is marked as solved by the FAQ answer.",
+        "suggestion_case_closed": "Ticket #{n} is closed.",
+        "closed_by_suggestion": "solved by the FAQ answer “{question}”",
+        "nothing_suggested": "There is no suggestion with that number.",
         "usage": (
             "*/support* — first-line support for our ERP system\n"
             "• `/support <question>` or `/support ask <question>`: an answer from the FAQ, "

@@ -83,6 +83,10 @@ def test_kb_eval_prints_accuracy_and_abstention(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "top-1 accuracy on answerable: 100.0% (1/1)" in result.stdout
     assert "correct abstention on unanswerable: 100.0% (1/1)" in result.stdout
+    assert (
+        "declined answerable questions with the right entry among the suggestions: 0/0; "
+        "unanswerable questions shown suggestions: 0/1"
+    ) in result.stdout
     cases.write_text('{"question": "x", "expected": "No such entry"}\n{oops\n')
     result = firstline("kb", "eval", str(cases))
     assert result.returncode == 2
@@ -101,6 +105,25 @@ def test_chat_with_piped_input_answers_each_line_and_exits(tmp_path: Path) -> No
     assert "Markerad som löst" in result.stdout
     assert "hittar inget säkert svar" in result.stdout
     assert (tmp_path / "chat.db").exists()
+
+
+def test_chat_suggests_faq_answers_when_unsure_and_reads_them_by_number(tmp_path: Path) -> None:
+    unsure = "jag köpte fika till ett kundmöte med mitt eget kort, hur får jag tillbaka pengarna?"
+    result = firstline(
+        "chat",
+        stdin=f"{unsure}\n3\n1\n/ja\n/ja\n",
+        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"},
+    )
+    assert result.returncode == 0, result.stderr
+    replies = result.stdout.split("bot> ")[1:]
+    assert "hittar inget säkert svar" in replies[0]
+    intro = "Det närmaste jag hittar i FAQ:n, om det är det du söker:"
+    assert f"{intro}\n  1. Hur redovisar jag ett utlägg" in replies[0]
+    assert replies[1].strip() == "Det finns inget förslag med den siffran."
+    assert replies[2].startswith("Från FAQ:n: Hur redovisar jag ett utlägg som jag betalat privat?")
+    assert "utläggsappen" in replies[2]
+    assert replies[3].strip() == "Skönt! Frågan är markerad som löst av FAQ-svaret."
+    assert replies[4].strip() == "Den här frågan är redan markerad (löst)."
 
 
 def test_run_without_slack_settings_is_one_clear_line() -> None:

@@ -31,6 +31,9 @@ class EvalResult:
     ranked_first: int = 0
     unanswerable: int = 0
     abstained: int = 0
+    declined_answerable: int = 0
+    suggested_right: int = 0
+    suggested_unanswerable: int = 0
     failures: list[dict] = field(default_factory=list)
 
     @property
@@ -56,6 +59,9 @@ class EvalResult:
             "unanswerable": self.unanswerable,
             "abstained": self.abstained,
             "abstention_rate": round(self.abstention, 4),
+            "declined_answerable": self.declined_answerable,
+            "suggested_right": self.suggested_right,
+            "suggested_unanswerable": self.suggested_unanswerable,
         }
 
 
@@ -94,13 +100,17 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> EvalResult:
     for case in cases:
         match = matcher.match(case.question)
         got = match.entry.question if match.answered and match.entry else None
+        suggested = [e.question for e in match.suggestions]
         if case.expected is None:
             result.unanswerable += 1
             result.abstained += got is None
+            result.suggested_unanswerable += bool(suggested)
         else:
             result.answerable += 1
             result.correct += got == case.expected
             result.ranked_first += match.entry is not None and match.entry.question == case.expected
+            result.declined_answerable += not match.answered
+            result.suggested_right += case.expected in suggested
         if got != case.expected:
             result.failures.append(
                 {

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.faq.lexicon import lexicon
-from bot.faq.loader import KnowledgeBase, load_knowledge
+from bot.faq.loader import KnowledgeBase, load_knowledge, question_key
 from bot.faq.matcher import DEFAULT_THRESHOLD, Match, Matcher
+from bot.faq.model import Entry
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,11 @@ class Knowledge:
 
     def match(self, question: str) -> Match:
         return self.matcher.match(question)
+
+    def entry(self, question: str) -> Entry | None:
+        """The entry with this `## question` heading, if the FAQ (as loaded now) still has it."""
+        key = question_key(question)
+        return next((e for e in self.base.entries if question_key(e.question) == key), None)
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Escalation, Question, Snapshot, UptimeResult, utcnow
 from bot.support.outbox import enqueue
+from bot.support.questions import SOLVED_BY_SUGGESTION
 
 log = logging.getLogger(__name__)
 
@@ -186,15 +187,21 @@ class DigestMaker:
                 )
             )
         answered = sum(q.answered for q in questions)
+        by_suggestion = [q for q in questions if q.feedback == SOLVED_BY_SUGGESTION]
         to_claim = _median([(e.claimed_at, e.created_at) for e in escalations])
         to_answer = _median([(e.answered_at, e.created_at) for e in escalations])
         lines = [
             f"Frågor: {len(questions)}, besvarade av FAQ:n: {answered}, "
+            f"lösta med ett förslag ur FAQ:n: {len(by_suggestion)}, "
             f"eskalerade: {len(escalations)}",
             f"Mediantid tills någon tog ett ärende: {to_claim}",
             f"Mediantid till svar: {to_answer}",
         ]
-        unanswered = [q for q in questions if not q.answered]
+        if by_suggestion:
+            # the FAQ had the answer but not the words: each is an `Also asked` to add
+            lines.append("Lösta med ett förslag (lägg gärna till frågan som Also asked på posten):")
+            lines += [f"  {q.text[:100]} → {q.matched_question}" for q in by_suggestion[:5]]
+        unanswered = [q for q in questions if not q.answered and q not in by_suggestion]
         if unanswered:
             asked = Counter(" ".join(q.text.casefold().split()) for q in unanswered)
             areas = Counter(q.matched_area or "okänt område" for q in unanswered)

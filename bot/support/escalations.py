@@ -430,6 +430,15 @@ class Ladder:
                 query = query.where(or_(Escalation.assignee == user, Escalation.claimed_by == user))
             return [(esc, q) for esc, q in (await session.execute(query)).all()]
 
+    async def active_for_question(self, question_id: int) -> Escalation | None:
+        """The question's escalation while someone still works on it (not answered or closed)."""
+        async with self.db.session() as session:
+            return await session.scalar(
+                select(Escalation).where(
+                    Escalation.question_id == question_id, Escalation.state.in_(ACTIVE)
+                )
+            )
+
     async def for_thread(self, channel: str, thread_ts: str) -> Escalation | None:
         """The escalation of the question asked in this Slack thread, if any."""
         async with self.db.session() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -17,7 +18,11 @@ from bot.texts import ESCALATION_TEXTS, t
 from handlers.slack.blocks import (
     NOT_HELPFUL_ACTION,
     SOLVED_ACTION,
+    SUGGESTION_ACTION,
+    SUGGESTION_SOLVED_ACTION,
+    entry_blocks,
     refused_text,
+    suggestion_solved_actions,
     unresolved_blocks,
     with_outcome,
 )
@@ -90,8 +95,92 @@ async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) 
         )
 
 
+def _suggestion(value: str) -> tuple[int, str] | None:
+    """(question id, entry heading) from a suggestion button's value; None if it is not one."""
+    try:
+        data = json.loads(value)
+        return int(data["q"]), str(data["h"])
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+async def on_suggestion(core: Core, body: dict[str, Any], respond: AsyncRespond) -> None:
+    """A suggested FAQ entry under an unanswered question: show its answer to whoever pressed,
+    and to the asker, while the question is still open, a button to say it solved it."""
+    user = body["user"]["id"]
+    parsed = _suggestion(body["actions"][0].get("value", ""))
+    if parsed is None:
+        log.warning("suggestion button with a bad value %r", body["actions"][0].get("value"))
+        return
+    question_id, heading = parsed
+    question = await core.desk.get(question_id)
+    lang = question.language if question else "sv"
+    entry = core.knowledge.entry(heading)
+    if entry is None:
+        await respond(
+            response_type="ephemeral", replace_original=False, text=t(lang, "suggestion_gone")
+        )
+        return
+    blocks = entry_blocks(entry, core.settings.area(entry.area), lang)
+    if question and question.asker == user and question.status == "unresolved":
+        blocks.append(suggestion_solved_actions(question_id, entry, lang))
+    await respond(
+        response_type="ephemeral", replace_original=False, text=entry.question, blocks=blocks
+    )
+
+
+async def on_suggestion_solved(core: Core, body: dict[str, Any], respond: AsyncRespond) -> None:
+    """The asker says the suggested entry solved the question: mark it, close its case."""
+    user = body["user"]["id"]
+    parsed = _suggestion(body["actions"][0].get("value", ""))
+    if parsed is None:
+        log.warning("suggestion button with a bad value %r", body["actions"][0].get("value"))
+        return
+    question_id, heading = parsed
+    entry = core.knowledge.entry(heading)
+    if entry is None:
+        question = await core.desk.get(question_id)
+        lang = question.language if question else "sv"
+        await respond(
+            response_type="ephemeral", replace_original=False, text=t(lang, "suggestion_gone")
+        )
+        return
+    try:
+        feedback, closed = await core.solved_by_suggestion(question_id, user, entry)
+    finally:
+        core.kick()
+    question = feedback.question
+    lang = question.language if question else "sv"
+    if feedback.result is FeedbackResult.SOLVED:
+        note = t(lang, "suggestion_solved")
+        if closed is not None:
+            note += " " + t(lang, "suggestion_case_closed", n=str(closed.id))
+        # the pressed message is ephemeral (Slack doesn't send it back): draw it anew
+        blocks = entry_blocks(entry, core.settings.area(entry.area), lang)
+        await respond(replace_original=True, text=note, blocks=with_outcome(blocks, note))
+        return
+    if feedback.result is FeedbackResult.NOT_ASKER and question is not None:
+        text = t(lang, "only_asker", asker=f"<@{question.asker}>")
+    elif feedback.result is FeedbackResult.ALREADY and question is not None:
+        state = t(lang, "state_solved" if question.status == "solved" else "state_unresolved")
+        text = t(lang, "already", state=state)
+    else:
+        text = t(lang, "question_gone")
+    await respond(response_type="ephemeral", replace_original=False, text=text)
+
+
 def register(app: AsyncApp, core: Core) -> None:
     register_escalations(app, core)
+
+    @app.action(re.compile(f"^{SUGGESTION_ACTION}_\\d+$"))
+    async def suggestion(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
+        await ack()
+        await on_suggestion(core, body, respond)
+
+    @app.action(SUGGESTION_SOLVED_ACTION)
+    async def suggestion_solved(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
+        await ack()
+        await on_suggestion_solved(core, body, respond)
 
     @app.action(re.compile(f"^({SOLVED_ACTION}|{NOT_HELPFUL_ACTION})$"))
     async def feedback(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:

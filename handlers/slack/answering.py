@@ -19,6 +19,7 @@ from handlers.slack.blocks import (
     answer_blocks,
     answer_fallback,
     help_blocks,
+    suggestion_blocks,
     unresolved_blocks,
 )
 from handlers.slack.notify import PERMANENT_ERRORS
@@ -79,6 +80,7 @@ async def answer_event(
     else:
         blocks = unresolved_blocks(reply.language, text, None, core.settings)
         fallback = blocks[0]["text"]["text"]
+        blocks += suggestion_blocks(reply.question.id, reply.suggestions, reply.language)
     await _post(client, channel, thread, blocks, fallback, reply.question.id, core)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.faq.model import Entry
 from bot.settings import Area, Settings
 from bot.store.models import Escalation, Question
 from bot.support.escalations import Refused
@@ -16,6 +19,9 @@ from handlers.slack.mrkdwn import escape, quote, split_sections, to_mrkdwn
 SOLVED_ACTION = "feedback_solved"
 NOT_HELPFUL_ACTION = "feedback_not_helpful"
 FEEDBACK_BLOCK = "feedback"
+SUGGESTION_ACTION = "suggestion"  # suggestion_0, suggestion_1: action ids are unique per block
+SUGGESTION_SOLVED_ACTION = "suggestion_solved"
+SUGGESTIONS_BLOCK = "suggestions"
 
 Block = dict[str, Any]
 
@@ -32,22 +38,74 @@ def answer_blocks(reply: Reply, *, with_feedback: bool = True) -> list[Block]:
     """The FAQ answer, its why, where it came from, and the two feedback buttons."""
     entry = reply.match.entry
     assert entry is not None
-    lang = reply.language
+    blocks = entry_blocks(entry, reply.area, reply.language)
+    if with_feedback:
+        blocks.append(feedback_actions(reply.question.id, reply.language))
+    return blocks
+
+
+def entry_blocks(entry: Entry, area: Area | None, lang: str) -> list[Block]:
+    """One FAQ entry: its question, answer and why, and where it came from."""
     blocks = [_section(f"*{escape(entry.question)}*")]
     blocks += [_section(chunk) for chunk in split_sections(to_mrkdwn(entry.answer))]
     if entry.why:
         title = escape(entry.why_title or t(lang, "why"))
         blocks += [_section(c) for c in split_sections(f"*{title}*\n{to_mrkdwn(entry.why)}")]
-    area = reply.area.name if reply.area else entry.area
+    area_name = area.name if area else entry.area
     source = (
-        f"{t(lang, 'area')}: *{escape(area)}*  ·  {t(lang, 'matched')}: _{escape(entry.question)}_"
+        f"{t(lang, 'area')}: *{escape(area_name)}*  ·  "
+        f"{t(lang, 'matched')}: _{escape(entry.question)}_"
     )
     if entry.owner:
         source += f"  ·  {t(lang, 'owner')}: {escape(entry.owner)}"
     blocks.append(_context(source))
-    if with_feedback:
-        blocks.append(feedback_actions(reply.question.id, lang))
     return blocks
+
+
+def suggestion_blocks(question_id: int, entries: Sequence[Entry], lang: str) -> list[Block]:
+    """ "Maybe one of these?" under an unanswered question: a button per suggested entry, which
+    shows its answer to whoever presses it (the value names the question and the entry)."""
+    if not entries:
+        return []
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"{SUGGESTION_ACTION}_{i}",
+            "text": {"type": "plain_text", "text": _shorten(entry.question, 75), "emoji": True},
+            "value": json.dumps({"q": question_id, "h": entry.question}, ensure_ascii=False),
+        }
+        for i, entry in enumerate(entries)
+    ]
+    return [
+        _section(f"*{t(lang, 'suggestions_intro')}*"),
+        {"type": "actions", "block_id": SUGGESTIONS_BLOCK, "elements": buttons},
+    ]
+
+
+def suggestion_solved_actions(question_id: int, entry: Entry, lang: str) -> Block:
+    """Under a suggested answer shown to the asker: "that solved my question"."""
+    value = json.dumps({"q": question_id, "h": entry.question}, ensure_ascii=False)
+    return {
+        "type": "actions",
+        "block_id": SUGGESTIONS_BLOCK,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": SUGGESTION_SOLVED_ACTION,
+                "text": {
+                    "type": "plain_text",
+                    "text": t(lang, "suggestion_solved_button"),
+                    "emoji": True,
+                },
+                "style": "primary",
+                "value": value,
+            }
+        ],
+    }
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def feedback_actions(question_id: int, lang: str) -> Block:

@@ -19,6 +19,7 @@ from handlers.slack.blocks import (
     answer_blocks,
     escalation_line,
     refused_text,
+    suggestion_blocks,
     unresolved_blocks,
 )
 from handlers.slack.mrkdwn import escape, quote
@@ -200,6 +201,7 @@ async def _ask(core: Core, command: dict[str, Any], question: str, respond: Asyn
         blocks = answer_blocks(reply, with_feedback=False)
     else:
         blocks = unresolved_blocks(reply.language, question, None, core.settings)
+        blocks += suggestion_blocks(reply.question.id, reply.suggestions, reply.language)
     await respond(response_type="ephemeral", text=escape(question), blocks=blocks)
 
 

@@ -282,15 +282,17 @@ def block_actions(
     response_url: str = DEFAULT_RESPONSE_URL,
     message: dict[str, Any] | None = None,
     action_type: str = "button",
+    ephemeral: bool = False,
     team_id: str = TEAM_ID,
     api_app_id: str = API_APP_ID,
     secret: str = TEST_SIGNING_SECRET,
     timestamp: int | None = None,
 ) -> Signed:
-    """A ``block_actions`` click on a bot message; ``message`` overrides the echoed message."""
+    """A ``block_actions`` click on a bot message; ``message`` overrides the echoed message.
+    On an ephemeral message Slack sends no ``message``, only the container."""
     message_ts = message_ts or (message or {}).get("ts") or new_ts()
     container: dict[str, Any] = {"type": "message", "message_ts": message_ts}
-    container.update(channel_id=channel_id, is_ephemeral=False)
+    container.update(channel_id=channel_id, is_ephemeral=ephemeral)
     msg: dict[str, Any] = {**BOT_MESSAGE, "app_id": api_app_id, "team": team_id, "ts": message_ts}
     msg.update(message or {})
     if thread_ts is not None:
@@ -304,7 +306,9 @@ def block_actions(
         action["selected_option"] = {"text": {"type": "plain_text", "text": value}, "value": value}
     payload = _interaction("block_actions", user_id, team_id, api_app_id)
     payload.update(container=container, channel={"id": channel_id, "name": channel_id.lower()})
-    payload.update(message=msg, state={"values": {}}, response_url=response_url, actions=[action])
+    payload.update(state={"values": {}}, response_url=response_url, actions=[action])
+    if not ephemeral:
+        payload["message"] = msg
     return _form_payload(payload, secret, timestamp)
 
 

@@ -422,3 +422,97 @@ async def test_restart_across_a_deadline_moves_it_once(
         assert len(slack.calls_to("chat.postMessage")) == 5
     finally:
         await second.close()
+
+
+SUGGESTED = (
+    "Hej! Jag köpte fika till ett kundmöte med mitt eget kort, hur får jag tillbaka pengarna?"
+)
+EXPENSES = "Hur redovisar jag ett utlägg som jag betalat privat?"
+
+
+def read_suggestion(bot: BotServer, reply: Call, user: str, key: str) -> sr.Signed:
+    element = button(reply, "suggestion_0")
+    return sr.block_actions(
+        "suggestion_0",
+        element["value"],
+        user_id=user,
+        message={"ts": reply.response["ts"], "blocks": reply.args["blocks"]},
+        thread_ts=reply.args["thread_ts"],
+        block_id="suggestions",
+        response_url=bot.slack.response_url(key),
+    )
+
+
+async def test_a_suggested_faq_answer_that_solves_the_question_closes_its_ticket(
+    ladder_bot,
+) -> None:
+    bot, _ = ladder_bot
+    await bot.send(sr.event_callback(sr.message_event(SUGGESTED)))
+    posts = await delivered(bot, 4)  # the bot's reply, DM to Anna, triage, the asker's update
+    [reply] = [c for c in posts if "suggestion_0" in str(c.args["blocks"])]
+    assert "Det närmaste jag hittar i FAQ:n, om det är det du söker:" in texts_of(
+        reply.args["blocks"]
+    )
+    assert button(reply, "suggestion_0")["text"]["text"] == EXPENSES
+    assert "ärende #1 till <@U0ANNA>" in " ".join(c.args["text"] for c in posts)
+
+    # a colleague reads the suggestion: the answer, only to them, and nothing to press
+    await bot.send(read_suggestion(bot, reply, OLA, "ola"))
+    [shown] = await bot.slack.wait_for("response_url")
+    assert shown.args["response_type"] == "ephemeral" and shown.args["replace_original"] is False
+    assert EXPENSES in texts_of(shown.args["blocks"])
+    assert "utläggsappen" in texts_of(shown.args["blocks"])
+    assert not [b for b in shown.args["blocks"] if b["type"] == "actions"]
+
+    # the asker reads it too, and gets a button to say it solved the question
+    await bot.send(read_suggestion(bot, reply, ASKER, "asker"))
+    shown = (await bot.slack.wait_for("response_url", count=2))[-1]
+    [solved] = [e for b in shown.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert solved["action_id"] == "suggestion_solved" and solved["text"]["text"] == (
+        "Det löste min fråga"
+    )
+
+    # somebody else can't press it for the asker
+    press_solved = {"value": solved["value"], "block_id": "suggestions", "ephemeral": True}
+    await bot.send(
+        sr.block_actions(
+            "suggestion_solved", **press_solved, user_id=OLA, response_url=bot.slack.response_url()
+        )
+    )
+    refused = (await bot.slack.wait_for("response_url", count=3))[-1]
+    assert "Bara <@U0ASKER> som ställde frågan" in refused.args["text"]
+    assert (await bot.core.ladder.status(1)).escalation.state == "open"
+
+    await bot.send(
+        sr.block_actions(
+            "suggestion_solved",
+            **press_solved,
+            user_id=ASKER,
+            response_url=bot.slack.response_url("done"),
+        )
+    )
+    done = (await bot.slack.wait_for("response_url", count=4))[-1]
+    assert done.args["replace_original"] is True
+    assert done.args["text"] == (
+        "Skönt! Frågan är markerad som löst av FAQ-svaret. Ärende #1 är stängt."
+    )
+    assert EXPENSES in texts_of(done.args["blocks"])  # the answer stays on screen
+    status = await bot.core.ladder.status(1)
+    assert status.escalation.state == "closed"
+    assert status.question.status == "solved" and status.question.feedback == "suggestion"
+    assert status.question.matched_question == EXPENSES
+    assert "löst av FAQ-svaret ”Hur redovisar jag" in (status.history[-1].detail or "")
+    posts = await delivered(bot, 6)  # the thread and the triage channel hear it was closed
+    assert any(c.args["text"] == "Ärende #1 är stängt." for c in posts)
+
+    # a second press changes nothing
+    await bot.send(
+        sr.block_actions(
+            "suggestion_solved",
+            **press_solved,
+            user_id=ASKER,
+            response_url=bot.slack.response_url(),
+        )
+    )
+    again = (await bot.slack.wait_for("response_url", count=5))[-1]
+    assert again.args["text"] == "Den här frågan är redan markerad (löst)."

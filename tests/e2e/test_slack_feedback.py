@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from bot.settings import Area
@@ -147,6 +149,23 @@ async def test_support_answers_a_question_with_or_without_ask(bot: BotServer) ->
     assert "Hur gör jag en cykelinventering?" in texts_of(swedish["blocks"])
     assert "feedback" not in [b.get("block_id") for b in swedish["blocks"]]
     assert (await support(bot, "fråga"))["text"].startswith("Skriv frågan efter kommandot")
+
+
+async def test_suggestions_in_support_ask_and_for_an_entry_that_is_gone(bot: BotServer) -> None:
+    question = "jag köpte fika till ett kundmöte med mitt eget kort, hur får jag tillbaka pengarna?"
+    reply = await support(bot, question)
+    [suggestions] = [b for b in reply["blocks"] if b.get("block_id") == "suggestions"]
+    first = suggestions["elements"][0]
+    assert first["text"]["text"] == "Hur redovisar jag ett utlägg som jag betalat privat?"
+    gone = json.dumps({"q": json.loads(first["value"])["q"], "h": "En fråga som tagits bort?"})
+    url = bot.slack.response_url("gone")
+    await bot.send(sr.block_actions("suggestion_1", gone, block_id="suggestions", response_url=url))
+    answer = (await bot.slack.wait_for("response_url", count=2))[-1]  # after /support's own
+    assert answer.args["text"] == "Den frågan finns inte längre i FAQ:n."
+    response = await bot.send(sr.block_actions("suggestion_0", "not json", block_id="suggestions"))
+    assert response.status == 200  # logged and dropped
+    await settle(bot)
+    assert len(bot.slack.calls_to("response_url")) == 2
 
 
 async def test_support_unknown_command_gets_usage(bot: BotServer) -> None:

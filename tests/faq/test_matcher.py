@@ -10,7 +10,7 @@ from bot.faq.evaluate import evaluate, read_cases
 from bot.faq.knowledge import Knowledge
 from bot.faq.lexicon import lexicon
 from bot.faq.loader import parse_faq_file
-from bot.faq.matcher import Matcher
+from bot.faq.matcher import SUGGEST_FROM, SUGGESTIONS, Matcher
 from bot.faq.text import POLES, detect_language, poles, roots, tokens
 from tests.conftest import KNOWLEDGE, ROOT
 
@@ -199,6 +199,21 @@ def test_names_numbers_and_contractions_are_context_not_the_question(matcher: Ma
     # a word the knowledge base knows still counts, capitalised or not
     assert matcher.match("How do I credit a customer Invoice?").entry == plain.entry
     assert matcher.match("Inventering hur?").entry.question == "Hur gör jag en inventering?"
+
+
+def test_suggestions_only_when_declining_with_a_plausible_guess() -> None:
+    entries = (
+        parse_faq_file(FINANCE, "finance.md")[0] + parse_faq_file(WAREHOUSE, "warehouse.md")[0]
+    )
+    strict = Matcher(entries, lexicon(), threshold=0.99)
+    unsure = strict.match("hur krediterar jag en kundfaktura")
+    assert not unsure.answered and unsure.confidence >= SUGGEST_FROM
+    assert unsure.suggestions[0].question == "Hur krediterar jag en kundfaktura?"
+    assert len(unsure.suggestions) == SUGGESTIONS
+    lenient = Matcher(entries, lexicon(), threshold=0.01)
+    assert lenient.match("hur krediterar jag en kundfaktura").suggestions == ()  # answered
+    off_topic = strict.match("vad blir det för lunch på fredag?")
+    assert off_topic.confidence < SUGGEST_FROM and off_topic.suggestions == ()
 
 
 def test_a_knowledge_base_without_entries_or_meaningful_words_answers_nothing() -> None:

@@ -61,7 +61,8 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
                         matched_question="Hur krediterar jag?" if n < 4 else None,
                         confidence=0.9 if answered else 0.2,
                         answered=answered,
-                        status="answered" if answered else "unresolved",
+                        status="answered" if answered else "solved" if n == 2 else "unresolved",
+                        feedback="suggestion" if n == 2 else None,  # solved by a suggestion
                     )
                 )
             await session.flush()
@@ -92,13 +93,16 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
         digest = await core.digest.make()
         text = digest.as_text()
         assert digest.title == "Veckorapport för affärssystemet, vecka 48 (2026-11-23–2026-11-29)"
-        assert "Frågor: 5, besvarade av FAQ:n: 2, eskalerade: 2" in text
-        assert "Mediantid tills någon tog ett ärende: 2,0 h" in text
-        assert "Obesvarade per område: okänt område 3" in text
         assert (
-            "Vanligaste obesvarade frågor (luckor i FAQ:n):\n  fråga 2\n  fråga 3\n  fråga 4"
-            in text
-        )
+            "Frågor: 5, besvarade av FAQ:n: 2, lösta med ett förslag ur FAQ:n: 1, eskalerade: 2"
+        ) in text
+        assert "Mediantid tills någon tog ett ärende: 2,0 h" in text
+        assert (
+            "Lösta med ett förslag (lägg gärna till frågan som Also asked på posten):\n"
+            "  fråga 2 → Hur krediterar jag?\n"
+        ) in text
+        assert "Obesvarade per område: okänt område 2" in text
+        assert "Vanligaste obesvarade frågor (luckor i FAQ:n):\n  fråga 3\n  fråga 4" in text
         assert "BC webbklient: 90,00%" in text
         assert "Sen sedan 2026-11-20: Attestflöde för inköp över 50 000 kr" in text
         assert "Business Central 27.2 (uppdatering): 2026-12-12 18:00" in text
