@@ -18,7 +18,6 @@ from itertools import chain
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "æ": "a", "ø": "o"})
 _TOKEN = re.compile(r"[a-z0-9]+")
 _RAW_TOKEN = re.compile(r"[^\W_]+")
-_SLACK_MARKUP = re.compile(r"<[@#!][^>]*>|<(https?://[^|>]+)(?:\|([^>]+))?>")
 _MIN_ROOT = 4
 
 # Swedish noun, verb and adjective endings, then English ones; by length, longest first.
@@ -98,22 +97,13 @@ _ENGLISH_HINTS = frozenset(
 )
 
 
-def fold(text: str) -> str:
-    """Lower-case, fold Swedish letters to ASCII, and drop Slack markup such as `<@U123>`."""
-    text = _SLACK_MARKUP.sub(lambda m: m.group(2) or m.group(1) or " ", text)
-    text = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
 def tokens(text: str) -> list[tuple[str, str]]:
     """(folded, as typed) for each word, numbers included; `ändra` gives ("andra", "ändra")."""
     return list(chain.from_iterable(map(fold_word, typed_words(text))))
 
 
 def typed_words(text: str) -> list[str]:
-    """The words as typed (lower case, Slack markup dropped); `fold_word` makes tokens of them."""
-    if "<" in text:
-        text = _SLACK_MARKUP.sub(lambda m: m.group(2) or m.group(1) or " ", text)
+    """The words as typed (lower case); `fold_word` makes tokens of them."""
     return _RAW_TOKEN.findall(unicodedata.normalize("NFC", text).lower())
 
 

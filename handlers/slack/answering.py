@@ -22,17 +22,18 @@ from handlers.slack.blocks import (
     suggestion_blocks,
     unresolved_blocks,
 )
+from handlers.slack.mrkdwn import plain_text
 from handlers.slack.notify import PERMANENT_ERRORS
 
 log = logging.getLogger(__name__)
-_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_MENTIONS_ONLY = re.compile(r"(?:\s*@\S+)*\s*")
 
 
 def question_text(text: str, bot_user_id: str | None) -> str:
-    """The question without the bot's own @mention."""
+    """The question as plain text (see `plain_text`), without the bot's own @mention."""
     if bot_user_id:
         text = re.sub(rf"<@{bot_user_id}(?:\|[^>]*)?>", " ", text)
-    return " ".join(text.split())
+    return " ".join(plain_text(text).split())
 
 
 async def display_name(core: Core, client: AsyncWebClient, user: str) -> str | None:
@@ -64,7 +65,7 @@ async def answer_event(
     """Answer a question event in its thread once, however often Slack delivers it."""
     event_id = body.get("event_id") or f"{event['channel']}:{event['ts']}"
     channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
-    if not _MENTION.sub("", text).strip():
+    if _MENTIONS_ONLY.fullmatch(text):  # nothing but mentions: say what the bot does
         if await core.desk.first_time(event_id):
             lang = detect_language(text)
             await _post(client, channel, thread, help_blocks(lang), t(lang, "greeting"), None, core)

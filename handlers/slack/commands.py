@@ -22,7 +22,7 @@ from handlers.slack.blocks import (
     suggestion_blocks,
     unresolved_blocks,
 )
-from handlers.slack.mrkdwn import escape, quote
+from handlers.slack.mrkdwn import escape, plain_text, quote
 
 HELP = {"help": "en", "hjälp": "sv", "hjalp": "sv"}
 ASK = {"ask": "en", "fråga": "sv", "fraga": "sv"}
@@ -46,7 +46,7 @@ async def on_support(core: Core, command: dict[str, Any], respond: AsyncRespond)
     elif name in ASK and not rest:
         await respond(response_type="ephemeral", text=t(ASK[name], "ask_usage"))
     elif name in ASK or " " in text or text.endswith("?"):
-        question = rest if name in ASK else text
+        question = plain_text(rest if name in ASK else text)
         await _ask(core, command, question, respond)
     else:
         lang = detect_language(text)

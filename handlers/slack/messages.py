@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
 from bot.support.escalations import Refused
-from handlers.slack.answering import answer_event, from_a_person
+from handlers.slack.answering import answer_event, from_a_person, question_text
 from handlers.slack.blocks import refused_text
 from handlers.slack.mrkdwn import from_mrkdwn
 
@@ -78,7 +78,7 @@ async def on_message(
     if by_a_person and await on_vendor_reply(core, event, client):
         return
     if is_question(event, bot_user_id, core.settings.support_channels):
-        await answer_event(core, client, body, event, event["text"])
+        await answer_event(core, client, body, event, question_text(event["text"], bot_user_id))
 
 
 def register(app: AsyncApp, core: Core) -> None:
