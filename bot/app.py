@@ -11,7 +11,6 @@ from datetime import datetime
 
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import question_key
-from bot.faq.model import Entry
 from bot.faq.writer import FaqWriteError, add_entry
 from bot.ops.channel import OpsChannel
 from bot.ops.digest import DigestMaker
@@ -20,12 +19,11 @@ from bot.ops.upgrades import UpgradeBook
 from bot.ops.uptime import Uptime
 from bot.settings import Settings
 from bot.store.db import Database
-from bot.store.models import Escalation, Question, utcnow
+from bot.store.models import Question, utcnow
 from bot.support.delivery import email_sender, webhook_sender
 from bot.support.escalations import Ladder, Refused
 from bot.support.outbox import Outbox
-from bot.support.questions import Feedback, FeedbackResult, SupportDesk
-from bot.texts import t
+from bot.support.questions import SupportDesk
 
 log = logging.getLogger(__name__)
 
@@ -93,21 +91,6 @@ class Core:
         self.reload_knowledge()
         await self.ladder.set_faq_location(number, user, location)
         return location
-
-    async def solved_by_suggestion(
-        self, question_id: int, user: str, entry: Entry
-    ) -> tuple[Feedback, Escalation | None]:
-        """The asker says a suggested FAQ entry solved the question: it counts as solved, and
-        its escalation, if one is still being worked on, is closed as the asker would close it
-        (the thread and the triage channel are told)."""
-        feedback = await self.desk.solved_by_suggestion(question_id, user, entry)
-        if feedback.result is not FeedbackResult.SOLVED or feedback.question is None:
-            return feedback, None
-        esc = await self.ladder.active_for_question(question_id)
-        if esc is None:
-            return feedback, None
-        note = t(feedback.question.language, "closed_by_suggestion", question=entry.question)
-        return feedback, await self.ladder.close(esc.id, user, note)
 
     async def ops_message(
         self, key: str, text: str, owner_role: str | None, *, daily: bool = False, icon: str = ""

@@ -104,12 +104,13 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
             elif command in SOLVED_COMMANDS | NOT_HELPFUL_COMMANDS:
                 solved = command in SOLVED_COMMANDS
                 say("bot> " + await _feedback(core, last, picked, user, solved))
-            elif last is not None and not last.answered and text.isdigit():
+            elif last is not None and last.suggestions and text.isdecimal():
                 lang = last.language
                 number = int(text)
                 if 1 <= number <= len(last.suggestions):
                     picked = last.suggestions[number - 1]
-                    say("bot> " + render_entry(picked, settings, lang))
+                    read = t(lang, "suggestion_read")
+                    say(f"bot> {render_entry(picked, settings, lang)}\n\n{read}")
                 else:
                     say("bot> " + t(lang, "nothing_suggested"))
             else:
@@ -128,8 +129,8 @@ async def _feedback(
     if last is None:
         return t("sv", "nothing_to_mark")
     if not last.answered and picked is not None and solved:
-        feedback, _ = await core.solved_by_suggestion(last.question.id, user, picked)
-        if feedback.result is FeedbackResult.SOLVED:
+        verdict, _ = await core.ladder.solved_by_suggestion(last.question.id, user, picked.question)
+        if verdict.result is FeedbackResult.SOLVED:
             return t(last.language, "suggestion_solved")
         return t(last.language, "already", state=t(last.language, "state_solved"))
     if not last.answered:

@@ -35,13 +35,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "state_solved": "löst",
         "state_unresolved": "olöst",
         "nothing_to_mark": "Det finns inget svar att markera: ställ en fråga först.",
-        "suggestions_intro": "Det närmaste jag hittar i FAQ:n, om det är det du söker:",
+        "suggestions_intro": "Liknande frågor i FAQ:n:",
         "suggestions_pick": "Skriv siffran för att läsa svaret.",
-        "suggestion_gone": "Den frågan finns inte längre i FAQ:n.",
+        "suggestion_read": "Skriv /ja om det löste din fråga.",
+        "suggestion_gone": (
+            "Den frågan har ändrats eller tagits bort i FAQ:n. Ställ gärna din fråga igen."
+        ),
         "suggestion_solved_button": "Det löste min fråga",
-        "suggestion_solved": "Skönt! Frågan är markerad som löst av FAQ-svaret.",
+        "suggestion_solved": "Skönt att det löste sig! Frågan är markerad som löst.",
         "suggestion_case_closed": "Ärende #{n} är stängt.",
-        "closed_by_suggestion": "löst av FAQ-svaret ”{question}”",
         "nothing_suggested": "Det finns inget förslag med den siffran.",
         "usage": (
             "*/support* — första linjens support för affärssystemet\n"
@@ -97,13 +99,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "state_solved": "solved",
         "state_unresolved": "unresolved",
         "nothing_to_mark": "There is no answer to mark: ask a question first.",
-        "suggestions_intro": "The closest I can find in the FAQ, in case it's what you need:",
+        "suggestions_intro": "Similar questions in the FAQ:",
         "suggestions_pick": "Type the number to read the answer.",
-        "suggestion_gone": "That question is no longer in the FAQ.",
+        "suggestion_read": "Type /yes if it solved your question.",
+        "suggestion_gone": (
+            "That question has been changed or removed in the FAQ. Please ask again."
+        ),
         "suggestion_solved_button": "That solved my question",
-        "suggestion_solved": "Great! The question is marked as solved by the FAQ answer.",
+        "suggestion_solved": "Great, glad that solved it! The question is marked as solved.",
         "suggestion_case_closed": "Ticket #{n} is closed.",
-        "closed_by_suggestion": "solved by the FAQ answer “{question}”",
         "nothing_suggested": "There is no suggestion with that number.",
         "usage": (
             "*/support* — first-line support for our ERP system\n"
@@ -163,6 +167,7 @@ PROGRESS: dict[str, dict[str, str]] = {
         "not_solved": "Ärende #{n} är öppet igen och ligger hos {who}.",
         "to_vendor": "Ärende #{n} har skickats till {vendor}. Svaret kommer här i tråden.",
         "closed": "Ärende #{n} är stängt.",
+        "solved_by_suggestion": "Ärende #{n} är stängt: ett svar ur FAQ:n löste frågan.",
     },
     "en": {
         "opened": "I've passed your question on as ticket #{n} to {who} ({area}). The answer "
@@ -176,6 +181,8 @@ PROGRESS: dict[str, dict[str, str]] = {
         "not_solved": "Ticket #{n} is open again and with {who}.",
         "to_vendor": "Ticket #{n} has gone to {vendor}. The answer will come here in the thread.",
         "closed": "Ticket #{n} is closed.",
+        "solved_by_suggestion": "Ticket #{n} is closed: an answer from the FAQ solved the "
+        "question.",
     },
 }
 
@@ -235,6 +242,7 @@ ACTION_NAMES = {
     "not_solved": "inte löst enligt frågeställaren",
     "confirmed": "löst enligt frågeställaren",
     "closed": "stängt",
+    "solved_by_suggestion": "löst med ett FAQ-svar enligt frågeställaren",
     "reminded": "påminnelse skickad",
     "overdue": "försenat",
     "added_to_faq": "tillagt i FAQ:n",

@@ -117,12 +117,14 @@ def test_chat_suggests_faq_answers_when_unsure_and_reads_them_by_number(tmp_path
     assert result.returncode == 0, result.stderr
     replies = result.stdout.split("bot> ")[1:]
     assert "hittar inget säkert svar" in replies[0]
-    intro = "Det närmaste jag hittar i FAQ:n, om det är det du söker:"
+    intro = "Liknande frågor i FAQ:n:"
     assert f"{intro}\n  1. Hur redovisar jag ett utlägg" in replies[0]
     assert replies[1].strip() == "Det finns inget förslag med den siffran."
     assert replies[2].startswith("Från FAQ:n: Hur redovisar jag ett utlägg som jag betalat privat?")
-    assert "utläggsappen" in replies[2]
-    assert replies[3].strip() == "Skönt! Frågan är markerad som löst av FAQ-svaret."
+    assert "utläggsappen" in replies[2] and replies[2].strip().endswith(
+        "Skriv /ja om det löste din fråga."
+    )
+    assert replies[3].strip() == "Skönt att det löste sig! Frågan är markerad som löst."
     assert replies[4].strip() == "Den här frågan är redan markerad (löst)."
 
 

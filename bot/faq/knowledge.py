@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bot.faq.lexicon import lexicon
@@ -46,8 +47,11 @@ class Knowledge:
 
     def entry(self, question: str) -> Entry | None:
         """The entry with this `## question` heading, if the FAQ (as loaded now) still has it."""
-        key = question_key(question)
-        return next((e for e in self.base.entries if question_key(e.question) == key), None)
+        return self._by_question.get(question_key(question))
+
+    @cached_property
+    def _by_question(self) -> dict[str, Entry]:
+        return {question_key(e.question): e for e in self.base.entries}
 
 
 @contextmanager

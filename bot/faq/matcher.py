@@ -54,13 +54,14 @@ WORD_CACHE_LIMIT = 100_000
 
 DEFAULT_THRESHOLD = 0.5
 # Below the threshold the bot doesn't answer, but from this confidence on, and when the question
-# accounts for enough of the best guess's phrasing ("explained"), its best guess and the runner-up
-# are offered as the closest questions in the FAQ. On the tuning sets the right entry is among the
-# two for 31 of the 57 answerable questions it declines; 48 of the 179 unanswerable questions it
-# declines get them too, mostly near misses (docs/benchmarks.md, "Suggestions").
+# accounts for enough of the best guess's phrasing ("explained"), it offers its best guess as a
+# similar question in the FAQ, and the runner-up too when it scores at least 60% of the best. On
+# the tuning sets the right entry is among them for 30 of the 57 answerable questions it
+# declines; 48 of the 179 unanswerable questions it declines get them too, mostly near misses
+# (docs/benchmarks.md, "Suggestions").
 SUGGEST_FROM = 0.2
 SUGGEST_EXPLAINED = 0.4
-SUGGESTIONS = 2
+SUGGEST_RUNNER_UP_MARGIN = 0.4
 FEATURES = (
     "coverage",
     "coverage_question",
@@ -100,7 +101,9 @@ class Match:
             return ()
         if self.features.get("explained", 0.0) < SUGGEST_EXPLAINED:
             return ()
-        return (self.entry, *self.runners_up)[:SUGGESTIONS]
+        if self.runners_up and self.features.get("margin", 1.0) <= SUGGEST_RUNNER_UP_MARGIN:
+            return (self.entry, self.runners_up[0])
+        return (self.entry,)
 
 
 @dataclass

@@ -199,9 +199,12 @@ class DigestMaker:
         ]
         if by_suggestion:
             # the FAQ had the answer but not the words: each is an `Also asked` to add
-            lines.append("Lösta med ett förslag (lägg gärna till frågan som Also asked på posten):")
-            lines += [f"  {q.text[:100]} → {q.matched_question}" for q in by_suggestion[:5]]
-        unanswered = [q for q in questions if not q.answered and q not in by_suggestion]
+            lines.append(
+                "Lösta med ett förslag ur FAQ:n (lägg gärna till frågan på en "
+                "Also asked:-rad under posten):"
+            )
+            lines += [f"  {q.text[:100]} → {q.solved_by_entry}" for q in by_suggestion[:5]]
+        unanswered = [q for q in questions if not q.answered and q.feedback != SOLVED_BY_SUGGESTION]
         if unanswered:
             asked = Counter(" ".join(q.text.casefold().split()) for q in unanswered)
             areas = Counter(q.matched_area or "okänt område" for q in unanswered)

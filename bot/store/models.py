@@ -61,6 +61,8 @@ class Question(Base):
     feedback: Mapped[str | None] = mapped_column(String(16))
     feedback_by: Mapped[str | None] = mapped_column(String(64))
     feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the suggested FAQ entry (its heading) the asker said solved a question the bot declined
+    solved_by_entry: Mapped[str | None] = mapped_column(Text)
 
 
 class ProcessedEvent(Base):

@@ -27,6 +27,8 @@ from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Escalation, EscalationEvent, OutboxMessage, Question, utcnow
 from bot.support.outbox import enqueue
+from bot.support.questions import SOLVED_BY_SUGGESTION, Feedback, FeedbackResult
+from bot.support.questions import Status as QuestionStatus
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +276,46 @@ class Ladder:
             await session.commit()
             return esc
 
+    async def solved_by_suggestion(
+        self, question_id: int, user: str, entry_question: str
+    ) -> tuple[Feedback, Escalation | None]:
+        """The asker says a suggested FAQ entry solved a question the bot declined. In one
+        transaction the question counts as solved by that entry and its escalation, whatever
+        step it is at, is closed (the thread and the triage channel are told). Anyone but the
+        asker, or a question already settled (by a suggestion, or a confirmed answer), changes
+        nothing. Returns the verdict and the escalation it closed, if any."""
+        now = self.clock()
+        async with self.db.session() as session:
+            query = select(Question).where(Question.id == question_id)
+            escalation = select(Escalation).where(Escalation.question_id == question_id)
+            if not self.db.is_sqlite:
+                query, escalation = query.with_for_update(), escalation.with_for_update()
+            question = await session.scalar(query)
+            if question is None:
+                return Feedback(FeedbackResult.UNKNOWN, None), None
+            esc = await session.scalar(escalation)
+            if question.asker != user:
+                return Feedback(FeedbackResult.NOT_ASKER, question), None
+            settled = esc is not None and esc.state == State.CLOSED
+            if (
+                question.status != QuestionStatus.UNRESOLVED
+                or question.feedback is not None
+                or settled
+            ):
+                return Feedback(FeedbackResult.ALREADY, question), None
+            question.status, question.feedback = QuestionStatus.SOLVED, SOLVED_BY_SUGGESTION
+            question.feedback_by, question.feedback_at = user, now
+            question.solved_by_entry = entry_question
+            if esc is not None:
+                esc.state, esc.due_at, esc.closed_at, esc.updated_at = State.CLOSED, None, now, now
+                event = await self._event(
+                    session, esc, now, user, "solved_by_suggestion", entry_question
+                )
+                self._notify(session, esc, event, "closed", "asker")
+                self._notify_triage(session, esc, event)
+            await session.commit()
+            return Feedback(FeedbackResult.SOLVED, question), esc
+
     async def confirm(self, number: int, user: str, *, solved: bool) -> Escalation:
         """The asker's verdict on an answer: solved closes it, not solved sends it on (a
         superuser's answer to the vendor, the vendor's back to the area's superusers)."""
@@ -429,15 +471,6 @@ class Ladder:
             if user is not None:
                 query = query.where(or_(Escalation.assignee == user, Escalation.claimed_by == user))
             return [(esc, q) for esc, q in (await session.execute(query)).all()]
-
-    async def active_for_question(self, question_id: int) -> Escalation | None:
-        """The question's escalation while someone still works on it (not answered or closed)."""
-        async with self.db.session() as session:
-            return await session.scalar(
-                select(Escalation).where(
-                    Escalation.question_id == question_id, Escalation.state.in_(ACTIVE)
-                )
-            )
 
     async def for_thread(self, channel: str, thread_ts: str) -> Escalation | None:
         """The escalation of the question asked in this Slack thread, if any."""

@@ -199,39 +199,6 @@ class SupportDesk:
         async with self.db.session() as session:
             return await session.get(Question, question_id)
 
-    async def solved_by_suggestion(self, question_id: int, user: str, entry: Entry) -> Feedback:
-        """The asker says a suggested entry solved the question the bot didn't answer: it counts
-        as solved, by that entry, once. Anyone else, or a second press, changes nothing."""
-        async with self.db.session() as session:
-            result = await session.execute(
-                update(Question)
-                .where(
-                    Question.id == question_id,
-                    Question.asker == user,
-                    Question.status == Status.UNRESOLVED,
-                    Question.feedback.is_(None),
-                )
-                .values(
-                    status=Status.SOLVED,
-                    feedback=SOLVED_BY_SUGGESTION,
-                    feedback_by=user,
-                    feedback_at=utcnow(),
-                    matched_question=entry.question,
-                    matched_area=entry.area,
-                    matched_location=entry.location,
-                )
-            )
-            await session.commit()
-            question = await session.get(Question, question_id, populate_existing=True)
-        if question is None:
-            return Feedback(FeedbackResult.UNKNOWN, None)
-        area = self.settings.area(entry.area)
-        if result.rowcount != 1:
-            outcome = FeedbackResult.NOT_ASKER if question.asker != user else FeedbackResult.ALREADY
-            return Feedback(outcome, question, area)
-        log.info("question %d solved by the suggested entry %r", question_id, entry.question)
-        return Feedback(FeedbackResult.SOLVED, question, area)
-
     async def first_time(self, event_id: str) -> bool:
         """True the first time an event id is seen; Slack retries and duplicates get False."""
         await self._prune_now_and_then()

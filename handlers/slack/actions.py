@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any
@@ -12,6 +11,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
+from bot.faq.model import Entry
+from bot.store.models import Question
 from bot.support.escalations import Refused
 from bot.support.questions import FeedbackResult
 from bot.texts import ESCALATION_TEXTS, t
@@ -21,11 +22,13 @@ from handlers.slack.blocks import (
     SUGGESTION_ACTION,
     SUGGESTION_SOLVED_ACTION,
     entry_blocks,
+    parse_suggestion_value,
     refused_text,
     suggestion_solved_actions,
     unresolved_blocks,
     with_outcome,
 )
+from handlers.slack.mrkdwn import escape
 from handlers.slack.notify import (
     ADD_FAQ,
     ANSWER,
@@ -95,60 +98,56 @@ async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) 
         )
 
 
-def _suggestion(value: str) -> tuple[int, str] | None:
-    """(question id, entry heading) from a suggestion button's value; None if it is not one."""
-    try:
-        data = json.loads(value)
-        return int(data["q"]), str(data["h"])
-    except (ValueError, TypeError, KeyError):
+async def _pressed_suggestion(
+    core: Core, body: dict[str, Any], respond: AsyncRespond
+) -> tuple[int, Question | None, Entry] | None:
+    """(question id, the question, the entry) a suggestion button names; None when the value
+    is not a suggestion's (logged) or the entry is no longer in the FAQ (the presser is told)."""
+    value = body["actions"][0].get("value", "")
+    parsed = parse_suggestion_value(value)
+    if parsed is None:
+        log.warning("suggestion button with a bad value %r", value)
         return None
+    question_id, heading = parsed
+    question = await core.desk.get(question_id)
+    entry = core.knowledge.entry(heading)
+    if entry is None:
+        lang = question.language if question else "sv"
+        await respond(
+            response_type="ephemeral", replace_original=False, text=t(lang, "suggestion_gone")
+        )
+        return None
+    return question_id, question, entry
 
 
 async def on_suggestion(core: Core, body: dict[str, Any], respond: AsyncRespond) -> None:
     """A suggested FAQ entry under an unanswered question: show its answer to whoever pressed,
     and to the asker, while the question is still open, a button to say it solved it."""
-    user = body["user"]["id"]
-    parsed = _suggestion(body["actions"][0].get("value", ""))
-    if parsed is None:
-        log.warning("suggestion button with a bad value %r", body["actions"][0].get("value"))
+    pressed = await _pressed_suggestion(core, body, respond)
+    if pressed is None:
         return
-    question_id, heading = parsed
-    question = await core.desk.get(question_id)
+    question_id, question, entry = pressed
     lang = question.language if question else "sv"
-    entry = core.knowledge.entry(heading)
-    if entry is None:
-        await respond(
-            response_type="ephemeral", replace_original=False, text=t(lang, "suggestion_gone")
-        )
-        return
     blocks = entry_blocks(entry, core.settings.area(entry.area), lang)
-    if question and question.asker == user and question.status == "unresolved":
+    if question and question.asker == body["user"]["id"] and question.status == "unresolved":
         blocks.append(suggestion_solved_actions(question_id, entry, lang))
     await respond(
-        response_type="ephemeral", replace_original=False, text=entry.question, blocks=blocks
+        response_type="ephemeral",
+        replace_original=False,
+        text=escape(entry.question),
+        blocks=blocks,
     )
 
 
 async def on_suggestion_solved(core: Core, body: dict[str, Any], respond: AsyncRespond) -> None:
-    """The asker says the suggested entry solved the question: mark it, close its case."""
+    """The asker says the suggested entry solved the question: mark it, close its ticket."""
+    pressed = await _pressed_suggestion(core, body, respond)
+    if pressed is None:
+        return
+    question_id, _, entry = pressed
     user = body["user"]["id"]
-    parsed = _suggestion(body["actions"][0].get("value", ""))
-    if parsed is None:
-        log.warning("suggestion button with a bad value %r", body["actions"][0].get("value"))
-        return
-    question_id, heading = parsed
-    entry = core.knowledge.entry(heading)
-    if entry is None:
-        question = await core.desk.get(question_id)
-        lang = question.language if question else "sv"
-        await respond(
-            response_type="ephemeral", replace_original=False, text=t(lang, "suggestion_gone")
-        )
-        return
-    try:
-        feedback, closed = await core.solved_by_suggestion(question_id, user, entry)
-    finally:
-        core.kick()
+    feedback, closed = await core.ladder.solved_by_suggestion(question_id, user, entry.question)
+    core.kick()
     question = feedback.question
     lang = question.language if question else "sv"
     if feedback.result is FeedbackResult.SOLVED:
@@ -162,8 +161,7 @@ async def on_suggestion_solved(core: Core, body: dict[str, Any], respond: AsyncR
     if feedback.result is FeedbackResult.NOT_ASKER and question is not None:
         text = t(lang, "only_asker", asker=f"<@{question.asker}>")
     elif feedback.result is FeedbackResult.ALREADY and question is not None:
-        state = t(lang, "state_solved" if question.status == "solved" else "state_unresolved")
-        text = t(lang, "already", state=state)
+        text = t(lang, "already", state=t(lang, "state_solved"))
     else:
         text = t(lang, "question_gone")
     await respond(response_type="ephemeral", replace_original=False, text=text)

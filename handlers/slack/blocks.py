@@ -63,8 +63,8 @@ def entry_blocks(entry: Entry, area: Area | None, lang: str) -> list[Block]:
 
 
 def suggestion_blocks(question_id: int, entries: Sequence[Entry], lang: str) -> list[Block]:
-    """ "Maybe one of these?" under an unanswered question: a button per suggested entry, which
-    shows its answer to whoever presses it (the value names the question and the entry)."""
+    """Similar FAQ questions under an unanswered one: a button per suggested entry, which shows
+    its answer to whoever presses it."""
     if not entries:
         return []
     buttons = [
@@ -72,7 +72,7 @@ def suggestion_blocks(question_id: int, entries: Sequence[Entry], lang: str) -> 
             "type": "button",
             "action_id": f"{SUGGESTION_ACTION}_{i}",
             "text": {"type": "plain_text", "text": _shorten(entry.question, 75), "emoji": True},
-            "value": json.dumps({"q": question_id, "h": entry.question}, ensure_ascii=False),
+            "value": suggestion_value(question_id, entry),
         }
         for i, entry in enumerate(entries)
     ]
@@ -84,7 +84,6 @@ def suggestion_blocks(question_id: int, entries: Sequence[Entry], lang: str) -> 
 
 def suggestion_solved_actions(question_id: int, entry: Entry, lang: str) -> Block:
     """Under a suggested answer shown to the asker: "that solved my question"."""
-    value = json.dumps({"q": question_id, "h": entry.question}, ensure_ascii=False)
     return {
         "type": "actions",
         "block_id": SUGGESTIONS_BLOCK,
@@ -98,10 +97,25 @@ def suggestion_solved_actions(question_id: int, entry: Entry, lang: str) -> Bloc
                     "emoji": True,
                 },
                 "style": "primary",
-                "value": value,
+                "value": suggestion_value(question_id, entry),
             }
         ],
     }
+
+
+def suggestion_value(question_id: int, entry: Entry) -> str:
+    """A suggestion button's value: the question and the entry's heading, within Slack's 2,000
+    characters (a heading cut short is no longer found, and the press says so)."""
+    return json.dumps({"q": question_id, "h": entry.question[:1800]}, ensure_ascii=False)
+
+
+def parse_suggestion_value(value: str) -> tuple[int, str] | None:
+    """(question id, entry heading) from a suggestion button's value; None if it is not one."""
+    try:
+        data = json.loads(value)
+        return int(data["q"]), str(data["h"])
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -140,7 +140,7 @@ def _progress(notice: _Notice, kind: str) -> Rendered:
     """To the asker, in their thread: where their question is now."""
     question, event = notice.status.question, notice.event
     templates = PROGRESS[question.language]
-    action = "closed" if kind == "closed" else event.action
+    action = "closed" if kind == "closed" and event.action not in templates else event.action
     text = (templates.get(action) or templates["opened"]).format(
         n=notice.n, who=notice.who, area=escape(notice.area_name), vendor=notice.vendor
     )

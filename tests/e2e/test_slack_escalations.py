@@ -450,9 +450,7 @@ async def test_a_suggested_faq_answer_that_solves_the_question_closes_its_ticket
     await bot.send(sr.event_callback(sr.message_event(SUGGESTED)))
     posts = await delivered(bot, 4)  # the bot's reply, DM to Anna, triage, the asker's update
     [reply] = [c for c in posts if "suggestion_0" in str(c.args["blocks"])]
-    assert "Det närmaste jag hittar i FAQ:n, om det är det du söker:" in texts_of(
-        reply.args["blocks"]
-    )
+    assert "*Liknande frågor i FAQ:n:*" in texts_of(reply.args["blocks"])
     assert button(reply, "suggestion_0")["text"]["text"] == EXPENSES
     assert "ärende #1 till <@U0ANNA>" in " ".join(c.args["text"] for c in posts)
 
@@ -494,18 +492,26 @@ async def test_a_suggested_faq_answer_that_solves_the_question_closes_its_ticket
     done = (await bot.slack.wait_for("response_url", count=4))[-1]
     assert done.args["replace_original"] is True
     assert done.args["text"] == (
-        "Skönt! Frågan är markerad som löst av FAQ-svaret. Ärende #1 är stängt."
+        "Skönt att det löste sig! Frågan är markerad som löst. Ärende #1 är stängt."
     )
     assert EXPENSES in texts_of(done.args["blocks"])  # the answer stays on screen
     status = await bot.core.ladder.status(1)
     assert status.escalation.state == "closed"
-    assert status.question.status == "solved" and status.question.feedback == "suggestion"
-    assert status.question.matched_question == EXPENSES
-    assert "löst av FAQ-svaret ”Hur redovisar jag" in (status.history[-1].detail or "")
-    posts = await delivered(bot, 6)  # the thread and the triage channel hear it was closed
-    assert any(c.args["text"] == "Ärende #1 är stängt." for c in posts)
+    assert (status.question.status, status.question.feedback) == ("solved", "suggestion")
+    assert status.question.solved_by_entry == EXPENSES
+    last = status.history[-1]
+    assert (last.action, last.actor, last.detail) == ("solved_by_suggestion", ASKER, EXPENSES)
+    posts = await delivered(bot, 6)  # the thread and the triage channel hear why it closed
+    assert any(
+        c.args["text"] == "Ärende #1 är stängt: ett svar ur FAQ:n löste frågan." for c in posts
+    )
+    [triage] = posts_to(posts[4:], "C0TRIAGE")
+    assert "löst med ett FAQ-svar enligt frågeställaren av <@U0ASKER> · nu stängt" in triage
 
-    # a second press changes nothing
+    # the asker reading it again gets no button; a second press changes nothing
+    await bot.send(read_suggestion(bot, reply, ASKER, "again"))
+    shown = (await bot.slack.wait_for("response_url", count=5))[-1]
+    assert not [b for b in shown.args["blocks"] if b["type"] == "actions"]
     await bot.send(
         sr.block_actions(
             "suggestion_solved",
@@ -514,5 +520,23 @@ async def test_a_suggested_faq_answer_that_solves_the_question_closes_its_ticket
             response_url=bot.slack.response_url(),
         )
     )
-    again = (await bot.slack.wait_for("response_url", count=5))[-1]
+    again = (await bot.slack.wait_for("response_url", count=6))[-1]
     assert again.args["text"] == "Den här frågan är redan markerad (löst)."
+
+
+async def test_a_suggestion_closes_an_answered_ticket_but_not_a_confirmed_one(ladder_bot) -> None:
+    bot, _ = ladder_bot
+    ladder = bot.core.ladder
+    for n in (1, 2):
+        await bot.send(sr.event_callback(sr.message_event(SUGGESTED, user=ASKER)))
+        await delivered(bot, 4 * n)
+        await ladder.claim(n, ANNA)
+        await ladder.answer(n, ANNA, "Lägg in det i utläggsappen.")
+    await ladder.confirm(2, ASKER, solved=True)  # #2 was solved by Anna's answer
+
+    verdict, closed = await ladder.solved_by_suggestion(1, ASKER, EXPENSES)
+    assert verdict.result == "solved" and closed is not None and closed.state == "closed"
+    verdict, closed = await ladder.solved_by_suggestion(2, ASKER, EXPENSES)
+    assert verdict.result == "already" and closed is None
+    status = await ladder.status(2)
+    assert status.escalation.state == "closed" and status.question.solved_by_entry is None

@@ -63,6 +63,7 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
                         answered=answered,
                         status="answered" if answered else "solved" if n == 2 else "unresolved",
                         feedback="suggestion" if n == 2 else None,  # solved by a suggestion
+                        solved_by_entry="Hur bokför jag?" if n == 2 else None,
                     )
                 )
             await session.flush()
@@ -98,8 +99,8 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
         ) in text
         assert "Mediantid tills någon tog ett ärende: 2,0 h" in text
         assert (
-            "Lösta med ett förslag (lägg gärna till frågan som Also asked på posten):\n"
-            "  fråga 2 → Hur krediterar jag?\n"
+            "Lösta med ett förslag ur FAQ:n (lägg gärna till frågan på en Also asked:-rad under "
+            "posten):\n  fråga 2 → Hur bokför jag?\n"
         ) in text
         assert "Obesvarade per område: okänt område 2" in text
         assert "Vanligaste obesvarade frågor (luckor i FAQ:n):\n  fråga 3\n  fråga 4" in text
