@@ -78,13 +78,22 @@ def test_kb_eval_prints_accuracy_and_abstention(tmp_path: Path) -> None:
         + "\n"
         + json.dumps({"question": "vad blir det till lunch", "expected": None})
         + "\n"
+        + json.dumps(
+            {
+                "question": "jag köpte fika till ett kundmöte med mitt eget kort, hur får jag "
+                "tillbaka pengarna?",
+                "expected": "Hur redovisar jag ett utlägg som jag betalat privat?",
+            }
+        )
+        + "\n"
     )
     result = firstline("kb", "eval", str(cases))
     assert result.returncode == 0, result.stderr
-    assert "top-1 accuracy on answerable: 100.0% (1/1)" in result.stdout
+    assert "top-1 accuracy on answerable: 50.0% (1/2)" in result.stdout
+    assert "best guess right, answered or not: 100.0%, 2/2" in result.stdout
     assert "correct abstention on unanswerable: 100.0% (1/1)" in result.stdout
     assert (
-        "declined answerable questions with the right entry among the suggestions: 0/0; "
+        "declined answerable questions with the right entry among the suggestions: 1/1; "
         "unanswerable questions shown suggestions: 0/1"
     ) in result.stdout
     cases.write_text('{"question": "x", "expected": "No such entry"}\n{oops\n')
