@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import question_key
-from bot.faq.writer import FaqWriteError, add_entry
+from bot.faq.writer import FaqWriteError, add_entry, add_phrasing
 from bot.ops.channel import OpsChannel
 from bot.ops.digest import DigestMaker
 from bot.ops.reminders import UpgradeReminders
@@ -64,15 +64,18 @@ class Core:
             log.exception("outbox delivery failed; the scheduled job will try again")
 
     async def add_to_faq(self, number: int, user: str) -> str:
-        """Write an answered escalation into the FAQ and reload, so the bot answers it next
-        time; returns where the entry went."""
+        """Write what an escalation taught into the FAQ and reload, so the bot answers the
+        question next time: a superuser's answer as a new entry, or, when a suggested entry
+        solved it, the question as that entry's `Also asked`. Returns where it went."""
         status = await self.ladder.status(number)
         esc, question = status.escalation, status.question
         self.ladder.check_allowed(user, esc)
-        if not esc.answer:
-            raise Refused("no_answer")
         if esc.faq_location:
             raise Refused("already_in_faq", location=esc.faq_location)
+        if question.solved_by_entry:
+            return await self._add_phrasing(number, user, question.text, question.solved_by_entry)
+        if not esc.answer:
+            raise Refused("no_answer")
         area = self.settings.area(esc.area or question.matched_area)
         if area is None:
             raise Refused("unknown_area", area="-", known=", ".join(self.settings.area_keys))
@@ -86,6 +89,18 @@ class Core:
                 owner=area.contact,
                 existing=existing,
             )
+        except FaqWriteError as exc:
+            raise Refused("faq_write", reason=str(exc)) from exc
+        self.reload_knowledge()
+        await self.ladder.set_faq_location(number, user, location)
+        return location
+
+    async def _add_phrasing(self, number: int, user: str, text: str, heading: str) -> str:
+        entry = self.knowledge.entry(heading)
+        if entry is None:
+            raise Refused("faq_write", reason=f"'{heading}' is no longer in the FAQ")
+        try:
+            location = add_phrasing(self.settings.knowledge_dir, entry, text)
         except FaqWriteError as exc:
             raise Refused("faq_write", reason=str(exc)) from exc
         self.reload_knowledge()

@@ -23,7 +23,7 @@ DEFAULT_AREAS = ("finance", "warehouse", "purchasing")
 _HEADING2 = re.compile(r"^##(?!#)\s*(.*?)\s*#*\s*$")
 _WHY = re.compile(r"^###(?!#)\s*((?:varför|why)\b.*?)\s*#*\s*$", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_EXTRA = re.compile(r"^(also asked|tags|owner)\s*:\s*(.*)$", re.IGNORECASE)
+EXTRA_LINE = re.compile(r"^(also asked|tags|owner)\s*:\s*(.*)$", re.IGNORECASE)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when it is there
 
 
@@ -240,7 +240,7 @@ def _entry(
     i = 0
     while i < len(block) and not block[i].strip():
         i += 1
-    while i < len(block) and (extra := _EXTRA.match(block[i].strip())):
+    while i < len(block) and (extra := EXTRA_LINE.match(block[i].strip())):
         key, value = extra.group(1).lower(), extra.group(2).strip()
         if key == "also asked":
             also.extend(p.strip() for p in value.split("|") if p.strip())

@@ -1,7 +1,9 @@
-"""Write an answered escalation into the knowledge base as a proper FAQ entry.
+"""Write what support learned into the knowledge base.
 
-New entries go to `faq/<area>/fran-support.md` (created with front matter when missing), so the
-superusers can review them in one place and move or polish them later.
+An answered escalation becomes a new entry in `faq/<area>/fran-support.md` (created with front
+matter when missing), so the superusers can review them in one place and move or polish them
+later. A question that a suggested entry solved becomes an `Also asked:` line of that entry, so
+the bot recognises it next time.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
-from bot.faq.loader import parse_faq_file, question_key
+from bot.faq.loader import EXTRA_LINE, parse_faq_file, question_key
+from bot.faq.model import Entry
 
 FILE_NAME = "fran-support.md"
 HEADER = """---
@@ -61,3 +64,36 @@ def add_entry(
         raise FaqWriteError(f"the entry would not parse: {problems[0] if problems else heading}")
     path.write_text(after, encoding="utf-8")
     return f"{relative}:{line}"
+
+
+def add_phrasing(root: Path, entry: Entry, phrasing: str) -> str:
+    """Add a question as an `Also asked:` line of `entry`, after its other extras (or right
+    under its heading); returns the entry's location."""
+    text = " ".join(phrasing.split()).replace("|", "/")
+    if not text:
+        raise FaqWriteError("the question is empty")
+    known = {question_key(p) for p in (entry.question, *entry.also_asked)}
+    if question_key(text) in known:
+        raise FaqWriteError(f"'{entry.question}' already has that phrasing")
+    root_name = Path(entry.file).parts[0]
+    path = root / Path(entry.file).relative_to(root_name) if root_name == root.name else None
+    if path is None or not path.is_file():
+        raise FaqWriteError(f"{entry.file} is not in the knowledge folder any more")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    headings = [i for i, line in enumerate(lines) if line.strip() == f"## {entry.question}"]
+    if not headings:
+        raise FaqWriteError(f"'{entry.question}' is no longer in {entry.file}")
+    at = min(headings, key=lambda i: abs(i + 1 - entry.line)) + 1
+    below = at
+    while below < len(lines) and not lines[below].strip():
+        below += 1
+    extras_end = below
+    while extras_end < len(lines) and EXTRA_LINE.match(lines[extras_end].strip()):
+        extras_end += 1
+    lines.insert(extras_end if extras_end > below else at, f"Also asked: {text}")
+    after = "\n".join(lines) + "\n"
+    entries, _ = parse_faq_file(after, entry.file, (entry.area,))
+    if not any(e.question == entry.question and text in e.also_asked for e in entries):
+        raise FaqWriteError(f"the phrasing would not parse under '{entry.question}'")
+    path.write_text(after, encoding="utf-8")
+    return entry.location

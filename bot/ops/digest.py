@@ -200,8 +200,8 @@ class DigestMaker:
         if by_suggestion:
             # the FAQ had the answer but not the words: each is an `Also asked` to add
             lines.append(
-                "Lösta med ett förslag ur FAQ:n (lägg gärna till frågan på en "
-                "Also asked:-rad under posten):"
+                "Lösta med ett förslag ur FAQ:n (Lägg till i FAQ:n i triagekanalen lägger "
+                "frågan på en Also asked:-rad under posten):"
             )
             lines += [f"  {q.text[:100]} → {q.solved_by_entry}" for q in by_suggestion[:5]]
         unanswered = [q for q in questions if not q.answered and q.feedback != SOLVED_BY_SUGGESTION]

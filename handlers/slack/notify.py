@@ -233,8 +233,9 @@ def _triage(notice: _Notice, details: list[str]) -> Rendered:
     blocks = [_section(_lines(line, details))]
     if esc.state in (State.OPEN, State.CLAIMED):
         blocks.append(_actions(notice.n))
+    taught = esc.answer or notice.status.question.solved_by_entry  # an answer, or a phrasing
     if esc.state == State.ANSWERED or (
-        esc.state == State.CLOSED and esc.answer and not esc.faq_location
+        esc.state == State.CLOSED and taught and not esc.faq_location
     ):
         blocks.append(_buttons(notice.n, [(ADD_FAQ, "Lägg till i FAQ:n", None)]))
     return notice.to, None, f"#{notice.n} {event.action}", blocks

@@ -505,8 +505,23 @@ async def test_a_suggested_faq_answer_that_solves_the_question_closes_its_ticket
     assert any(
         c.args["text"] == "Ärende #1 är stängt: ett svar ur FAQ:n löste frågan." for c in posts
     )
-    [triage] = posts_to(posts[4:], "C0TRIAGE")
-    assert "löst med ett FAQ-svar enligt frågeställaren av <@U0ASKER> · nu stängt" in triage
+    [triage] = [c for c in posts[4:] if c.args["channel"] == "C0TRIAGE"]
+    assert "löst med ett FAQ-svar enligt frågeställaren av <@U0ASKER> · nu stängt" in texts_of(
+        triage.args["blocks"]
+    )
+
+    # Anna adds the question to the entry's phrasings; the bot answers it from now on
+    before = len(bot.slack.calls_to("response_url"))
+    await bot.send(press(bot, triage, "esc_faq", ANNA))
+    added = (await bot.slack.wait_for("response_url", count=before + 1))[-1]
+    assert added.args["text"].startswith("Tillagt i FAQ:n (knowledge/faq/finance/")
+    faq = bot.core.settings.knowledge_dir / "faq" / "finance"
+    assert any(f"Also asked: {SUGGESTED}" in f.read_text() for f in faq.glob("*.md"))
+    assert (await bot.core.ladder.status(1)).escalation.faq_location
+    await bot.send(sr.event_callback(sr.message_event(SUGGESTED, user=OLA)))
+    answered = (await bot.slack.wait_for("chat.postMessage", count=7))[-1]
+    assert answered.args["blocks"][0]["text"]["text"] == f"*{EXPENSES}*"
+    assert "feedback_solved" in str(answered.args["blocks"])
 
     # the asker reading it again gets no button; a second press changes nothing
     await bot.send(read_suggestion(bot, reply, ASKER, "again"))

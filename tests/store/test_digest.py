@@ -99,8 +99,8 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
         ) in text
         assert "Mediantid tills någon tog ett ärende: 2,0 h" in text
         assert (
-            "Lösta med ett förslag ur FAQ:n (lägg gärna till frågan på en Also asked:-rad under "
-            "posten):\n  fråga 2 → Hur bokför jag?\n"
+            "Lösta med ett förslag ur FAQ:n (Lägg till i FAQ:n i triagekanalen lägger frågan på en "
+            "Also asked:-rad under posten):\n  fråga 2 → Hur bokför jag?\n"
         ) in text
         assert "Obesvarade per område: okänt område 2" in text
         assert "Vanligaste obesvarade frågor (luckor i FAQ:n):\n  fråga 3\n  fråga 4" in text
