@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
-from bot.faq.loader import EXTRA_LINE, parse_faq_file, question_key
+from bot.faq.loader import EXTRA_LINE, heading_of, parse_faq_file, question_key
 from bot.faq.model import Entry
 
 FILE_NAME = "fran-support.md"
@@ -80,7 +80,7 @@ def add_phrasing(root: Path, entry: Entry, phrasing: str) -> str:
     if path is None or not path.is_file():
         raise FaqWriteError(f"{entry.file} is not in the knowledge folder any more")
     lines = path.read_text(encoding="utf-8").splitlines()
-    headings = [i for i, line in enumerate(lines) if line.strip() == f"## {entry.question}"]
+    headings = [i for i, line in enumerate(lines) if heading_of(line) == entry.question]
     if not headings:
         raise FaqWriteError(f"'{entry.question}' is no longer in {entry.file}")
     at = min(headings, key=lambda i: abs(i + 1 - entry.line)) + 1

@@ -23,7 +23,7 @@ Skapa en kreditnota.
 ## Hur registrerar jag en leverantörsfaktura?
 Skapa en inköpsfaktura.
 
-## Vem attesterar?
+##Vem attesterar? ##
 
 Attestordningen finns på intranätet.
 """
@@ -51,7 +51,7 @@ def test_a_phrasing_goes_after_the_entrys_extras_or_under_its_heading(knowledge:
     add_phrasing(knowledge, supplier, "lev-faktura i BC?")
     text = (knowledge / "faq" / "ekonomi.md").read_text(encoding="utf-8")
     assert "Tags: kreditnota\nAlso asked: kunden fick fel pris / hur rättar jag?\n\nSkapa" in text
-    assert "## Vem attesterar?\nAlso asked: who approves bills?\n\nAttestordningen" in text
+    assert "##Vem attesterar? ##\nAlso asked: who approves bills?\n\nAttestordningen" in text
     assert "## Hur registrerar jag en leverantörsfaktura?\nAlso asked: lev-faktura i BC?\n" in text
     kb = load_knowledge(knowledge, ("finance",))
     assert not kb.problems
