@@ -528,7 +528,7 @@ class Matcher:
         )
 
     def match(self, question: str, limit: int = 3) -> Match:
-        pairs = tokens(_MENTION.sub(" ", question))
+        pairs = tokens(question)
         positions = self._positions(pairs, *_names(question))
         total_weight = sum(p.weight for p in positions)
         if not positions or total_weight <= 0 or not self.entries:
@@ -655,11 +655,6 @@ class Matcher:
 
 
 _CAPITALISED = re.compile(r"(?:^|(?<=[.!?:\n])\s*|(\s+))\b([A-ZÅÄÖ][a-zåäöéü]+)")
-
-
-# A mention or a channel in a chat message's plain text (`@Anna`, `@U012AB`, `#ekonomi`): who
-# or where, never what the question is about.
-_MENTION = re.compile(r"[@#][^\W_]+")
 
 
 def _names(text: str) -> tuple[frozenset[str], frozenset[str]]:

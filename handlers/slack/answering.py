@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import aiohttp
@@ -26,14 +25,13 @@ from handlers.slack.mrkdwn import plain_text
 from handlers.slack.notify import PERMANENT_ERRORS
 
 log = logging.getLogger(__name__)
-_MENTIONS_ONLY = re.compile(r"(?:\s*@\S+)*\s*")
 
 
-def question_text(text: str, bot_user_id: str | None) -> str:
-    """The question as plain text (see `plain_text`), without the bot's own @mention."""
-    if bot_user_id:
-        text = re.sub(rf"<@{bot_user_id}(?:\|[^>]*)?>", " ", text)
-    return " ".join(plain_text(text).split())
+def question_text(text: str) -> str:
+    """The question as plain text (see `plain_text`: mentions, the bot's own too, are left
+    out), its lines kept and the spaces within them tidied."""
+    lines = (" ".join(line.split()) for line in plain_text(text).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 async def display_name(core: Core, client: AsyncWebClient, user: str) -> str | None:
@@ -65,7 +63,7 @@ async def answer_event(
     """Answer a question event in its thread once, however often Slack delivers it."""
     event_id = body.get("event_id") or f"{event['channel']}:{event['ts']}"
     channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
-    if _MENTIONS_ONLY.fullmatch(text):  # nothing but mentions: say what the bot does
+    if not text:  # nothing but mentions: say what the bot does
         if await core.desk.first_time(event_id):
             lang = detect_language(text)
             await _post(client, channel, thread, help_blocks(lang), t(lang, "greeting"), None, core)

@@ -15,6 +15,7 @@ from bot.faq.text import detect_language
 from bot.support.escalations import BOT, Refused, Status
 from bot.support.questions import Origin
 from bot.texts import ACTION_NAMES, STATE_NAMES, t
+from handlers.slack.answering import question_text
 from handlers.slack.blocks import (
     answer_blocks,
     escalation_line,
@@ -22,7 +23,7 @@ from handlers.slack.blocks import (
     suggestion_blocks,
     unresolved_blocks,
 )
-from handlers.slack.mrkdwn import escape, plain_text, quote
+from handlers.slack.mrkdwn import escape, quote
 
 HELP = {"help": "en", "hjälp": "sv", "hjalp": "sv"}
 ASK = {"ask": "en", "fråga": "sv", "fraga": "sv"}
@@ -46,7 +47,7 @@ async def on_support(core: Core, command: dict[str, Any], respond: AsyncRespond)
     elif name in ASK and not rest:
         await respond(response_type="ephemeral", text=t(ASK[name], "ask_usage"))
     elif name in ASK or " " in text or text.endswith("?"):
-        question = plain_text(rest if name in ASK else text)
+        question = question_text(rest if name in ASK else text)
         await _ask(core, command, question, respond)
     else:
         lang = detect_language(text)

@@ -20,7 +20,7 @@ async def on_app_mention(
 ) -> None:
     in_dm = event.get("channel", "").startswith("D")  # messages.py answers every DM already
     if from_a_person(event, bot_user_id) and not in_dm:
-        text = question_text(event.get("text", ""), bot_user_id)
+        text = question_text(event.get("text", ""))
         await answer_event(core, client, body, event, text)
 
 

@@ -78,7 +78,7 @@ async def on_message(
     if by_a_person and await on_vendor_reply(core, event, client):
         return
     if is_question(event, bot_user_id, core.settings.support_channels):
-        await answer_event(core, client, body, event, question_text(event["text"], bot_user_id))
+        await answer_event(core, client, body, event, question_text(event["text"]))
 
 
 def register(app: AsyncApp, core: Core) -> None:

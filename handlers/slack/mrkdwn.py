@@ -67,13 +67,13 @@ def split_sections(text: str, limit: int = 2900) -> list[str]:
 
 
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
-_SLACK_MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]+))?>")
+_SLACK_MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")
 
 
 def plain_text(text: str) -> str:
-    """A Slack message as the plain text the core keeps and matches: a link as its label (or its
-    address), a mention as `@name` or `@U123`, a channel as `#name`, `<!here>` as `@here`, and
-    `&lt;` `&gt;` `&amp;` as what the person typed."""
+    """A Slack message as the plain text of a question for the core: a link as its label (or
+    its address), a date as its text, `&lt;` `&gt;` `&amp;` as typed; mentions of people,
+    groups and channels, and @here/@channel, are left out (who is asked, not what)."""
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _SLACK_MENTION.sub(_plain_mention, text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -81,11 +81,7 @@ def plain_text(text: str) -> str:
 
 def _plain_mention(m: re.Match[str]) -> str:
     kind, target, label = m.group(1), m.group(2), m.group(3)
-    if kind == "#":
-        return f"#{label or target}"
-    if label:
-        return label if label.startswith("@") or kind == "!" else f"@{label}"
-    return f"@{target}"
+    return (label or "") if kind == "!" and target.startswith("date^") else " "
 
 
 def from_mrkdwn(text: str) -> str:

@@ -191,19 +191,23 @@ async def test_ignored_messages(bot: BotServer) -> None:
 
 
 async def test_user_text_that_is_echoed_cannot_ping_anyone(bot: BotServer) -> None:
-    # @channel, @here and a mention as Slack sends them, then the same typed as characters
+    # @channel, @here and a mention as Slack sends them (left out), then typed as characters
     text = "<!channel> <!here> <@U0BOSS> vad blir det till lunch? &lt;!channel&gt; &lt;@U0BOSS&gt;"
     await bot.send(sr.event_callback(sr.message_event(text)))
     [post] = await bot.slack.wait_for("chat.postMessage")
     posted = post.args["text"] + texts_of(post.args["blocks"])
-    assert "@channel @here @U0BOSS vad blir det till lunch? &lt;!channel&gt; &lt;@U0BOSS&gt;" in (
-        posted
-    )
+    assert "> vad blir det till lunch? &lt;!channel&gt; &lt;@U0BOSS&gt;" in posted
     for ping in ("<!channel>", "<!here>", "<@U0BOSS>"):
         assert ping not in posted
     await settle(bot)
     [question] = await questions(bot)
-    assert question.text == "@channel @here @U0BOSS vad blir det till lunch? <!channel> <@U0BOSS>"
+    assert question.text == "vad blir det till lunch? <!channel> <@U0BOSS>"
+
+
+async def test_a_message_of_many_at_signs_is_answered_like_any_other(bot: BotServer) -> None:
+    await bot.send(sr.event_callback(sr.message_event("@" * 60 + " hur gör jag en inventering?")))
+    [post] = await bot.slack.wait_for("chat.postMessage")
+    assert "inventering" in texts_of(post.args["blocks"]).lower()
 
 
 async def test_bad_signature_and_stale_timestamp_get_401_and_nothing_is_posted(
