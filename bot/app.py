@@ -19,7 +19,7 @@ from bot.ops.upgrades import UpgradeBook
 from bot.ops.uptime import Uptime
 from bot.settings import Settings
 from bot.store.db import Database
-from bot.store.models import Question, utcnow
+from bot.store.models import Escalation, Question, utcnow
 from bot.support.delivery import email_sender, webhook_sender
 from bot.support.escalations import Ladder, Refused
 from bot.support.outbox import Outbox
@@ -69,11 +69,11 @@ class Core:
         solved it, the question as that entry's `Also asked`. Returns where it went."""
         status = await self.ladder.status(number)
         esc, question = status.escalation, status.question
+        if question.solved_by_entry:
+            return await self._add_phrasing(esc, user, question.text, question.solved_by_entry)
         self.ladder.check_allowed(user, esc)
         if esc.faq_location:
             raise Refused("already_in_faq", location=esc.faq_location)
-        if question.solved_by_entry:
-            return await self._add_phrasing(number, user, question.text, question.solved_by_entry)
         if not esc.answer:
             raise Refused("no_answer")
         area = self.settings.area(esc.area or question.matched_area)
@@ -95,8 +95,13 @@ class Core:
         await self.ladder.set_faq_location(number, user, location)
         return location
 
-    async def _add_phrasing(self, number: int, user: str, text: str, heading: str) -> str:
+    async def _add_phrasing(self, esc: Escalation, user: str, text: str, heading: str) -> str:
+        """The superusers of the ticket's area, or of the entry's, may add to the entry."""
         entry = self.knowledge.entry(heading)
+        if entry is None or not self.settings.may_handle(user, entry.area):
+            self.ladder.check_allowed(user, esc)
+        if esc.faq_location:
+            raise Refused("already_in_faq", location=esc.faq_location)
         if entry is None:
             raise Refused("faq_write", reason=f"'{heading}' is no longer in the FAQ")
         try:
@@ -104,7 +109,7 @@ class Core:
         except FaqWriteError as exc:
             raise Refused("faq_write", reason=str(exc)) from exc
         self.reload_knowledge()
-        await self.ladder.set_faq_location(number, user, location)
+        await self.ladder.set_faq_location(esc.id, user, location)
         return location
 
     async def ops_message(

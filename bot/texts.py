@@ -44,6 +44,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "suggestion_solved_button": "Det löste min fråga",
         "suggestion_solved": "Skönt att det löste sig! Frågan är markerad som löst.",
         "suggestion_case_closed": "Ärende #{n} är stängt.",
+        "ticket_closed": "Ärendet för den här frågan är redan stängt.",
         "nothing_suggested": "Det finns inget förslag med den siffran.",
         "usage": (
             "*/support* — första linjens support för affärssystemet\n"
@@ -108,6 +109,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "suggestion_solved_button": "That solved my question",
         "suggestion_solved": "Great, glad that solved it! The question is marked as solved.",
         "suggestion_case_closed": "Ticket #{n} is closed.",
+        "ticket_closed": "The ticket for this question is already closed.",
         "nothing_suggested": "There is no suggestion with that number.",
         "usage": (
             "*/support* — first-line support for our ERP system\n"

@@ -123,12 +123,6 @@ def load_knowledge(
     return kb
 
 
-def heading_of(line: str) -> str | None:
-    """The question of a `## question` heading line; None for any other line."""
-    match = _HEADING2.match(line)
-    return match.group(1).strip() if match else None
-
-
 def _display_path(path: Path, root: Path) -> str:
     try:
         return str(path.relative_to(root.parent if root.name else root))

@@ -8,11 +8,12 @@ the bot recognises it next time.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection
 from pathlib import Path
 
-from bot.faq.loader import EXTRA_LINE, heading_of, parse_faq_file, question_key
+from bot.faq.loader import EXTRA_LINE, parse_faq_file, question_key
 from bot.faq.model import Entry
 
 FILE_NAME = "fran-support.md"
@@ -68,32 +69,41 @@ def add_entry(
 
 def add_phrasing(root: Path, entry: Entry, phrasing: str) -> str:
     """Add a question as an `Also asked:` line of `entry`, after its other extras (or right
-    under its heading); returns the entry's location."""
+    under its heading); returns the entry's location. The rest of the file is kept byte for
+    byte (line endings included), and the file is replaced in one step."""
     text = " ".join(phrasing.split()).replace("|", "/")
     if not text:
         raise FaqWriteError("the question is empty")
     known = {question_key(p) for p in (entry.question, *entry.also_asked)}
     if question_key(text) in known:
         raise FaqWriteError(f"'{entry.question}' already has that phrasing")
-    root_name = Path(entry.file).parts[0]
-    path = root / Path(entry.file).relative_to(root_name) if root_name == root.name else None
-    if path is None or not path.is_file():
-        raise FaqWriteError(f"{entry.file} is not in the knowledge folder any more")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    headings = [i for i, line in enumerate(lines) if heading_of(line) == entry.question]
-    if not headings:
+    path = (root.parent if root.name else root) / entry.file  # the loader's file names
+    try:
+        before = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FaqWriteError(f"{entry.file} can't be read: {exc}") from exc
+    # The loader numbers lines as str.splitlines() splits them; keepends lets them be put back.
+    lines = before.splitlines(keepends=True)
+    current, _ = parse_faq_file(before, entry.file, (entry.area,))
+    heading = next((e.line - 1 for e in current if e.question == entry.question), None)
+    if heading is None:
         raise FaqWriteError(f"'{entry.question}' is no longer in {entry.file}")
-    at = min(headings, key=lambda i: abs(i + 1 - entry.line)) + 1
-    below = at
+    below = heading + 1
     while below < len(lines) and not lines[below].strip():
         below += 1
     extras_end = below
     while extras_end < len(lines) and EXTRA_LINE.match(lines[extras_end].strip()):
         extras_end += 1
-    lines.insert(extras_end if extras_end > below else at, f"Also asked: {text}")
-    after = "\n".join(lines) + "\n"
+    at = extras_end if extras_end > below else heading + 1
+    ending = lines[heading][len(lines[heading].rstrip("\r\n")) :] or "\n"
+    if not lines[at - 1].endswith(("\n", "\r")):
+        lines[at - 1] += ending  # the heading or extra was the file's last line
+    lines.insert(at, f"Also asked: {text}{ending}")
+    after = "".join(lines)
     entries, _ = parse_faq_file(after, entry.file, (entry.area,))
     if not any(e.question == entry.question and text in e.also_asked for e in entries):
         raise FaqWriteError(f"the phrasing would not parse under '{entry.question}'")
-    path.write_text(after, encoding="utf-8")
+    temporary = path.with_name(f".{path.name}.writing")
+    temporary.write_bytes(after.encode("utf-8"))
+    os.replace(temporary, path)
     return entry.location

@@ -269,12 +269,23 @@ class Ladder:
                 self.check_allowed(user, esc)
             if esc.state == State.CLOSED:
                 raise Refused("wrong_state", state=esc.state)
-            esc.state, esc.due_at, esc.closed_at, esc.updated_at = State.CLOSED, None, now, now
-            event = await self._event(session, esc, now, user, "closed", note.strip() or None)
-            self._notify(session, esc, event, "closed", "asker")
-            self._notify_triage(session, esc, event)
+            await self._close(session, esc, now, user, "closed", note.strip() or None)
             await session.commit()
             return esc
+
+    async def _close(
+        self,
+        session: AsyncSession,
+        esc: Escalation,
+        now: datetime,
+        user: str,
+        action: str,
+        detail: str | None,
+    ) -> None:
+        esc.state, esc.due_at, esc.closed_at, esc.updated_at = State.CLOSED, None, now, now
+        event = await self._event(session, esc, now, user, action, detail)
+        self._notify(session, esc, event, "closed", "asker")
+        self._notify_triage(session, esc, event)
 
     async def solved_by_suggestion(
         self, question_id: int, user: str, entry_question: str
@@ -282,37 +293,41 @@ class Ladder:
         """The asker says a suggested FAQ entry solved a question the bot declined. In one
         transaction the question counts as solved by that entry and its escalation, whatever
         step it is at, is closed (the thread and the triage channel are told). Anyone but the
-        asker, or a question already settled (by a suggestion, or a confirmed answer), changes
-        nothing. Returns the verdict and the escalation it closed, if any."""
+        asker, a second press, or a question whose ticket is closed already changes nothing.
+        Returns the verdict and the escalation it closed, if any."""
         now = self.clock()
         async with self.db.session() as session:
-            query = select(Question).where(Question.id == question_id)
-            escalation = select(Escalation).where(Escalation.question_id == question_id)
-            if not self.db.is_sqlite:
-                query, escalation = query.with_for_update(), escalation.with_for_update()
-            question = await session.scalar(query)
+            query = select(Escalation).where(Escalation.question_id == question_id)
+            esc = await session.scalar(query if self.db.is_sqlite else query.with_for_update())
+            result = None
+            if esc is None or esc.state != State.CLOSED:
+                # conditional, so that two presses at once settle it once on SQLite too
+                result = await session.execute(
+                    update(Question)
+                    .where(
+                        Question.id == question_id,
+                        Question.asker == user,
+                        Question.status == QuestionStatus.UNRESOLVED,
+                        Question.feedback.is_(None),
+                    )
+                    .values(
+                        status=QuestionStatus.SOLVED,
+                        feedback=SOLVED_BY_SUGGESTION,
+                        feedback_by=user,
+                        feedback_at=now,
+                        solved_by_entry=entry_question,
+                    )
+                )
+            question = await session.get(Question, question_id, populate_existing=True)
             if question is None:
                 return Feedback(FeedbackResult.UNKNOWN, None), None
-            esc = await session.scalar(escalation)
-            if question.asker != user:
-                return Feedback(FeedbackResult.NOT_ASKER, question), None
-            settled = esc is not None and esc.state == State.CLOSED
-            if (
-                question.status != QuestionStatus.UNRESOLVED
-                or question.feedback is not None
-                or settled
-            ):
-                return Feedback(FeedbackResult.ALREADY, question), None
-            question.status, question.feedback = QuestionStatus.SOLVED, SOLVED_BY_SUGGESTION
-            question.feedback_by, question.feedback_at = user, now
-            question.solved_by_entry = entry_question
-            if esc is not None:
-                esc.state, esc.due_at, esc.closed_at, esc.updated_at = State.CLOSED, None, now, now
-                event = await self._event(
-                    session, esc, now, user, "solved_by_suggestion", entry_question
+            if result is None or result.rowcount != 1:  # nothing changed
+                settled = (
+                    FeedbackResult.NOT_ASKER if question.asker != user else FeedbackResult.ALREADY
                 )
-                self._notify(session, esc, event, "closed", "asker")
-                self._notify_triage(session, esc, event)
+                return Feedback(settled, question), None
+            if esc is not None:
+                await self._close(session, esc, now, user, "solved_by_suggestion", entry_question)
             await session.commit()
             return Feedback(FeedbackResult.SOLVED, question), esc
 

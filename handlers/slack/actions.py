@@ -161,7 +161,9 @@ async def on_suggestion_solved(core: Core, body: dict[str, Any], respond: AsyncR
     if feedback.result is FeedbackResult.NOT_ASKER and question is not None:
         text = t(lang, "only_asker", asker=f"<@{question.asker}>")
     elif feedback.result is FeedbackResult.ALREADY and question is not None:
-        text = t(lang, "already", state=t(lang, "state_solved"))
+        solved = question.status == "solved"
+        text = t(lang, "already", state=t(lang, "state_solved")) if solved else None
+        text = text or t(lang, "ticket_closed")
     else:
         text = t(lang, "question_gone")
     await respond(response_type="ephemeral", replace_original=False, text=text)

@@ -11,12 +11,14 @@ from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from aiohttp import web
 from aiosmtpd.controller import Controller
 
 from bot.ops.scheduler import build_scheduler
 from bot.settings import Area, Escalation, Smtp, Vendor
+from bot.support.escalations import Refused
 from tests.conftest import KNOWLEDGE, Clock, make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import Call, FakeSlackAPI
@@ -555,3 +557,24 @@ async def test_a_suggestion_closes_an_answered_ticket_but_not_a_confirmed_one(la
     assert verdict.result == "already" and closed is None
     status = await ladder.status(2)
     assert status.escalation.state == "closed" and status.question.solved_by_entry is None
+
+
+async def test_who_may_add_a_solved_question_to_its_entry(ladder_bot) -> None:
+    bot, _ = ladder_bot
+    for n in (1, 2):
+        await bot.send(sr.event_callback(sr.message_event(SUGGESTED)))
+        await delivered(bot, 4 * n)  # two finance tickets, Anna's
+    warehouse = next(e for e in bot.core.knowledge.base.entries if e.area == "warehouse")
+    await bot.core.ladder.solved_by_suggestion(1, ASKER, EXPENSES)
+    await bot.core.ladder.solved_by_suggestion(2, ASKER, warehouse.question)
+
+    with pytest.raises(Refused) as refused:  # a warehouse superuser, a finance entry
+        await bot.core.add_to_faq(1, OLA)
+    assert refused.value.code == "not_allowed"
+    assert (await bot.core.add_to_faq(1, ANNA)).startswith("knowledge/faq/finance/")
+    with pytest.raises(Refused) as refused:
+        await bot.core.add_to_faq(1, ANNA)
+    assert refused.value.code == "already_in_faq"
+    # a finance ticket solved by a warehouse entry: the entry's superuser may add to it too
+    assert (await bot.core.add_to_faq(2, OLA)).startswith("knowledge/faq/warehouse/")
+    assert SUGGESTED in bot.core.knowledge.entry(warehouse.question).also_asked

@@ -76,5 +76,37 @@ def test_a_phrasing_that_is_there_already_or_an_entry_that_is_gone(knowledge: Pa
     with pytest.raises(FaqWriteError, match=r"no longer in knowledge/faq/ekonomi\.md"):
         add_phrasing(knowledge, credit, "kreditera")
     faq.unlink()
-    with pytest.raises(FaqWriteError, match="not in the knowledge folder any more"):
+    with pytest.raises(FaqWriteError, match="can't be read"):
         add_phrasing(knowledge, credit, "kreditera")
+
+
+def test_the_rest_of_the_file_is_kept_byte_for_byte(knowledge: Path) -> None:
+    faq = knowledge / "faq" / "ekonomi.md"
+    odd = (
+        FAQ.replace("\n", "\r\n")
+        .replace("Skapa en kreditnota.", "Skapa en kreditnota.\u2028Se även\x0cbilagan.")
+        .replace("##Vem attesterar? ##", "```\n## Vem attesterar?\n```\n\n##Vem attesterar? ##")
+        .rstrip("\r\n")
+    )
+    faq.write_bytes(odd.encode("utf-8"))
+    attest = entry(knowledge, "Vem attesterar?")
+    add_phrasing(knowledge, attest, "vem godkänner?")
+    add_phrasing(knowledge, entry(knowledge, "Hur krediterar jag en kundfaktura?"), "kreditera")
+    after = faq.read_bytes().decode("utf-8")
+    assert after == odd.replace(
+        "Tags: kreditnota\r\n", "Tags: kreditnota\r\nAlso asked: kreditera\r\n"
+    ).replace(
+        "```\n\n##Vem attesterar? ##\r\n",
+        "```\n\n##Vem attesterar? ##\r\nAlso asked: vem godkänner?\r\n",
+    )
+    by_question = {e.question: e for e in load_knowledge(knowledge, ("finance",)).entries}
+    assert by_question["Vem attesterar?"].also_asked == ("vem godkänner?",)
+
+
+def test_a_knowledge_folder_given_as_the_current_directory(
+    knowledge: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(knowledge)
+    credit = entry(Path("."), "Hur krediterar jag en kundfaktura?")
+    add_phrasing(Path("."), credit, "kreditera")
+    assert "Also asked: kreditera" in (knowledge / "faq" / "ekonomi.md").read_text()

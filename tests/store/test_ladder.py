@@ -252,3 +252,33 @@ async def test_a_restart_across_a_deadline_fires_each_step_once(core: Core, cloc
     assert await restarted.sweep() == 0
     assert await restarted.open(status.question, "again") is not None
     assert [e.action for e in (await restarted.status(esc.id)).history].count("opened") == 1
+
+
+async def test_a_suggestion_settles_a_question_once_however_often_it_is_pressed(
+    core: Core, clock: Clock
+) -> None:
+    ladder = Ladder(core.settings, core.db, clock)
+    esc = await ladder.open(await unanswered(core), "unanswered")
+    entry = "Hur redovisar jag ett utlägg som jag betalat privat?"
+    assert (await ladder.solved_by_suggestion(esc.question_id, ANNA, entry))[0].result == (
+        "not_asker"
+    )
+    presses = await asyncio.gather(
+        *(ladder.solved_by_suggestion(esc.question_id, ASKER, entry) for _ in range(3))
+    )
+    assert sorted(verdict.result for verdict, _ in presses) == ["already", "already", "solved"]
+    assert [closed.state for _, closed in presses if closed] == [State.CLOSED]
+    status = await ladder.status(esc.id)
+    assert [e.action for e in status.history] == ["opened", "solved_by_suggestion"]
+    assert slack(await outbox(core)).count(("closed", "asker")) == 1
+
+
+async def test_a_suggestion_does_not_reopen_or_settle_a_closed_ticket(
+    core: Core, clock: Clock
+) -> None:
+    ladder = Ladder(core.settings, core.db, clock)
+    esc = await ladder.open(await unanswered(core), "unanswered")
+    await ladder.close(esc.id, ANNA, "dubblett")
+    verdict, closed = await ladder.solved_by_suggestion(esc.question_id, ASKER, "Hur?")
+    assert verdict.result == "already" and verdict.question.status == "unresolved"
+    assert closed is None
