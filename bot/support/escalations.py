@@ -27,7 +27,12 @@ from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Escalation, EscalationEvent, OutboxMessage, Question, utcnow
 from bot.support.outbox import enqueue
-from bot.support.questions import SOLVED_BY_SUGGESTION, Feedback, FeedbackResult
+from bot.support.questions import (
+    SOLVED_BY_SUGGESTION,
+    Feedback,
+    FeedbackResult,
+    asker_verdict,
+)
 from bot.support.questions import Status as QuestionStatus
 
 log = logging.getLogger(__name__)
@@ -303,17 +308,12 @@ class Ladder:
             if esc is None or esc.state != State.CLOSED:
                 # conditional, so that two presses at once settle it once on SQLite too
                 result = await session.execute(
-                    update(Question)
-                    .where(
-                        Question.id == question_id,
-                        Question.asker == user,
-                        Question.status == QuestionStatus.UNRESOLVED,
-                        Question.feedback.is_(None),
-                    )
-                    .values(
+                    asker_verdict(
+                        question_id,
+                        user,
+                        QuestionStatus.UNRESOLVED,
                         status=QuestionStatus.SOLVED,
                         feedback=SOLVED_BY_SUGGESTION,
-                        feedback_by=user,
                         feedback_at=now,
                         solved_by_entry=entry_question,
                     )

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Update, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.faq.knowledge import Knowledge
@@ -87,6 +87,22 @@ class Origin:
 
 # Question.feedback of a question the bot declined and the asker solved with a suggested entry.
 SOLVED_BY_SUGGESTION = "suggestion"
+
+
+def asker_verdict(question_id: int, user: str, while_in: Status, **values: object) -> Update:
+    """The asker's verdict on a question while it is in status `while_in`, as one conditional
+    update: it changes nothing (rowcount 0) for anyone else, or the second time, even when two
+    arrive at once."""
+    return (
+        update(Question)
+        .where(
+            Question.id == question_id,
+            Question.asker == user,
+            Question.status == while_in,
+            Question.feedback.is_(None),
+        )
+        .values(feedback_by=user, **values)
+    )
 
 
 class DuplicateEvent(Exception):
@@ -167,17 +183,12 @@ class SupportDesk:
         status = Status.SOLVED if solved else Status.UNRESOLVED
         async with self.db.session() as session:
             result = await session.execute(
-                update(Question)
-                .where(
-                    Question.id == question_id,
-                    Question.asker == user,
-                    Question.status == Status.ANSWERED,
-                    Question.feedback.is_(None),
-                )
-                .values(
+                asker_verdict(
+                    question_id,
+                    user,
+                    Status.ANSWERED,
                     status=status,
                     feedback="solved" if solved else "not_helpful",
-                    feedback_by=user,
                     feedback_at=utcnow(),
                 )
             )
