@@ -59,11 +59,11 @@ def add_entry(
     entry = f"\n## {heading}\n" + (f"Owner: {owner}\n" if owner else "") + f"\n{body}\n"
     after = before.rstrip("\n") + "\n" + entry
     line = after.count("\n", 0, after.index(f"\n## {heading}\n") + 1) + 1
-    relative = f"{root.name}/faq/{area}/{FILE_NAME}"
+    relative = str(Path(root.name, "faq", area, FILE_NAME))  # as the loader names files
     entries, problems = parse_faq_file(after, relative, (area,))
     if problems or not any(e.question == heading for e in entries):
         raise FaqWriteError(f"the entry would not parse: {problems[0] if problems else heading}")
-    path.write_text(after, encoding="utf-8")
+    _replace(path, after)
     return f"{relative}:{line}"
 
 
@@ -103,7 +103,12 @@ def add_phrasing(root: Path, entry: Entry, phrasing: str) -> str:
     entries, _ = parse_faq_file(after, entry.file, (entry.area,))
     if not any(e.question == entry.question and text in e.also_asked for e in entries):
         raise FaqWriteError(f"the phrasing would not parse under '{entry.question}'")
-    temporary = path.with_name(f".{path.name}.writing")
-    temporary.write_bytes(after.encode("utf-8"))
-    os.replace(temporary, path)
+    _replace(path, after)
     return entry.location
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write the file in one step: the bot reloading, or a crash, never sees half of it."""
+    temporary = path.with_name(f".{path.name}.writing")
+    temporary.write_bytes(text.encode("utf-8"))
+    os.replace(temporary, path)
