@@ -14,7 +14,7 @@ from bot.app import Core
 from bot.faq.model import Entry
 from bot.store.models import Question
 from bot.support.escalations import Refused
-from bot.support.questions import FeedbackResult
+from bot.support.questions import FeedbackResult, Status
 from bot.texts import ESCALATION_TEXTS, t
 from handlers.slack.blocks import (
     NOT_HELPFUL_ACTION,
@@ -26,6 +26,7 @@ from handlers.slack.blocks import (
     refused_text,
     suggestion_solved_actions,
     unresolved_blocks,
+    verdict_refused_text,
     with_outcome,
 )
 from handlers.slack.mrkdwn import escape
@@ -58,18 +59,12 @@ async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) 
     question = feedback.question
     lang = question.language if question else "sv"
     try:
-        if feedback.result is FeedbackResult.UNKNOWN or question is None:
+        if question is None or feedback.result not in (
+            FeedbackResult.SOLVED,
+            FeedbackResult.NOT_HELPFUL,
+        ):
             await client.chat_postEphemeral(
-                channel=channel, user=user, text=t(lang, "question_gone")
-            )
-        elif feedback.result is FeedbackResult.NOT_ASKER:
-            await client.chat_postEphemeral(
-                channel=channel, user=user, text=t(lang, "only_asker", asker=f"<@{question.asker}>")
-            )
-        elif feedback.result is FeedbackResult.ALREADY:
-            state = t(lang, "state_solved" if question.status == "solved" else "state_unresolved")
-            await client.chat_postEphemeral(
-                channel=channel, user=user, text=t(lang, "already", state=state)
+                channel=channel, user=user, text=verdict_refused_text(feedback, lang)
             )
         else:
             note_key = "solved_ack" if solved else "not_helpful_marked"
@@ -129,7 +124,7 @@ async def on_suggestion(core: Core, body: dict[str, Any], respond: AsyncRespond)
     question_id, question, entry = pressed
     lang = question.language if question else "sv"
     blocks = entry_blocks(entry, core.settings.area(entry.area), lang)
-    if question and question.asker == body["user"]["id"] and question.status == "unresolved":
+    if question and question.asker == body["user"]["id"] and question.status == Status.UNRESOLVED:
         blocks.append(suggestion_solved_actions(question_id, entry, lang))
     await respond(
         response_type="ephemeral",
@@ -158,14 +153,7 @@ async def on_suggestion_solved(core: Core, body: dict[str, Any], respond: AsyncR
         blocks = entry_blocks(entry, core.settings.area(entry.area), lang)
         await respond(replace_original=True, text=note, blocks=with_outcome(blocks, note))
         return
-    if feedback.result is FeedbackResult.NOT_ASKER and question is not None:
-        text = t(lang, "only_asker", asker=f"<@{question.asker}>")
-    elif feedback.result is FeedbackResult.ALREADY and question is not None:
-        solved = question.status == "solved"
-        text = t(lang, "already", state=t(lang, "state_solved")) if solved else None
-        text = text or t(lang, "ticket_closed")
-    else:
-        text = t(lang, "question_gone")
+    text = verdict_refused_text(feedback, lang)
     await respond(response_type="ephemeral", replace_original=False, text=text)
 
 

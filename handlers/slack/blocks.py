@@ -12,9 +12,9 @@ from bot.settings import Area, Settings
 from bot.store.models import Escalation, Question
 from bot.support.escalations import Refused
 from bot.support.hours import BusinessHours
-from bot.support.questions import Reply
+from bot.support.questions import Feedback, FeedbackResult, Reply, Status
 from bot.texts import REFUSED, STATE_NAMES, help_now, t
-from handlers.slack.mrkdwn import escape, quote, split_sections, to_mrkdwn
+from handlers.slack.mrkdwn import escape, quote, shorten, split_sections, to_mrkdwn
 
 SOLVED_ACTION = "feedback_solved"
 NOT_HELPFUL_ACTION = "feedback_not_helpful"
@@ -71,7 +71,7 @@ def suggestion_blocks(question_id: int, entries: Sequence[Entry], lang: str) -> 
         {
             "type": "button",
             "action_id": f"{SUGGESTION_ACTION}_{i}",
-            "text": {"type": "plain_text", "text": _shorten(entry.question, 75), "emoji": True},
+            "text": {"type": "plain_text", "text": shorten(entry.question, 75), "emoji": True},
             "value": suggestion_value(question_id, entry),
         }
         for i, entry in enumerate(entries)
@@ -116,10 +116,6 @@ def parse_suggestion_value(value: str) -> tuple[int, str] | None:
         return int(data["q"]), str(data["h"])
     except (ValueError, TypeError, KeyError):
         return None
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def feedback_actions(question_id: int, lang: str) -> Block:
@@ -179,6 +175,21 @@ def with_outcome(
 
 def help_blocks(lang: str) -> list[Block]:
     return [_section(t(lang, "greeting"))]
+
+
+def verdict_refused_text(feedback: Feedback, lang: str) -> str:
+    """Why an asker's button changed nothing: someone else's question, one already settled, or
+    one that is gone."""
+    question = feedback.question
+    if question is None or feedback.result is FeedbackResult.UNKNOWN:
+        return t(lang, "question_gone")
+    if feedback.result is FeedbackResult.NOT_ASKER:
+        return t(lang, "only_asker", asker=f"<@{question.asker}>")
+    if question.status == Status.SOLVED:
+        return t(lang, "already", state=t(lang, "state_solved"))
+    if question.feedback is not None:
+        return t(lang, "already", state=t(lang, "state_unresolved"))
+    return t(lang, "ticket_closed")  # unsettled, but its ticket was closed without it
 
 
 def refused_text(exc: Refused) -> str:

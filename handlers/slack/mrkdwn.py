@@ -19,10 +19,14 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def shorten(text: str, limit: int) -> str:
+    """The text, cut to `limit` characters with an ellipsis when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def quote(text: str, limit: int = 300) -> str:
     """User text as a Slack block quote, escaped and shortened."""
-    short = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-    return "\n".join("> " + escape(line) for line in short.splitlines() or [""])
+    return "\n".join("> " + escape(line) for line in shorten(text, limit).splitlines() or [""])
 
 
 def to_mrkdwn(markdown: str) -> str:
