@@ -1,8 +1,8 @@
 """`firstline chat`: the bot in a terminal, on the same core as Slack.
 
 Interactive, it shows a prompt and takes `/ja` (solved) and `/nej` (not what I needed) after an
-answer, and a suggestion's number after "maybe one of these?"; with piped input it answers each
-line and exits at the end of input.
+answer, and a suggestion's number after "similar questions in the FAQ"; with piped input it
+answers each line and exits at the end of input.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def load_knowledge(
     seen: dict[str, Entry] = {}
     for path in sorted(p for p in faq_dir.rglob("*") if p.suffix.lower() == ".md" and p.is_file()):
         kb.files += 1
-        rel = _display_path(path, root)
+        rel = display_path(path, root)
         text, unreadable = read_knowledge_file(path, rel)
         if text is None:
             kb.problems.append(unreadable)
@@ -105,7 +105,7 @@ def load_knowledge(
             kb.entries.append(entry)
     syn_path = root / "synonyms.yml"
     if syn_path.exists():
-        syn_name = _display_path(syn_path, root)
+        syn_name = display_path(syn_path, root)
         text, unreadable = read_knowledge_file(syn_path, syn_name)
         if text is None:
             kb.problems.append(unreadable)
@@ -114,7 +114,7 @@ def load_knowledge(
             kb.problems.extend(problems)
     if kb.files == 0:
         kb.problems.append(
-            LoadProblem(_display_path(faq_dir, root), 0, "no FAQ files: add *.md files here")
+            LoadProblem(display_path(faq_dir, root), 0, "no FAQ files: add *.md files here")
         )
     kb.problems.sort(key=lambda p: (p.file, p.line))
     if log_problems:
@@ -123,11 +123,21 @@ def load_knowledge(
     return kb
 
 
-def _display_path(path: Path, root: Path) -> str:
+def display_path(path: Path, root: Path) -> str:
+    """A knowledge file's name as problems and entries show it: `knowledge/faq/x.md`."""
     try:
-        return str(path.relative_to(root.parent if root.name else root))
+        return str(path.relative_to(_names_from(root)))
     except ValueError:
         return str(path)
+
+
+def knowledge_file(root: Path, name: str) -> Path:
+    """The file a `display_path` name stands for."""
+    return _names_from(root) / name
+
+
+def _names_from(root: Path) -> Path:
+    return root.parent if root.name else root
 
 
 def question_key(question: str) -> str:

@@ -13,7 +13,13 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
-from bot.faq.loader import EXTRA_LINE, parse_faq_file, question_key
+from bot.faq.loader import (
+    EXTRA_LINE,
+    display_path,
+    knowledge_file,
+    parse_faq_file,
+    question_key,
+)
 from bot.faq.model import Entry
 
 FILE_NAME = "fran-support.md"
@@ -59,7 +65,7 @@ def add_entry(
     entry = f"\n## {heading}\n" + (f"Owner: {owner}\n" if owner else "") + f"\n{body}\n"
     after = before.rstrip("\n") + "\n" + entry
     line = after.count("\n", 0, after.index(f"\n## {heading}\n") + 1) + 1
-    relative = str(Path(root.name, "faq", area, FILE_NAME))  # as the loader names files
+    relative = display_path(path, root)
     entries, problems = parse_faq_file(after, relative, (area,))
     if problems or not any(e.question == heading for e in entries):
         raise FaqWriteError(f"the entry would not parse: {problems[0] if problems else heading}")
@@ -77,7 +83,7 @@ def add_phrasing(root: Path, entry: Entry, phrasing: str) -> str:
     known = {question_key(p) for p in (entry.question, *entry.also_asked)}
     if question_key(text) in known:
         raise FaqWriteError(f"'{entry.question}' already has that phrasing")
-    path = (root.parent if root.name else root) / entry.file  # the loader's file names
+    path = knowledge_file(root, entry.file)
     try:
         before = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -61,7 +61,7 @@ class Reply:
 
     @property
     def suggestions(self) -> tuple[Entry, ...]:
-        """FAQ entries to offer as "maybe one of these?" when the question was not answered."""
+        """FAQ entries to offer as similar questions when the question was not answered."""
         return self.match.suggestions
 
 
