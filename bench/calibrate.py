@@ -1,95 +1,131 @@
-"""Fit the matcher's confidence calibration on the tuning sets (never on the held-out sets).
+"""Fit the matcher's confidence calibration across knowledge bases (never on a held-out set).
 
-    python bench/calibrate.py tests/eval/cases*.jsonl
+    python bench/calibrate.py                     # fit on every knowledge base: CALIBRATION
+    python bench/calibrate.py --leave-out sample  # fit without one, to measure on it
 
-Fits a logistic regression from the matcher's features to "the best guess is the right answer",
-prints the coefficients to paste into `bot/faq/matcher.py` (CALIBRATION), the resulting figures on
-the same cases, and a k-fold cross-validated estimate of how the fit does on questions it has not
-seen.
+The rows are the matcher's features for every fitting question of every knowledge base in
+bench/kbs.py, each knowledge base both plain (no `Also asked`, no synonyms) and, for the sample, as
+written with its phrasings: the label is "the best guess is the right answer". The sample's
+held-out sets (bench/heldout*.jsonl) are never fitted on. Prints the coefficients to paste into
+`bot/faq/matcher.py` (CALIBRATION) and, for each knowledge base left out in turn, how a fit
+without it does on it (leave-one-knowledge-base-out).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.faq.evaluate import read_cases
+import numpy as np
+from kbs import Case, KnowledgeSet, discover
+
 from bot.faq.lexicon import lexicon
-from bot.faq.loader import load_knowledge
+from bot.faq.loader import KnowledgeBase
 from bot.faq.matcher import DEFAULT_THRESHOLD, FEATURES, Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
+L2 = 0.01
 
 
 @dataclass(frozen=True)
-class Row:
-    features: list[float]
-    answerable: bool
-    best_guess_right: bool
+class Rows:
+    """Features and labels of a group of questions (one knowledge base, one variant)."""
+
+    kb: str
+    variant: str  # "plain" or "phrased"
+    features: np.ndarray  # (n, len(FEATURES))
+    answerable: np.ndarray  # bool (n,)
+    right: np.ndarray  # bool (n,): the best guess is the expected entry
 
 
-def fit(rows: list[Row], l2: float, steps: int = 3000) -> list[float]:
-    """Plain gradient descent on the L2-regularised log loss; the data is tiny."""
-    weights = [0.0] * (len(FEATURES) + 1)
-    for _ in range(steps):
-        grad = [0.0] * len(weights)
-        for row in rows:
-            error = probability(weights, row.features) - row.best_guess_right
-            grad[0] += error
-            for i, value in enumerate(row.features, 1):
-                grad[i] += error * value
-        for i in range(len(weights)):
-            penalty = l2 * weights[i] if i else 0.0
-            weights[i] -= 0.5 * (grad[i] / len(rows) + penalty)
-    return weights
+def matcher_for(base: KnowledgeBase, calibration: Sequence[float] | None = None) -> Matcher:
+    synonyms = [*lexicon(), *base.synonyms]
+    if calibration is None:
+        return Matcher(base.entries, synonyms)
+    return Matcher(base.entries, synonyms, calibration=calibration)
 
 
-def probability(weights: list[float], features: list[float]) -> float:
-    z = weights[0] + sum(w * v for w, v in zip(weights[1:], features, strict=True))
-    return 1 / (1 + math.exp(-z))
-
-
-def score(weights: list[float], rows: list[Row]) -> tuple[float, float]:
-    """(top-1 accuracy on answerable, correct abstention on unanswerable)."""
-    answered = [probability(weights, r.features) >= DEFAULT_THRESHOLD for r in rows]
-    right = sum(
-        a and r.best_guess_right for a, r in zip(answered, rows, strict=True) if r.answerable
-    )
-    declined = sum(not a for a, r in zip(answered, rows, strict=True) if not r.answerable)
-    answerable = sum(r.answerable for r in rows) or 1
-    return right / answerable, declined / ((len(rows) - answerable) or 1)
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("cases", type=Path, nargs="+")
-    parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
-    parser.add_argument("--l2", type=float, default=0.01, help="regularisation strength")
-    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
-    args = parser.parse_args()
-    kb = load_knowledge(args.knowledge)
-    matcher = Matcher(kb.entries, [*lexicon(), *kb.synonyms])
-    rows = []
-    for case in (case for path in args.cases for case in read_cases(path)):
+def rows_for(kb: str, variant: str, matcher: Matcher, cases: Iterable[Case]) -> Rows:
+    features, answerable, right = [], [], []
+    for case in cases:
         match = matcher.match(case.question)
-        features = [match.features.get(name, 0.0) for name in FEATURES]
-        right = match.entry is not None and match.entry.question == case.expected
-        rows.append(Row(features, case.expected is not None, right))
-    weights = fit(rows, args.l2)
+        features.append([match.features.get(name, 0.0) for name in FEATURES])
+        answerable.append(case.expected is not None)
+        right.append(match.entry is not None and match.entry.question == case.expected)
+    return Rows(
+        kb,
+        variant,
+        np.array(features, dtype=float).reshape(-1, len(FEATURES)),
+        np.array(answerable, dtype=bool),
+        np.array(right, dtype=bool),
+    )
+
+
+def fitting_rows(sets: Sequence[KnowledgeSet]) -> list[Rows]:
+    """The rows a calibration may be fitted on: every knowledge base's tuning questions, plain,
+    and as written where it has phrasings."""
+    rows = []
+    for ks in sets:
+        variants = (True, False) if ks.has_phrasings else (True,)
+        for plain in variants:
+            variant = "plain" if plain else "phrased"
+            rows.append(rows_for(ks.name, variant, matcher_for(ks.load(plain=plain)), ks.tuning))
+    return rows
+
+
+def fit(rows: Sequence[Rows], l2: float = L2, steps: int = 4000) -> list[float]:
+    """L2-regularised logistic regression by gradient descent. Each knowledge base weighs the same
+    however many questions it brings, so the fit does not follow the largest one."""
+    x = np.concatenate([r.features for r in rows])
+    y = np.concatenate([r.right for r in rows]).astype(float)
+    kbs = sorted({r.kb for r in rows})
+    per_kb = {kb: sum(len(r.right) for r in rows if r.kb == kb) for kb in kbs}
+    sample_weight = np.concatenate([np.full(len(r.right), 1.0 / per_kb[r.kb]) for r in rows])
+    sample_weight *= len(y) / sample_weight.sum()
+    x1 = np.hstack([np.ones((len(y), 1)), x])
+    w = np.zeros(x1.shape[1])
+    penalty = np.full(len(w), l2)
+    penalty[0] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x1 @ w)))
+        grad = x1.T @ ((p - y) * sample_weight) / len(y) + penalty * w
+        w -= 0.5 * grad
+    return [round(float(v), 3) for v in w]
+
+
+def score(weights: Sequence[float], rows: Rows) -> tuple[float, float]:
+    """(top-1 accuracy on answerable, correct abstention on unanswerable) at the threshold."""
+    z = weights[0] + rows.features @ np.array(weights[1:])
+    answered = 1 / (1 + np.exp(-z)) >= DEFAULT_THRESHOLD
+    a = rows.answerable
+    accuracy = float((answered & rows.right)[a].sum() / max(a.sum(), 1))
+    abstention = float((~answered)[~a].sum() / max((~a).sum(), 1))
+    return accuracy, abstention
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--leave-out", metavar="KB", help="fit without this knowledge base")
+    parser.add_argument("--l2", type=float, default=L2, help="regularisation strength")
+    args = parser.parse_args(argv)
+    sets = discover(ROOT)
+    names = [ks.name for ks in sets]
+    if args.leave_out and args.leave_out not in names:
+        raise SystemExit(f"no knowledge base {args.leave_out!r}: {', '.join(names)}")
+    rows = fitting_rows(sets)
+    fitted = [r for r in rows if r.kb != args.leave_out]
+    weights = fit(fitted, args.l2)
     print("CALIBRATION = (" + ", ".join(f"{w:.3f}" for w in weights) + ")")
-    accuracy, abstention = score(weights, rows)
-    print(f"on the tuning cases: top-1 {accuracy:.1%}, abstention {abstention:.1%}")
-    folds = [rows[i :: args.folds] for i in range(args.folds)]
-    results = [
-        score(fit([r for j, f in enumerate(folds) if j != i for r in f], args.l2), fold)
-        for i, fold in enumerate(folds)
-    ]
-    accuracy = sum(r[0] for r in results) / len(results)
-    abstention = sum(r[1] for r in results) / len(results)
-    print(f"{args.folds}-fold cross-validated: top-1 {accuracy:.1%}, abstention {abstention:.1%}")
+    print(f"fitted on {len(fitted)} groups: {', '.join(sorted({r.kb for r in fitted}))}")
+    print("\nleave one knowledge base out (its fitting questions, fitted without it):")
+    for name in names:
+        left_out = fit([r for r in rows if r.kb != name], args.l2)
+        for r in (r for r in rows if r.kb == name):
+            accuracy, abstention = score(left_out, r)
+            print(f"  {name + ', ' + r.variant:<32} top-1 {accuracy:6.1%}  abstention {abstention:6.1%}")
     return 0
 
 

@@ -62,6 +62,14 @@ DEFAULT_THRESHOLD = 0.5
 SUGGEST_FROM = 0.2
 SUGGEST_EXPLAINED = 0.4
 SUGGEST_RUNNER_UP_MARGIN = 0.4
+# A question of one or two words that several entries match about equally well ("faktura") is
+# too vague to answer: the bot asks which of the closest entries it means instead.
+VAGUE_WORDS = 2
+VAGUE_MARGIN = 0.15
+CLARIFY_OPTIONS = 3
+# A declined question most of whose weight lies in words the knowledge base has never seen
+# ("vad blir det till lunch?") is not about the ERP at all: declined, not escalated.
+OFF_TOPIC_UNKNOWN = 0.5
 FEATURES = (
     "coverage",
     "coverage_question",
@@ -93,11 +101,29 @@ class Match:
     answered: bool
     runners_up: tuple[Entry, ...] = ()
     features: dict[str, float] = field(default_factory=dict, compare=False)
+    vague: bool = False
+
+    @property
+    def off_topic(self) -> bool:
+        """Declined, and mostly about things the knowledge base never mentions."""
+        if self.answered or self.vague:
+            return False
+        return self.entry is None or (
+            self.features.get("unknown", 0.0) >= OFF_TOPIC_UNKNOWN and not self.suggestions
+        )
+
+    @property
+    def clarifications(self) -> tuple[Entry, ...]:
+        """The entries a too vague question may mean, best first (none unless it is vague)."""
+        if not self.vague or self.entry is None:
+            return ()
+        return (self.entry, *self.runners_up)[:CLARIFY_OPTIONS]
 
     @property
     def suggestions(self) -> tuple[Entry, ...]:
-        """Entries worth offering when the question is not answered (none when it is)."""
-        if self.answered or self.entry is None or self.confidence < SUGGEST_FROM:
+        """Entries worth offering when the question is not answered (none when it is, or when it
+        is too vague: then `clarifications` offers them)."""
+        if self.answered or self.vague or self.entry is None or self.confidence < SUGGEST_FROM:
             return ()
         if self.features.get("explained", 0.0) < SUGGEST_EXPLAINED:
             return ()
@@ -594,13 +620,20 @@ class Matcher:
             "explained": explained[top],
         }
         confidence = self._confidence(features)
+        vague = (
+            sum(p.known for p in positions) <= VAGUE_WORDS
+            and features["unknown"] < OFF_TOPIC_UNKNOWN
+            and len(ranked) > 1
+            and features["margin"] < VAGUE_MARGIN
+        )
         return Match(
             question=question,
             entry=self.entries[top],
             confidence=round(confidence, 4),
-            answered=confidence >= self.threshold,
-            runners_up=tuple(self.entries[int(doc)] for doc in ranked[1:limit]),
+            answered=confidence >= self.threshold and not vague,
+            runners_up=tuple(self.entries[int(doc)] for doc in ranked[1 : max(limit, 3)]),
             features=features,
+            vague=vague,
         )
 
     def _opposite(self, asked: int) -> np.ndarray:
