@@ -159,9 +159,7 @@ class Bm25:
         return self.headings[best] if scores[best] > 0 else None
 
 
-def measure(
-    ks: KnowledgeSet, plain: bool, calibration: Sequence[float], label: str
-) -> Row:
+def measure(ks: KnowledgeSet, plain: bool, calibration: Sequence[float], label: str) -> Row:
     base = ks.load(plain=plain)
     matcher, bm25 = matcher_for(base, calibration), Bm25(base)
     row = Row(ks.name, "plain" if plain else "phrased", label)

@@ -80,10 +80,15 @@ FEATURES = (
     "missing_question",
     "opposite",
     "explained",
+    "phrasings",
 )
-# Fitted by bench/calibrate.py on tests/eval/cases*.jsonl (l2 0.01): the intercept, then one
-# weight per feature in FEATURES.
-CALIBRATION = (-4.337, 0.047, 0.423, 1.136, -0.251, 1.844, 0.723, 0.248, -0.193, 1.935)
+# An entry with many `Also asked` phrasings matches its questions more fully than a plain one, so
+# the same coverage means less there: the calibration sees how phrased the best guess is.
+PHRASINGS_FULL = 8
+# Fitted by bench/calibrate.py on every knowledge base of bench/kbs.py (the sample's tuning sets,
+# plain and phrased, and each blind-written company's questions, plain; l2 0.01, unanswerable
+# questions weighted 2.25): the intercept, then one weight per feature in FEATURES.
+CALIBRATION = (-2.768, 0.011, 0.585, 1.121, -0.305, 1.319, 0.508, -0.110, -0.059, 1.529, -0.524)
 
 
 _Postings = tuple[np.ndarray, np.ndarray]
@@ -618,6 +623,7 @@ class Matcher:
             "strength": top_score / total_weight,
             "opposite": float(opposite[top]),
             "explained": explained[top],
+            "phrasings": min(len(self.entries[top].also_asked), PHRASINGS_FULL) / PHRASINGS_FULL,
         }
         confidence = self._confidence(features)
         vague = (
@@ -630,7 +636,9 @@ class Matcher:
             question=question,
             entry=self.entries[top],
             confidence=round(confidence, 4),
-            answered=confidence >= self.threshold and not vague,
+            # An entry only about the other side of the question's pair stays a guess, however
+            # well its words match.
+            answered=confidence >= self.threshold and not vague and not opposite[top],
             runners_up=tuple(self.entries[int(doc)] for doc in ranked[1 : max(limit, 3)]),
             features=features,
             vague=vague,
