@@ -133,9 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         left_out = fit([r for r in rows if r.kb != name], args.l2)
         for r in (r for r in rows if r.kb == name):
             accuracy, abstention = score(left_out, r)
-            print(
-                f"  {name + ', ' + r.variant:<32} top-1 {accuracy:6.1%}  abstention {abstention:6.1%}"
-            )
+            label = f"{name}, {r.variant}"
+            print(f"  {label:<32} top-1 {accuracy:6.1%}  abstention {abstention:6.1%}")
     return 0
 
 
