@@ -252,9 +252,22 @@ def test_tuning_set_does_not_regress() -> None:
         *read_cases(ROOT / "tests/eval/cases_blind2.jsonl"),
     ]
     result = evaluate(knowledge.matcher, cases)
-    assert result.accuracy >= 0.86, result.as_dict()
-    assert result.ranking >= 0.91, result.as_dict()
-    assert result.abstention >= 0.81, result.as_dict()
+    assert result.accuracy >= 0.83, result.as_dict()
+    assert result.ranking >= 0.92, result.as_dict()
+    assert result.abstention >= 0.87, result.as_dict()
+
+
+@pytest.mark.parametrize("company", ["detaljhandel-webb", "grossist-livs", "tillverkare-verkstad"])
+def test_a_plain_company_faq_does_not_regress(company: str) -> None:
+    """The blind-written company FAQs (bench/kbs/), plain as a company starts: the bot must keep
+    declining what they can't answer. Floors a little under today's figures."""
+    root = ROOT / "bench" / "kbs" / company
+    areas = tuple(sorted(p.name for p in (root / "faq").iterdir() if p.is_dir()))
+    knowledge = Knowledge.load(root, areas)
+    result = evaluate(knowledge.matcher, read_cases(root / "questions.jsonl"))
+    assert result.abstention >= 0.90, result.as_dict()
+    assert result.accuracy >= 0.50, result.as_dict()
+    assert result.ranking >= 0.70, result.as_dict()
 
 
 def test_loading_leaves_the_garbage_collector_as_it_found_it() -> None:
