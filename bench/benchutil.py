@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# What a measured commit contributes, with its held-out sets (bench/heldout*.jsonl); a held-out set
+# What a measured commit contributes, with its held-out sets (bench/heldout*.jsonl) and the other
+# companies' knowledge bases (bench/kbs/); a held-out set
 # a commit does not have yet is skipped (pass the working tree's file with --heldout to measure an
 # older commit on it).
 SNAPSHOT_PATHS = ("bot", "knowledge", "tests/eval")
@@ -98,7 +99,11 @@ def run_at(commit: str, script: Path, argv: Sequence[str]) -> int:
     """Run `script` with `argv` against a `git archive` of `commit` (bot/ on PYTHONPATH)."""
     sha = _git("rev-parse", "--verify", f"{commit}^{{commit}}")
     present = _git("ls-tree", "--name-only", sha, "--", *SNAPSHOT_PATHS, "bench/").split()
-    paths = [p for p in present if p in SNAPSHOT_PATHS or fnmatch(p, "bench/heldout*.jsonl")]
+    paths = [
+        p
+        for p in present
+        if p in SNAPSHOT_PATHS or p == "bench/kbs" or fnmatch(p, "bench/heldout*.jsonl")
+    ]
     archive = subprocess.run(
         ["git", "archive", "--format=tar", sha, *paths],
         cwd=ROOT,
