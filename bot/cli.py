@@ -19,10 +19,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import Core, create_core
 from bot.chat import render_match, run_chat
+from bot.faq.doctor import Asked, Report, diagnose
 from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import KnowledgeError, load_knowledge
@@ -33,7 +35,8 @@ from bot.ops.scheduler import build_scheduler
 from bot.ops.upgrades import load_upgrades
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.db import Database, DatabaseUnavailable
-from bot.store.models import OutboxMessage
+from bot.store.models import Escalation, OutboxMessage, Question
+from bot.support.questions import Status
 
 log = logging.getLogger("firstline")
 T = TypeVar("T")
@@ -115,6 +118,25 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--failures", action="store_true", help="list every miss")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.set_defaults(handler=cmd_kb_eval)
+    doctor = kb_sub.add_parser(
+        "doctor",
+        help="what to add to the FAQ so the bot answers better",
+        description=(
+            "Advice for the FAQ's owners: entries the bot confuses with each other, entries "
+            "with phrasings in one language only, and questions from the last weeks that the bot "
+            "declined but nearly matched (from the database at DATABASE_URL). Always exit 0."
+        ),
+    )
+    _knowledge_option(doctor)
+    doctor.add_argument(
+        "--weeks",
+        type=_positive_int,
+        default=4,
+        metavar="N",
+        help="look at the unresolved questions of the last N weeks (default 4)",
+    )
+    doctor.add_argument("--json", action="store_true", help="print the report as JSON")
+    doctor.set_defaults(handler=cmd_kb_doctor)
     kb.set_defaults(handler=lambda _args: _help(kb))
 
     jobs = sub.add_parser("jobs", help="the scheduled jobs")
@@ -151,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _help(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 2
+
+
+def _positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
 
 
 def _knowledge_option(parser: argparse.ArgumentParser) -> None:
@@ -280,6 +308,97 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
         for failure in result.failures:
             print(json.dumps(failure, ensure_ascii=False))
     return 0
+
+
+def cmd_kb_doctor(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    knowledge = _knowledge(settings)
+    since = datetime.now(UTC) - timedelta(weeks=args.weeks)
+    asked, note = asyncio.run(_unresolved_since(settings.database_url, since))
+    report = diagnose(knowledge.matcher, asked, note)
+    if args.json:
+        print(json.dumps({"weeks": args.weeks, **report.as_dict()}, ensure_ascii=False, indent=2))
+    else:
+        print(_doctor_text(report, settings.knowledge_dir, args.weeks))
+    return 0
+
+
+async def _unresolved_since(
+    database_url: str, since: datetime
+) -> tuple[list[Asked] | None, str | None]:
+    """The unresolved questions asked since `since`, read without creating or migrating
+    anything; (None, why) when there are none to read."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    file = url.database if url.get_backend_name() == "sqlite" else None
+    where = file or url.render_as_string(hide_password=True)
+    if file and file != ":memory:" and not Path(file).is_file():
+        return None, f"No database at {file}: no questions recorded yet."
+    db = Database(database_url)
+    try:
+        async with db.engine.connect() as conn:
+            tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+            if "questions" not in tables:
+                return None, f"The database {where} is empty: no questions recorded yet."
+            rows = await conn.execute(
+                select(Question.text, Question.created_at, Escalation.id)
+                .outerjoin(Escalation, Escalation.question_id == Question.id)
+                .where(Question.status == Status.UNRESOLVED, Question.created_at >= since)
+            )
+            return [Asked(text, at, number) for text, at, number in rows], None
+    except (SQLAlchemyError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return None, f"Cannot read the database {where}: {reason}"
+    finally:
+        await db.close()
+
+
+def _doctor_text(report: Report, root: Path, weeks: int) -> str:
+    lines = [f"{report.entries} FAQ entries in {root}", ""]
+    lines.append(f"Confusable entries: {len(report.confusable)}")
+    if not report.confusable:
+        lines.append("  None: every entry's heading clearly matches that entry.")
+    for pair in report.confusable:
+        why = (
+            "its heading matches the other entry better"
+            if pair.margin is None
+            else f"its heading's runner-up scores nearly as well (margin {pair.margin:.2f})"
+        )
+        lines += [
+            f"  «{pair.entry.question}» ~ «{pair.other.question}»",
+            f"    {pair.entry.location} ~ {pair.other.location}: {why}",
+            f"    {pair.advice}",
+        ]
+    without = report.without_phrasings
+    lines += [
+        "",
+        f"Entries in one language only: {len(report.one_language)} "
+        f"(and {len(without)} without any `Also asked:` line)",
+    ]
+    if not report.one_language and not without:
+        lines.append("  None: every entry has phrasings in both Swedish and English.")
+    for one in report.one_language:
+        lines.append(f"  «{one.entry.question}» ({one.entry.location}): {one.advice}")
+    if without:
+        lines.append(
+            "  Without `Also asked:` (add the ways colleagues ask, in both languages): "
+            + "; ".join(f"«{e.question}» ({e.location})" for e in without)
+        )
+    misses = report.near_misses
+    heading = f"Near misses from real use, last {weeks} weeks: {len(misses or ())}"
+    lines += ["", heading + (f" of {report.checked} unresolved questions" if misses else "")]
+    if misses is None:
+        lines.append(f"  {report.note}")
+    elif not misses:
+        lines.append(
+            f"  None of the {report.checked} unresolved questions of the last {weeks} weeks "
+            "comes close to an entry."
+            if report.checked
+            else f"  No unresolved questions in the last {weeks} weeks."
+        )
+    lines += [f"  {miss.advice}" for miss in misses or ()]
+    return "\n".join(lines)
 
 
 def _with_core(settings: Settings, work: Callable[[Core], Awaitable[T]]) -> T:

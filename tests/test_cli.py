@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import KNOWLEDGE, ROOT
+from bot.app import create_core
+from tests.conftest import KNOWLEDGE, ROOT, make_settings, record_unresolved
+from tests.faq.test_doctor import EXPENSE, write_knowledge
 
 
 def firstline(
@@ -100,6 +104,86 @@ def test_kb_eval_prints_accuracy_and_abstention(tmp_path: Path) -> None:
     result = firstline("kb", "eval", str(cases))
     assert result.returncode == 2
     assert "cases.jsonl:2: not valid JSON" in result.stderr
+
+
+def test_kb_doctor_on_the_sample_without_a_database(tmp_path: Path) -> None:
+    missing = tmp_path / "none.db"
+    result = firstline("kb", "doctor", env={"DATABASE_URL": f"sqlite:///{missing}"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith(f" FAQ entries in {KNOWLEDGE}")
+    headings = [line.split(":")[0] for line in lines[1:] if line and not line.startswith(" ")]
+    assert headings == [
+        "Confusable entries",
+        "Entries in one language only",
+        "Near misses from real use, last 4 weeks",
+    ]
+    assert lines[-2:] == [
+        "Near misses from real use, last 4 weeks: 0",
+        f"  No database at {missing}: no questions recorded yet.",
+    ]
+    assert not missing.exists()  # advice only: nothing created
+    blank = tmp_path / "blank.db"
+    blank.touch()
+    for url, note in (
+        (f"sqlite:///{blank}", f"The database {blank} is empty: no questions recorded yet."),
+        (
+            "postgresql://firstline:secret@127.0.0.1:1/nowhere",
+            "Cannot read the database postgresql+asyncpg://firstline:***@127.0.0.1:1/nowhere: ",
+        ),
+    ):
+        result = firstline("kb", "doctor", "--json", env={"DATABASE_URL": url})
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["near_misses"] is None and report["note"].startswith(note)
+        assert "secret" not in result.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = firstline("kb", "doctor", "--knowledge", str(empty))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"firstline: error: knowledge folder {empty} has no faq/ folder (expected {empty}/faq)"
+    ]
+
+
+def test_kb_doctor_reports_near_misses_from_the_database(tmp_path: Path) -> None:
+    knowledge = write_knowledge(tmp_path / "knowledge")
+    database = tmp_path / "support.db"
+    now = datetime.now(UTC)
+
+    async def record() -> int:
+        settings = make_settings(f"sqlite+aiosqlite:///{database}", knowledge_dir=knowledge)
+        core = await create_core(settings)
+        try:
+            train = await record_unresolved(core, "var lägger jag in kvittot för tåget", now)
+            await record_unresolved(core, "kvitto för taxi", now - timedelta(weeks=6))
+            await record_unresolved(core, "vad blir det till lunch?", now - timedelta(days=1))
+            return (await core.ladder.open(train, "unanswered")).id
+        finally:
+            await core.close()
+
+    number = asyncio.run(record())
+    env = {"DATABASE_URL": f"sqlite:///{database}"}
+    result = firstline("kb", "doctor", "--knowledge", str(knowledge), env=env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Confusable entries: 2\n" in out
+    assert "Entries in one language only: 2 (and 2 without any `Also asked:` line)\n" in out
+    assert "Near misses from real use, last 4 weeks: 1 of 2 unresolved questions\n" in out
+    assert f"  «var lägger jag in kvittot för tåget» nearly matches «{EXPENSE}» (0." in out
+    assert f"answer #{number} and `/support faq {number}` adds it as a new entry." in out
+    assert "taxi" not in out and "lunch" not in out
+    result = firstline(
+        "kb", "doctor", "--knowledge", str(knowledge), "--weeks", "8", "--json", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["weeks"], report["questions_checked"], report["note"]) == (8, 3, None)
+    assert {(m["question"], m["entry"]) for m in report["near_misses"]} == {
+        ("var lägger jag in kvittot för tåget", EXPENSE),
+        ("kvitto för taxi", EXPENSE),
+    }
+    assert len(report["confusable"]) == 2 and len(report["without_also_asked"]) == 2
 
 
 def test_chat_with_piped_input_answers_each_line_and_exits(tmp_path: Path) -> None:
@@ -209,6 +293,7 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
         ["kb"],
         ["kb", "lint"],
         ["kb", "eval"],
+        ["kb", "doctor"],
         ["db"],
         ["db", "upgrade"],
         ["config"],
