@@ -14,7 +14,7 @@ import pytest
 
 from bot.app import create_core
 from tests.conftest import KNOWLEDGE, ROOT, make_settings, record_unresolved
-from tests.faq.test_doctor import EXPENSE, write_knowledge
+from tests.faq.test_doctor import EXPENSE, TRAIN, write_knowledge
 
 
 def firstline(
@@ -155,10 +155,10 @@ def test_kb_doctor_reports_near_misses_from_the_database(tmp_path: Path) -> None
         settings = make_settings(f"sqlite+aiosqlite:///{database}", knowledge_dir=knowledge)
         core = await create_core(settings)
         try:
-            train = await record_unresolved(core, "var lägger jag in kvittot för tåget", now)
-            await record_unresolved(core, "kvitto för taxi", now - timedelta(weeks=6))
+            hotel = await record_unresolved(core, "kvittot från hotellet, vem betalar", now)
+            await record_unresolved(core, TRAIN, now - timedelta(weeks=6))
             await record_unresolved(core, "vad blir det till lunch?", now - timedelta(days=1))
-            return (await core.ladder.open(train, "unanswered")).id
+            return (await core.ladder.open(hotel, "unanswered")).id
         finally:
             await core.close()
 
@@ -170,9 +170,9 @@ def test_kb_doctor_reports_near_misses_from_the_database(tmp_path: Path) -> None
     assert "Confusable entries: 2\n" in out
     assert "Entries in one language only: 2 (and 2 without any `Also asked:` line)\n" in out
     assert "Near misses from real use, last 4 weeks: 1 of 2 unresolved questions\n" in out
-    assert f"  «var lägger jag in kvittot för tåget» nearly matches «{EXPENSE}» (0." in out
+    assert f"  «kvittot från hotellet, vem betalar» nearly matches «{EXPENSE}» (0." in out
     assert f"answer #{number} and `/support faq {number}` adds it as a new entry." in out
-    assert "taxi" not in out and "lunch" not in out
+    assert TRAIN not in out and "lunch" not in out
     result = firstline(
         "kb", "doctor", "--knowledge", str(knowledge), "--weeks", "8", "--json", env=env
     )
@@ -180,8 +180,8 @@ def test_kb_doctor_reports_near_misses_from_the_database(tmp_path: Path) -> None
     report = json.loads(result.stdout)
     assert (report["weeks"], report["questions_checked"], report["note"]) == (8, 3, None)
     assert {(m["question"], m["entry"]) for m in report["near_misses"]} == {
-        ("var lägger jag in kvittot för tåget", EXPENSE),
-        ("kvitto för taxi", EXPENSE),
+        ("kvittot från hotellet, vem betalar", EXPENSE),
+        (TRAIN, EXPENSE),
     }
     assert len(report["confusable"]) == 2 and len(report["without_also_asked"]) == 2
 
