@@ -137,6 +137,9 @@ class Settings:
     areas: tuple[Area, ...] = DEFAULT_AREAS
     support_channels: frozenset[str] = field(default_factory=frozenset)
     answer_threshold: float = DEFAULT_THRESHOLD
+    # where to ask questions that are not about the ERP (the bot declines those); None: the
+    # built-in text in bot/texts.py
+    elsewhere: str | None = None
     escalation: Escalation = field(default_factory=Escalation)
     vendor: Vendor = field(default_factory=Vendor)
     smtp: Smtp | None = None
@@ -228,6 +231,7 @@ def load_settings(
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=app_token,
         slack_api_url=api_url,
+        elsewhere=get("FIRSTLINE_ELSEWHERE"),
         smtp=_smtp(get),
     )
     config_path = get("FIRSTLINE_CONFIG")
@@ -298,7 +302,7 @@ def normalize_database_url(url: str) -> str:
     )
 
 
-BOT_KEYS = {"support_channels", "answer_threshold"}
+BOT_KEYS = {"support_channels", "answer_threshold", "elsewhere"}
 AREA_KEYS = {"name", "channel", "contact", "superusers", "usergroup"}
 ESCALATION_KEYS = {
     "triage_channel",
@@ -359,6 +363,9 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
     threshold = bot.get("answer_threshold", settings.answer_threshold)
     if not isinstance(threshold, int | float) or not 0 < threshold < 1:
         raise SettingsError(f"{path}: bot.answer_threshold must be a number between 0 and 1")
+    elsewhere = bot.get("elsewhere", settings.elsewhere)
+    if elsewhere is not None and (not isinstance(elsewhere, str) or not elsewhere.strip()):
+        raise SettingsError(f"{path}: bot.elsewhere must be a text (where to ask other questions)")
     areas = settings.areas
     if "areas" in data:
         areas = _areas(_table(data["areas"], f"{path}: [areas]"), path)
@@ -371,6 +378,7 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
         areas=areas,
         support_channels=frozenset(channels),
         answer_threshold=float(threshold),
+        elsewhere=elsewhere.strip() if elsewhere else None,
         escalation=escalation,
         vendor=vendor,
         ops=ops,

@@ -50,6 +50,17 @@ def test_invalid_settings_name_the_setting(env: dict[str, str], message: str) ->
     assert message in str(info.value)
 
 
+def test_where_to_ask_other_questions_from_the_environment_or_the_config_file(
+    tmp_path: Path,
+) -> None:
+    assert settings().elsewhere is None  # the built-in text in bot/texts.py
+    it = "IT-frågor: ring 1234. Allt annat: <#C0ALLMANT>."
+    assert settings({"FIRSTLINE_ELSEWHERE": it}).elsewhere == it
+    from_file = config(tmp_path, '[bot]\nelsewhere = "Fråga din chef."\n', FIRSTLINE_ELSEWHERE=it)
+    assert from_file.elsewhere == "Fråga din chef."
+    assert config(tmp_path, "[bot]\n", FIRSTLINE_ELSEWHERE=it).elsewhere == it
+
+
 def test_slack_settings_are_required_only_to_run() -> None:
     with pytest.raises(SettingsError, match="SLACK_BOT_TOKEN is not set"):
         settings().require_slack()
@@ -100,6 +111,8 @@ def test_config_file(tmp_path: Path) -> None:
         ("[bot]\nsupport_channels = 'C1'\n", "must be a list of channel ids"),
         ("[bot]\nsupport_channels = ['#support']\n", "'#support' is not a Slack channel id"),
         ("[bot]\nanswer_threshold = 2\n", "answer_threshold must be a number between 0 and 1"),
+        ("[bot]\nelsewhere = 3\n", "bot.elsewhere must be a text"),
+        ("[bot]\nelsewhere = ' '\n", "bot.elsewhere must be a text"),
         ("[areas.Finance]\n", "must be lower-case letters"),
         ("[areas.finance]\nchannel = 'ekonomi'\n", "areas.finance.channel"),
         ("[areas]\n", "[areas] is empty"),
