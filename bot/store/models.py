@@ -63,6 +63,8 @@ class Question(Base):
     feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # the suggested FAQ entry (its heading) the asker said solved a question the bot declined
     solved_by_entry: Mapped[str | None] = mapped_column(Text)
+    # what the bot made of it (bot.support.questions.Outcome), whatever the status became later
+    outcome: Mapped[str | None] = mapped_column(String(16))
 
 
 class ProcessedEvent(Base):
