@@ -23,7 +23,7 @@ from bot.store.models import Escalation, Question, utcnow
 from bot.support.delivery import email_sender, webhook_sender
 from bot.support.escalations import Ladder, Refused
 from bot.support.outbox import Outbox
-from bot.support.questions import SupportDesk
+from bot.support.questions import SupportDesk, escalation_reason
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +167,7 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
 
     async def escalate(question: Question) -> None:
         if question.source in ESCALATING_SOURCES:
-            reason = "not_helpful" if question.feedback == "not_helpful" else "unanswered"
-            await ladder.open(question, reason)
+            await ladder.open(question, escalation_reason(question))
             core.kick()
 
     desk.on_unresolved(escalate)

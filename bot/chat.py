@@ -1,32 +1,38 @@
 """`firstline chat`: the bot in a terminal, on the same core as Slack.
 
 Interactive, it shows a prompt and takes `/ja` (solved) and `/nej` (not what I needed) after an
-answer, and a suggestion's number after "similar questions in the FAQ"; with piped input it
-answers each line and exits at the end of input.
+answer, a suggestion's number after "similar questions in the FAQ" or "did you mean one of
+these?", and `/fråga` to send a declined or vague question to a superuser anyway; with piped
+input it answers each line and exits at the end of input. Small talk gets a short reply and is
+not recorded; "exit", "quit" or "avsluta" as the whole message leaves, like /quit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TextIO
 
 from bot.app import Core, create_core
 from bot.faq.markdown import plain
 from bot.faq.matcher import Match
 from bot.faq.model import Entry
+from bot.faq.smalltalk import Kind, SmallTalk
 from bot.faq.text import detect_language
 from bot.settings import Settings
-from bot.support.questions import FeedbackResult, Origin, Reply
-from bot.texts import help_now, t
+from bot.support.questions import FeedbackResult, Origin, Outcome, Reply
+from bot.texts import help_now, off_topic_text, small_talk_text, t
 
 HELP = """Type a question in Swedish or English. After an answer:
   /ja  or /solved     it solved the problem
   /nej or /no         not what I needed
-When I suggest FAQ answers instead, type a suggestion's number to read it (then /ja if it
-solved the problem).
-  /quit               leave (or Ctrl-D)"""
+When I suggest FAQ answers instead, or ask which one you mean, type a number to read it (then
+/ja if it solved the problem).
+  /fråga or /ask      send a question I declined or found too vague to a superuser anyway
+  /quit               leave (or Ctrl-D; or type exit, quit or avsluta)"""
 
 SOLVED_COMMANDS = {"/ja", "/solved", "/yes"}
 NOT_HELPFUL_COMMANDS = {"/nej", "/no", "/notuseful"}
+ASK_ANYWAY_COMMANDS = {"/fråga", "/fraga", "/ask"}
 
 
 def render_answer(match: Match, settings: Settings, lang: str) -> str:
@@ -52,25 +58,54 @@ def render_entry(entry: Entry, settings: Settings, lang: str, detail: str = "") 
     return "\n".join(lines)
 
 
-def render_match(match: Match, settings: Settings) -> str:
+def render_match(
+    match: Match,
+    settings: Settings,
+    outcome: Outcome | None = None,
+    chat: SmallTalk | None = None,
+    examples: Sequence[str] = (),
+) -> str:
     """`firstline ask`'s readable output (nothing is recorded there)."""
-    lang = detect_language(match.question)
+    lang = chat.language if chat else detect_language(match.question)
+    if chat is not None:
+        return small_talk_text(lang, chat.kind, examples)
     if match.answered:
         return render_answer(match, settings, lang)
+    if outcome is Outcome.CLARIFY:
+        return _numbered(lang, "clarify_intro", match.clarifications)
+    if outcome is Outcome.OFF_TOPIC:
+        return off_topic_text(lang, settings.elsewhere)
     guess = match.entry.question if match.entry else "-"
     return t(lang, "no_answer", guess=guess, confidence=f"{match.confidence:.2f}")
 
 
-def render_reply(reply: Reply, settings: Settings) -> str:
+def _numbered(lang: str, intro: str, entries: Sequence[Entry], pick: str | None = None) -> str:
+    listed = "".join(f"\n  {n}. {e.question}" for n, e in enumerate(entries, 1))
+    return f"{t(lang, intro)}{listed}" + (f"\n{t(lang, pick)}" if pick else "")
+
+
+def render_reply(reply: Reply, settings: Settings, examples: Sequence[str] = ()) -> str:
     lang = reply.language
+    if reply.small_talk is not None:
+        return small_talk_text(lang, reply.small_talk.kind, examples)
     if reply.answered:
         return render_answer(reply.match, settings, lang)
+    if reply.outcome is Outcome.CLARIFY:
+        return _numbered(lang, "clarify_intro", reply.clarifications, "clarify_pick_chat")
+    if reply.outcome is Outcome.OFF_TOPIC:
+        return f"{off_topic_text(lang, settings.elsewhere)}\n{t(lang, 'off_topic_anyway_chat')}"
     contact, _ = settings.help_route(None)
     text = f"{t(lang, 'unknown', area_part='')}\n{help_now(lang, contact, None)}"
     if reply.suggestions:
-        listed = "".join(f"\n  {n}. {e.question}" for n, e in enumerate(reply.suggestions, 1))
-        text += f"\n\n{t(lang, 'suggestions_intro')}{listed}\n{t(lang, 'suggestions_pick')}"
+        text += "\n\n" + _numbered(lang, "suggestions_intro", reply.suggestions, "suggestions_pick")
     return text
+
+
+def _offered(reply: Reply | None) -> tuple[Entry, ...]:
+    """The entries the last reply numbered: similar questions, or what a vague one may mean."""
+    if reply is None:
+        return ()
+    return reply.suggestions or reply.clarifications
 
 
 async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: str) -> int:
@@ -104,23 +139,47 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
             elif command in SOLVED_COMMANDS | NOT_HELPFUL_COMMANDS:
                 solved = command in SOLVED_COMMANDS
                 say("bot> " + await _feedback(core, last, picked, user, solved))
-            elif last is not None and last.suggestions and text.isdecimal():
+            elif command in ASK_ANYWAY_COMMANDS:
+                say("bot> " + await _ask_anyway(core, last, user, settings))
+            elif last is not None and _offered(last) and text.isdecimal():
                 lang = last.language
                 number = int(text)
-                if 1 <= number <= len(last.suggestions):
-                    picked = last.suggestions[number - 1]
+                offered = _offered(last)
+                if 1 <= number <= len(offered):
+                    picked = offered[number - 1]
                     read = t(lang, "suggestion_read")
                     say(f"bot> {render_entry(picked, settings, lang)}\n\n{read}")
                 else:
                     say("bot> " + t(lang, "nothing_suggested"))
             else:
-                picked = None
-                last = await core.desk.ask(text, Origin("chat", user))
+                reply = await core.desk.ask(text, Origin("chat", user))
+                if reply.small_talk is not None and reply.small_talk.kind is Kind.EXIT:
+                    break
+                if reply.question is not None:  # small talk leaves the last question be
+                    last, picked = reply, None
                 echo = "" if interactive else f"you> {text}\n"
-                say(f"{echo}bot> {render_reply(last, settings)}")
+                examples = core.desk.examples(reply.language)
+                say(f"{echo}bot> {render_reply(reply, settings, examples)}")
     finally:
         await core.close()
     return 0
+
+
+async def _ask_anyway(core: Core, last: Reply | None, user: str, settings: Settings) -> str:
+    """/fråga: a question the bot declined or found too vague goes to a superuser after all
+    (here in the terminal: it is saved as unanswered for the superusers to go through)."""
+    if last is None or last.question is None:
+        return t("sv", "nothing_to_ask")
+    lang = last.language
+    if last.outcome not in (Outcome.CLARIFY, Outcome.OFF_TOPIC):
+        return t(lang, "ask_after_answer" if last.answered else "already_unresolved")
+    feedback = await core.desk.ask_anyway(last.question.id, user)
+    if feedback.result is FeedbackResult.ASKED_ANYWAY:
+        contact, _ = settings.help_route(None)
+        return f"{t(lang, 'asked_anyway_saved')}\n{help_now(lang, contact, None)}"
+    if feedback.question is not None and feedback.question.status == "solved":
+        return t(lang, "already", state=t(lang, "state_solved"))
+    return t(lang, "already_asked")
 
 
 async def _feedback(
@@ -128,6 +187,8 @@ async def _feedback(
 ) -> str:
     if last is None:
         return t("sv", "nothing_to_mark")
+    if last.outcome in (Outcome.CLARIFY, Outcome.OFF_TOPIC) and (picked is None or not solved):
+        return t(last.language, "nothing_to_mark")
     if not last.answered and picked is not None and solved:
         verdict, _ = await core.ladder.solved_by_suggestion(last.question.id, user, picked.question)
         if verdict.result is FeedbackResult.SOLVED:

@@ -29,6 +29,7 @@ from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import KnowledgeError, load_knowledge
 from bot.faq.matcher import Match
+from bot.faq.smalltalk import SmallTalk
 from bot.ops.digest import digest_text
 from bot.ops.roadmap import load_roadmap
 from bot.ops.scheduler import build_scheduler
@@ -36,7 +37,7 @@ from bot.ops.upgrades import load_upgrades
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.db import Database, DatabaseUnavailable
 from bot.store.models import Escalation, OutboxMessage, Question
-from bot.support.questions import Status
+from bot.support.questions import Outcome, Status, consider, example_questions
 
 log = logging.getLogger("firstline")
 T = TypeVar("T")
@@ -210,24 +211,31 @@ def cmd_ask(args: argparse.Namespace) -> int:
     given = args.question or sys.stdin
     questions = [q.strip() for q in given if q.strip()]
     for question in questions:
-        match = knowledge.match(question)
+        outcome, match, chat = consider(question, knowledge)
         if args.json:
-            print(json.dumps(_match_json(match), ensure_ascii=False))
+            print(json.dumps(_match_json(match, outcome, chat), ensure_ascii=False))
         else:
-            print(render_match(match, settings))
+            examples = example_questions(knowledge, chat.language) if chat else ()
+            print(render_match(match, settings, outcome, chat, examples))
     return 0
 
 
-def _match_json(match: Match) -> dict:
-    entry = match.entry if match.answered else None
+def _match_json(match: Match, outcome: Outcome, chat: SmallTalk | None) -> dict:
+    """Small talk, a clarifying question and a decline are not answers: "answered" is false
+    for them, and "outcome" says which it was."""
+    answered = outcome is Outcome.ANSWERED
+    entry = match.entry if answered else None
     return {
         "question": match.question,
-        "answered": match.answered,
+        "answered": answered,
         "match": entry.question if entry else None,
         "area": entry.area if entry else None,
         "score": match.confidence,
         "source": entry.location if entry else None,
-        "best_guess": match.entry.question if match.entry and not match.answered else None,
+        "best_guess": match.entry.question if match.entry and not answered else None,
+        "outcome": str(outcome),
+        "small_talk": str(chat.kind) if chat else None,
+        "clarifications": [e.question for e in match.clarifications],
     }
 
 

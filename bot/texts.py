@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 TEXTS: dict[str, dict[str, str]] = {
     "sv": {
         "answer_intro": "Det här står i vår FAQ:",
@@ -67,6 +69,59 @@ TEXTS: dict[str, dict[str, str]] = {
             "(ekonomi, lager, inköp). Skriv din fråga, gärna med ett par ord om vad du "
             "försöker göra."
         ),
+        "small_talk_thanks": "Varsågod! Fråga gärna igen om det är något mer.",
+        "small_talk_greeting": (
+            "Hej! Jag svarar på frågor om affärssystemet utifrån vår FAQ. Skriv din fråga med "
+            "egna ord, till exempel: {example}"
+        ),
+        "small_talk_help": (
+            "Jag är supportboten för affärssystemet. Jag svarar utifrån vår FAQ, och när jag "
+            "inte vet skickar jag frågan vidare till en superanvändare. Skriv din fråga med egna "
+            "ord, gärna med vad du försöker göra. Till exempel:"
+        ),
+        "small_talk_exit": "Här finns inget att avsluta: skriv bara när du har en fråga.",
+        "small_talk_bye": "Hej då! Välkommen tillbaka när du har en fråga.",
+        "small_talk_ack": "Okej! Skriv gärna om det är något mer.",
+        "small_talk_number": (
+            "Jag ser bara en siffra. Skriv frågan med några ord, så letar jag i FAQ:n."
+        ),
+        "small_talk_emoji": "Skriv gärna din fråga med några ord, så letar jag i FAQ:n.",
+        "small_talk_chitchat": (
+            "Jag är firstline, en bot som svarar på frågor om affärssystemet utifrån vår FAQ. "
+            "Jag är igång: skriv din fråga."
+        ),
+        "small_talk_noise": (
+            "Det där förstod jag inte riktigt. Skriv din fråga om affärssystemet med några ord."
+        ),
+        "clarify_intro": "Menar du någon av de här?",
+        "clarify_pick": "Tryck på en fråga för att läsa svaret, eller skriv frågan med fler ord.",
+        "clarify_pick_chat": (
+            "Skriv siffran för att läsa svaret, eller skriv frågan med fler ord. Ingen av dem? "
+            "Skriv /fråga så går frågan till en superanvändare."
+        ),
+        "none_of_them_button": "Ingen av dem – fråga en superanvändare",
+        "off_topic": (
+            "Det här verkar inte handla om affärssystemet, så det kan jag inte svara på. "
+            "{elsewhere}"
+        ),
+        "elsewhere": "IT-frågor (dator, VPN, lösenord): IT-supporten. Personalfrågor: HR.",
+        "off_topic_anyway": (
+            "Gäller det ändå affärssystemet? Tryck på knappen, så tar en superanvändare det."
+        ),
+        "off_topic_anyway_chat": (
+            "Gäller det ändå affärssystemet? Skriv /fråga (eller /ask) så går frågan till en "
+            "superanvändare."
+        ),
+        "ask_anyway_button": "Fråga en superanvändare ändå",
+        "asked_anyway_note": "{user} bad om en superanvändare.",
+        "asked_anyway_saved": (
+            "Okej, frågan är sparad som obesvarad: superanvändarna går igenom obesvarade frågor "
+            "och lägger till svaren i FAQ:n."
+        ),
+        "already_asked": "Frågan är redan skickad till en superanvändare.",
+        "only_asker_send": "Bara {asker}, som ställde frågan, kan skicka den vidare.",
+        "nothing_to_ask": "Det finns ingen fråga att skicka vidare: ställ en fråga först.",
+        "ask_after_answer": "Skriv /nej om svaret inte hjälpte, så sparas frågan som olöst.",
     },
     "en": {
         "answer_intro": "Here's what our FAQ says:",
@@ -131,6 +186,58 @@ TEXTS: dict[str, dict[str, str]] = {
             "Hi! I answer questions about our ERP system from our FAQ (finance, warehouse, "
             "purchasing). Type your question, ideally with a few words on what you're trying to do."
         ),
+        "small_talk_thanks": "You're welcome! Just ask again if there's anything else.",
+        "small_talk_greeting": (
+            "Hi! I answer questions about our ERP system from our FAQ. Type your question in your "
+            "own words, for example: {example}"
+        ),
+        "small_talk_help": (
+            "I'm the support bot for our ERP system. I answer from our FAQ, and when I don't "
+            "know, I pass the question on to a superuser. Type your question in your own words, "
+            "ideally with what you're trying to do. For example:"
+        ),
+        "small_talk_exit": "There's nothing to exit here: just write whenever you have a question.",
+        "small_talk_bye": "Bye! Come back any time you have a question.",
+        "small_talk_ack": "OK! Just write if there's anything else.",
+        "small_talk_number": (
+            "I only see a number. Type your question in a few words and I'll look in the FAQ."
+        ),
+        "small_talk_emoji": "Type your question in a few words and I'll look in the FAQ.",
+        "small_talk_chitchat": (
+            "I'm firstline, a bot that answers questions about our ERP system from our FAQ. "
+            "I'm up and running: type your question."
+        ),
+        "small_talk_noise": "I didn't quite get that. Type your ERP question in a few words.",
+        "clarify_intro": "Did you mean one of these?",
+        "clarify_pick": "Press a question to read its answer, or ask again in more words.",
+        "clarify_pick_chat": (
+            "Type the number to read the answer, or ask again in more words. None of them? "
+            "Type /ask to send the question to a superuser."
+        ),
+        "none_of_them_button": "None of them – ask a superuser",
+        "off_topic": (
+            "This doesn't seem to be about our ERP system, so I can't answer it. {elsewhere}"
+        ),
+        "elsewhere": (
+            "IT questions (computer, VPN, passwords): the IT service desk. HR questions: HR."
+        ),
+        "off_topic_anyway": (
+            "Is it about the ERP system after all? Press the button and a superuser will take it."
+        ),
+        "off_topic_anyway_chat": (
+            "Is it about the ERP system after all? Type /ask (or /fråga) to send it to a superuser."
+        ),
+        "ask_anyway_button": "Ask a superuser anyway",
+        "asked_anyway_note": "{user} asked for a superuser.",
+        "asked_anyway_saved": (
+            "OK, the question is saved as unanswered: the superusers go through unanswered "
+            "questions and add the answers to the FAQ."
+        ),
+        "already_asked": "The question has already gone to a superuser.",
+        "only_asker_send": "Only {asker}, who asked the question, can pass it on.",
+        "nothing_to_ask": "There is no question to pass on: ask a question first.",
+        "ask_after_answer": "Type /no if the answer didn't help, and the question is saved as "
+        "unresolved.",
     },
 }
 
@@ -138,6 +245,24 @@ TEXTS: dict[str, dict[str, str]] = {
 def t(language: str, key: str, **values: str) -> str:
     table = TEXTS.get(language, TEXTS["en"])
     return table[key].format(**values)
+
+
+def small_talk_text(language: str, kind: str, examples: Sequence[str] = ()) -> str:
+    """The reply to small talk of a kind (bot.faq.smalltalk.Kind); greetings and help name a few
+    of the FAQ's questions as examples (escaped for the channel by the caller)."""
+    if kind in ("greeting", "help") and not examples:
+        return t(language, "greeting")
+    if kind == "greeting":
+        return t(language, "small_talk_greeting", example=examples[0])
+    if kind == "help":
+        return t(language, "small_talk_help") + "".join(f"\n• {e}" for e in examples)
+    return t(language, f"small_talk_{kind}")
+
+
+def off_topic_text(language: str, elsewhere: str | None) -> str:
+    """The decline of a question that is not about the ERP, with where to ask instead (the
+    configured text, else the built-in one)."""
+    return t(language, "off_topic", elsewhere=elsewhere or t(language, "elsewhere"))
 
 
 def help_now(language: str, contact: str | None, channel: str | None) -> str:
@@ -251,4 +376,6 @@ ACTION_NAMES = {
     "unanswered": "boten hade inget svar",
     "not_helpful": "boten svarade fel",
     "not_answered_in_time": "inte besvarat i tid",
+    "asked_anyway": "boten avböjde eller frågade vad som menades; frågeställaren ville ha en "
+    "superanvändare",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,9 @@ import pytest
 from bot.app import create_core
 from tests.conftest import KNOWLEDGE, ROOT, make_settings, record_unresolved
 from tests.faq.test_doctor import EXPENSE, TRAIN, write_knowledge
+
+# about the ERP, but not in the FAQ: unresolved (not vague, not off-topic)
+UNANSWERABLE = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
 
 
 def firstline(
@@ -49,11 +53,37 @@ def test_ask_json_one_object_per_question() -> None:
 
 
 def test_ask_reads_stdin_and_prints_a_readable_answer() -> None:
-    result = firstline("ask", stdin="hur gör jag en cykelinventering?\n\nlunchmeny?\n")
+    stdin = f"hur gör jag en cykelinventering?\n\nlunchmeny?\n{UNANSWERABLE}\n"
+    result = firstline("ask", stdin=stdin)
     assert result.returncode == 0, result.stderr
     assert "Från FAQ:n: Hur gör jag en cykelinventering?" in result.stdout
     assert "Område: Lager / Warehouse" in result.stdout
+    assert "Det här verkar inte handla om affärssystemet" in result.stdout
     assert "Inget säkert svar i FAQ:n" in result.stdout
+
+
+def test_ask_small_talk_clarifications_and_declines_are_not_answers() -> None:
+    asked = ["1", "2", "quit", "faktura", "tack!", "vad blir det till lunch?", UNANSWERABLE]
+    result = firstline("ask", "--json", *asked)
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in replies] == asked
+    assert [r["answered"] for r in replies] == [False] * len(asked)
+    assert [r["outcome"] for r in replies] == [
+        *["small_talk"] * 3,
+        "clarify",
+        "small_talk",
+        "off_topic",
+        "unresolved",
+    ]
+    assert [r["small_talk"] for r in replies[:5]] == ["number", "number", "exit", None, "thanks"]
+    keys = {"question", "answered", "match", "area", "score", "source", "best_guess", "outcome"}
+    assert all(keys <= r.keys() and r["match"] is None for r in replies)
+    vague = replies[3]
+    assert len(vague["clarifications"]) >= 2 and vague["best_guess"] == vague["clarifications"][0]
+    readable = firstline("ask", "faktura", "tack!").stdout
+    assert readable.startswith("Menar du någon av de här?\n  1. ")
+    assert readable.strip().endswith("Varsågod! Fråga gärna igen om det är något mer.")
 
 
 def test_kb_lint_clean_and_broken(tmp_path: Path) -> None:
@@ -189,7 +219,7 @@ def test_kb_doctor_reports_near_misses_from_the_database(tmp_path: Path) -> None
 def test_chat_with_piped_input_answers_each_line_and_exits(tmp_path: Path) -> None:
     result = firstline(
         "chat",
-        stdin="hur gör jag en cykelinventering?\n/ja\nvad blir det till lunch?\n",
+        stdin=f"hur gör jag en cykelinventering?\n/ja\n{UNANSWERABLE}\n",
         env={"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"},
     )
     assert result.returncode == 0, result.stderr
@@ -219,6 +249,69 @@ def test_chat_suggests_faq_answers_when_unsure_and_reads_them_by_number(tmp_path
     )
     assert replies[3].strip() == "Skönt att det löste sig! Frågan är markerad som löst."
     assert replies[4].strip() == "Den här frågan är redan markerad (löst)."
+
+
+def test_chat_small_talk_clarifies_declines_and_exit_leaves(tmp_path: Path) -> None:
+    database = tmp_path / "chat.db"
+    lines = [
+        "hej",
+        "help",
+        "hjälp",
+        "tack!",
+        "1",
+        "faktura",
+        "2",
+        "/ja",
+        "vad blir det till lunch?",
+        "/nej",
+        "/fråga",
+        "/ask",
+        "exit",
+        "hur gör jag en cykelinventering?",  # never read: the chat has ended
+    ]
+    result = firstline(
+        "chat",
+        stdin="".join(f"{line}\n" for line in lines),
+        env={"DATABASE_URL": f"sqlite:///{database}"},
+    )
+    assert result.returncode == 0, result.stderr
+    # piped, the chat echoes what it asks the desk ("you> ...") before the reply
+    replies = [r.split("\nyou> ")[0].strip() for r in result.stdout.split("bot> ")[1:]]
+    assert len(replies) == 12
+    hello, help_en, help_sv, thanks, number, vague, picked, solved = replies[:8]
+    assert hello.startswith("Hej! Jag svarar på frågor om affärssystemet")
+    assert help_en.startswith("I'm the support bot for our ERP system.") and "\n• How do" in help_en
+    assert help_sv.startswith("Jag är supportboten för affärssystemet.") and "\n• Hur" in help_sv
+    assert thanks == "Varsågod! Fråga gärna igen om det är något mer."
+    assert number.startswith("Jag ser bara en siffra.")
+    assert vague.startswith("Menar du någon av de här?\n  1. ") and "\n  2. " in vague
+    assert "Skriv /fråga" in vague
+    second = vague.split("\n  2. ")[1].split("\n")[0]
+    assert picked.startswith(f"Från FAQ:n: {second}")
+    assert solved == "Skönt att det löste sig! Frågan är markerad som löst."
+    declined, not_marked, asked, again = replies[8:]
+    assert declined.startswith("Det här verkar inte handla om affärssystemet")
+    assert "IT-frågor (dator, VPN, lösenord): IT-supporten." in declined
+    assert declined.endswith("Skriv /fråga (eller /ask) så går frågan till en superanvändare.")
+    assert not_marked == "Det finns inget svar att markera: ställ en fråga först."
+    assert asked.startswith("Okej, frågan är sparad som obesvarad")
+    assert again == "Frågan är redan skickad till en superanvändare."
+    assert "you> exit" not in result.stdout and f"you> {lines[-1]}" not in result.stdout
+
+    with sqlite3.connect(database) as conn:
+        stored = conn.execute("SELECT text, status, outcome FROM questions ORDER BY id").fetchall()
+    assert stored == [
+        ("faktura", "solved", "clarify"),
+        ("vad blir det till lunch?", "unresolved", "off_topic"),
+    ]
+
+
+def test_chat_quit_and_avsluta_leave_too(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"}
+    for word in ("quit", "Avsluta"):
+        result = firstline("chat", stdin=f"{word}\nhur gör jag en cykelinventering?\n", env=env)
+        assert result.returncode == 0, result.stderr
+        assert "bot> " not in result.stdout
 
 
 def test_run_without_slack_settings_is_one_clear_line() -> None:

@@ -21,7 +21,7 @@ from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Escalation, Question, Snapshot, UptimeResult, utcnow
 from bot.support.outbox import enqueue
-from bot.support.questions import SOLVED_BY_SUGGESTION
+from bot.support.questions import ASKABLE, SOLVED_BY_SUGGESTION, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +188,8 @@ class DigestMaker:
             )
         answered = sum(q.answered for q in questions)
         by_suggestion = [q for q in questions if q.feedback == SOLVED_BY_SUGGESTION]
+        off_topic = sum(q.outcome == Outcome.OFF_TOPIC for q in questions)
+        vague = sum(q.outcome == Outcome.CLARIFY for q in questions)
         to_claim = _median([(e.claimed_at, e.created_at) for e in escalations])
         to_answer = _median([(e.answered_at, e.created_at) for e in escalations])
         lines = [
@@ -197,14 +199,27 @@ class DigestMaker:
             f"Mediantid tills någon tog ett ärende: {to_claim}",
             f"Mediantid till svar: {to_answer}",
         ]
-        if by_suggestion:
-            # the FAQ had the answer but not the words: each is an `Also asked` to add
+        if off_topic or vague:
+            # neither escalated unless the asker asked for a superuser (then counted above too)
+            lines.append(
+                f"Inte om affärssystemet (avböjda): {off_topic}, för vaga (boten frågade vad som "
+                f"menades): {vague}"
+            )
+        # the FAQ had the answer but not the words: each is an `Also asked` to add (not the one-
+        # or two-word questions the bot asked about: those are no phrasing of one entry)
+        phrasings = [q for q in by_suggestion if q.outcome != Outcome.CLARIFY]
+        if phrasings:
             lines.append(
                 "Lösta med ett förslag ur FAQ:n (Lägg till i FAQ:n i triagekanalen lägger "
                 "frågan på en Also asked:-rad under posten):"
             )
-            lines += [f"  {q.text[:100]} → {q.solved_by_entry}" for q in by_suggestion[:5]]
-        unanswered = [q for q in questions if not q.answered and q.feedback != SOLVED_BY_SUGGESTION]
+            lines += [f"  {q.text[:100]} → {q.solved_by_entry}" for q in phrasings[:5]]
+        # the FAQ's gaps: not what the bot declined or asked about, unless sent on anyway
+        unanswered = [
+            q
+            for q in questions
+            if not q.answered and q.feedback != SOLVED_BY_SUGGESTION and q.status not in ASKABLE
+        ]
         if unanswered:
             asked = Counter(" ".join(q.text.casefold().split()) for q in unanswered)
             areas = Counter(q.matched_area or "okänt område" for q in unanswered)

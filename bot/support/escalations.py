@@ -29,9 +29,11 @@ from bot.store.models import Escalation, EscalationEvent, OutboxMessage, Questio
 from bot.support.outbox import enqueue
 from bot.support.questions import (
     SOLVED_BY_SUGGESTION,
+    SUGGESTIBLE,
     Feedback,
     FeedbackResult,
     asker_verdict,
+    escalation_reason,
 )
 from bot.support.questions import Status as QuestionStatus
 
@@ -295,7 +297,8 @@ class Ladder:
     async def solved_by_suggestion(
         self, question_id: int, user: str, entry_question: str
     ) -> tuple[Feedback, Escalation | None]:
-        """The asker says a suggested FAQ entry solved a question the bot declined. In one
+        """The asker says a suggested FAQ entry solved a question the bot declined (or one of
+        the entries it offered for a vague question). In one
         transaction the question counts as solved by that entry and its escalation, whatever
         step it is at, is closed (the thread and the triage channel are told). Anyone but the
         asker, a second press, or a question whose ticket is closed already changes nothing.
@@ -311,7 +314,7 @@ class Ladder:
                     asker_verdict(
                         question_id,
                         user,
-                        QuestionStatus.UNRESOLVED,
+                        SUGGESTIBLE,
                         status=QuestionStatus.SOLVED,
                         feedback=SOLVED_BY_SUGGESTION,
                         feedback_at=now,
@@ -379,16 +382,15 @@ class Ladder:
                     .outerjoin(Escalation, Escalation.question_id == Question.id)
                     .where(
                         Escalation.id.is_(None),
-                        Question.status == "unresolved",
+                        Question.status == QuestionStatus.UNRESOLVED,
                         Question.source.in_(list(sources)),
                         Question.created_at <= cutoff,
                     )
                 )
             )
         for question in orphans:
-            reason = "not_helpful" if question.feedback == "not_helpful" else "unanswered"
             try:
-                await self.open(question, reason)
+                await self.open(question, escalation_reason(question))
             except IntegrityError:
                 continue  # another process adopted it at the same moment
         return len(orphans)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.faq.knowledge import Knowledge
 from bot.faq.matcher import Match
 from bot.faq.model import Entry
+from bot.faq.smalltalk import SmallTalk, small_talk
 from bot.faq.text import detect_language
 from bot.settings import Area, Settings
 from bot.store.db import Database
@@ -33,36 +34,89 @@ class Status(enum.StrEnum):
     ANSWERED = "answered"
     UNRESOLVED = "unresolved"
     SOLVED = "solved"
+    CLARIFY = "clarify"  # too vague: the bot asked which FAQ entry was meant
+    OFF_TOPIC = "off_topic"  # not about the ERP: declined, not escalated
+
+
+class Outcome(enum.StrEnum):
+    """What the bot made of a message."""
+
+    ANSWERED = "answered"  # answered from the FAQ
+    CLARIFY = "clarify"  # too vague: which of a few FAQ entries is meant?
+    OFF_TOPIC = "off_topic"  # not about the ERP: declined, with where to ask instead
+    SMALL_TALK = "small_talk"  # not a question: a short friendly reply, nothing recorded
+    UNRESOLVED = "unresolved"  # an ERP question the FAQ can't answer: escalated at once
 
 
 class FeedbackResult(enum.StrEnum):
     SOLVED = "solved"
     NOT_HELPFUL = "not_helpful"
+    ASKED_ANYWAY = "asked_anyway"  # a declined or vague question sent to a superuser after all
     NOT_ASKER = "not_asker"
     ALREADY = "already"
     UNKNOWN = "unknown"
 
 
+def consider(text: str, knowledge: Knowledge) -> tuple[Outcome, Match, SmallTalk | None]:
+    """What a message is, without recording anything: small talk (not matched at all), or the
+    FAQ's answer, a clarifying question, a decline, or an unanswered ERP question."""
+    chat = small_talk(text)
+    if chat is not None:
+        return Outcome.SMALL_TALK, Match(text, None, 0.0, False), chat
+    match = knowledge.match(text)
+    if match.answered:
+        return Outcome.ANSWERED, match, None
+    if match.clarifications:
+        return Outcome.CLARIFY, match, None
+    if match.off_topic:
+        return Outcome.OFF_TOPIC, match, None
+    return Outcome.UNRESOLVED, match, None
+
+
+def example_questions(knowledge: Knowledge, language: str, count: int = 3) -> tuple[str, ...]:
+    """A few FAQ questions to show as examples of what to ask: of each area in turn, the
+    shortest in the asker's language (then in the other)."""
+    by_area: dict[str, list[str]] = {}
+    for entry in knowledge.base.entries:
+        by_area.setdefault(entry.area, []).append(entry.question)
+    ranked = [
+        sorted(questions, key=lambda q: (detect_language(q) != language, len(q)))
+        for questions in by_area.values()
+    ]
+    picked = [qs[rank] for rank in range(count) for qs in ranked if rank < len(qs)]
+    return tuple(picked[:count])
+
+
 @dataclass(frozen=True)
 class Reply:
-    """What the bot has to say about one question."""
+    """What the bot has to say about one message. `question` is what was recorded: None for
+    small talk, which is not a question."""
 
-    question: Question
+    question: Question | None
     match: Match
     area: Area | None
+    outcome: Outcome
+    small_talk: SmallTalk | None = None
 
     @property
     def answered(self) -> bool:
-        return self.match.answered
+        return self.outcome is Outcome.ANSWERED
 
     @property
     def language(self) -> str:
-        return self.question.language
+        if self.small_talk is not None:
+            return self.small_talk.language
+        return self.question.language if self.question else detect_language(self.match.question)
 
     @property
     def suggestions(self) -> tuple[Entry, ...]:
         """FAQ entries to offer as similar questions when the question was not answered."""
         return self.match.suggestions
+
+    @property
+    def clarifications(self) -> tuple[Entry, ...]:
+        """The FAQ entries a too vague question may mean, best first."""
+        return self.match.clarifications if self.outcome is Outcome.CLARIFY else ()
 
 
 @dataclass(frozen=True)
@@ -87,22 +141,41 @@ class Origin:
 
 # Question.feedback of a question the bot declined and the asker solved with a suggested entry.
 SOLVED_BY_SUGGESTION = "suggestion"
+# The statuses from which the asker may mark a question solved by a suggested (or clarifying)
+# FAQ entry.
+SUGGESTIBLE = (Status.UNRESOLVED, Status.CLARIFY)
+# Declined or vague questions, which the asker may send to a superuser after all.
+ASKABLE = (Status.CLARIFY, Status.OFF_TOPIC)
 
 
-def asker_verdict(question_id: int, user: str, while_in: Status, **values: object) -> Update:
-    """The asker's verdict on a question while it is in status `while_in`, as one conditional
-    update: it changes nothing (rowcount 0) for anyone else, or the second time, even when two
-    arrive at once."""
+def asker_verdict(
+    question_id: int, user: str, while_in: Status | tuple[Status, ...], **values: object
+) -> Update:
+    """The asker's verdict on a question while it is in status `while_in` (or one of them), as
+    one conditional update: it changes nothing (rowcount 0) for anyone else, or the second time,
+    even when two arrive at once."""
+    statuses = while_in if isinstance(while_in, tuple) else (while_in,)
     return (
         update(Question)
         .where(
             Question.id == question_id,
             Question.asker == user,
-            Question.status == while_in,
+            Question.status.in_(statuses),
             Question.feedback.is_(None),
         )
         .values(feedback_by=user, **values)
     )
+
+
+def escalation_reason(question: Question) -> str:
+    """Why an unresolved question goes to a person: the bot had no answer, the asker said the
+    answer didn't help, or the bot declined or asked what was meant and the asker wanted a
+    superuser anyway."""
+    if question.feedback == "not_helpful":
+        return "not_helpful"
+    if question.outcome in ASKABLE:
+        return "asked_anyway"
+    return "unanswered"
 
 
 class DuplicateEvent(Exception):
@@ -125,14 +198,28 @@ class SupportDesk:
         self._unresolved_listeners.append(listener)
 
     async def ask(self, text: str, origin: Origin) -> Reply:
-        """Answer a question from the FAQ and record it. With `origin.event_id`, the event id is
-        stored with the question in one transaction (so a crash can't mark an event handled whose
-        question was lost), and a second delivery raises DuplicateEvent."""
+        """Answer a message and record it. With `origin.event_id`, the event id is stored with
+        the question in one transaction (so a crash can't mark an event handled whose question
+        was lost), and a second delivery raises DuplicateEvent.
+
+        Small talk is not recorded as a question at all (only its event id, so that a retry
+        isn't answered twice). A vague or off-topic question is recorded with its own status and
+        not escalated; an unanswered ERP question is escalated at once."""
         event_id = origin.event_id
         if event_id is not None:
             await self._prune_now_and_then()
-        match = self.knowledge.match(text)
+        outcome, match, chat = consider(text, self.knowledge)
+        if chat is not None:
+            if event_id is not None and not await self.first_time(event_id):
+                raise DuplicateEvent(event_id)
+            log.info("small talk (%s) from %s", chat.kind, origin.asker)
+            return Reply(None, match, None, outcome, chat)
         entry = match.entry if match.answered else None
+        status = {
+            Outcome.ANSWERED: Status.ANSWERED,
+            Outcome.CLARIFY: Status.CLARIFY,
+            Outcome.OFF_TOPIC: Status.OFF_TOPIC,
+        }.get(outcome, Status.UNRESOLVED)
         question = Question(
             created_at=utcnow(),
             source=origin.source,
@@ -148,7 +235,8 @@ class SupportDesk:
             matched_location=match.entry.location if match.entry else None,
             confidence=match.confidence,
             answered=match.answered,
-            status=Status.ANSWERED if match.answered else Status.UNRESOLVED,
+            status=status,
+            outcome=outcome,
         )
         async with self.db.session() as session:
             if event_id is not None:
@@ -160,16 +248,46 @@ class SupportDesk:
                 await session.rollback()
                 raise DuplicateEvent(event_id) from exc
         log.info(
-            "question %d from %s: answered=%s confidence=%.2f match=%r",
+            "question %d from %s: %s confidence=%.2f match=%r",
             question.id,
             origin.asker,
-            match.answered,
+            outcome,
             match.confidence,
             question.matched_question,
         )
-        if not match.answered:
+        if outcome is Outcome.UNRESOLVED:
             await self._notify_unresolved(question)
-        return Reply(question, match, self.settings.area(entry.area) if entry else None)
+        return Reply(question, match, self.settings.area(entry.area) if entry else None, outcome)
+
+    async def ask_anyway(self, question_id: int, user: str) -> Feedback:
+        """The asker wants a superuser on a question the bot declined or found too vague: it
+        becomes unresolved and is escalated like any unanswered question. Anyone else, a second
+        press, or a question settled meanwhile changes nothing."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(Question)
+                .where(
+                    Question.id == question_id,
+                    Question.asker == user,
+                    Question.status.in_(ASKABLE),
+                    Question.feedback.is_(None),
+                )
+                .values(status=Status.UNRESOLVED)
+            )
+            await session.commit()
+            question = await session.get(Question, question_id, populate_existing=True)
+        if question is None:
+            return Feedback(FeedbackResult.UNKNOWN, None)
+        area = self.settings.area(question.matched_area)
+        if result.rowcount != 1:
+            outcome = FeedbackResult.NOT_ASKER if question.asker != user else FeedbackResult.ALREADY
+            return Feedback(outcome, question, area)
+        log.info("question %d: the asker wants a superuser after all", question.id)
+        await self._notify_unresolved(question)
+        return Feedback(FeedbackResult.ASKED_ANYWAY, question, area)
+
+    def examples(self, language: str, count: int = 3) -> tuple[str, ...]:
+        return example_questions(self.knowledge, language, count)
 
     async def set_reply(self, question_id: int, reply_ts: str) -> None:
         async with self.db.session() as session:

@@ -14,13 +14,16 @@ from bot.app import Core
 from bot.faq.model import Entry
 from bot.store.models import Question
 from bot.support.escalations import Refused
-from bot.support.questions import FeedbackResult, Status
+from bot.support.questions import SUGGESTIBLE, FeedbackResult
 from bot.texts import ESCALATION_TEXTS, t
 from handlers.slack.blocks import (
+    ASK_ANYWAY_ACTION,
+    ASK_ANYWAY_BLOCK,
     NOT_HELPFUL_ACTION,
     SOLVED_ACTION,
     SUGGESTION_ACTION,
     SUGGESTION_SOLVED_ACTION,
+    ask_anyway_refused_text,
     entry_blocks,
     parse_suggestion_value,
     refused_text,
@@ -124,7 +127,7 @@ async def on_suggestion(core: Core, body: dict[str, Any], respond: AsyncRespond)
     question_id, question, entry = pressed
     lang = question.language if question else "sv"
     blocks = entry_blocks(entry, core.settings.area(entry.area), lang)
-    if question and question.asker == body["user"]["id"] and question.status == Status.UNRESOLVED:
+    if question and question.asker == body["user"]["id"] and question.status in SUGGESTIBLE:
         blocks.append(suggestion_solved_actions(question_id, entry, lang))
     await respond(
         response_type="ephemeral",
@@ -157,8 +160,45 @@ async def on_suggestion_solved(core: Core, body: dict[str, Any], respond: AsyncR
     await respond(response_type="ephemeral", replace_original=False, text=text)
 
 
+async def on_ask_anyway(core: Core, body: dict[str, Any], client: AsyncWebClient) -> None:
+    """The asker wants a superuser on a question the bot declined or found too vague: it is
+    escalated like an unanswered one, and the button gives way to who pressed it (the ladder
+    tells the thread who has it). Anyone else, or a second press, is told why not."""
+    action = body["actions"][0]
+    user = body["user"]["id"]
+    channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
+    message = body.get("message") or {}
+    try:
+        question_id = int(action.get("value", ""))
+    except ValueError:
+        log.warning("ask-anyway button with a bad value %r", action.get("value"))
+        return
+    feedback = await core.desk.ask_anyway(question_id, user)
+    question = feedback.question
+    lang = question.language if question else "sv"
+    try:
+        if feedback.result is not FeedbackResult.ASKED_ANYWAY:
+            text = ask_anyway_refused_text(feedback, lang)
+            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+        elif message.get("ts"):
+            note = t(lang, "asked_anyway_note", user=f"<@{user}>")
+            blocks = with_outcome(message.get("blocks", []), note, block_prefix=ASK_ANYWAY_BLOCK)
+            await client.chat_update(channel=channel, ts=message["ts"], text=note, blocks=blocks)
+    except SlackApiError as exc:
+        log.error(
+            "question %d went to a superuser, but Slack refused the update: %s",
+            question_id,
+            exc.response.get("error"),
+        )
+
+
 def register(app: AsyncApp, core: Core) -> None:
     register_escalations(app, core)
+
+    @app.action(ASK_ANYWAY_ACTION)
+    async def ask_anyway(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
+        await ack()
+        await on_ask_anyway(core, body, client)
 
     @app.action(re.compile(f"^{SUGGESTION_ACTION}_\\d+$"))
     async def suggestion(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:

@@ -11,13 +11,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
 from bot.faq.text import detect_language
-from bot.support.questions import DuplicateEvent, Origin
+from bot.support.questions import DuplicateEvent, Origin, Outcome
 from bot.texts import t
 from handlers.slack.blocks import (
     Block,
     answer_blocks,
     answer_fallback,
+    clarify_blocks,
     help_blocks,
+    off_topic_blocks,
+    small_talk_blocks,
     suggestion_blocks,
     unresolved_blocks,
 )
@@ -74,8 +77,18 @@ async def answer_event(
         reply = await core.desk.ask(text, origin)
     except DuplicateEvent:
         return
-    if reply.answered:
+    if reply.question is None:  # small talk: a short reply, nothing recorded
+        blocks = small_talk_blocks(reply, core.desk.examples(reply.language))
+        await _post(client, channel, thread, blocks, blocks[0]["text"]["text"], None, core)
+        return
+    if reply.outcome is Outcome.ANSWERED:
         blocks, fallback = answer_blocks(reply), answer_fallback(reply)
+    elif reply.outcome is Outcome.CLARIFY:
+        blocks = clarify_blocks(reply)
+        fallback = t(reply.language, "clarify_intro")
+    elif reply.outcome is Outcome.OFF_TOPIC:
+        blocks = off_topic_blocks(reply, core.settings)
+        fallback = blocks[0]["text"]["text"]
     else:
         blocks = unresolved_blocks(reply.language, text, None, core.settings)
         fallback = blocks[0]["text"]["text"]

@@ -13,7 +13,7 @@ from bot.store.models import Escalation, Question
 from bot.support.escalations import Refused
 from bot.support.hours import BusinessHours
 from bot.support.questions import Feedback, FeedbackResult, Reply, Status
-from bot.texts import REFUSED, STATE_NAMES, help_now, t
+from bot.texts import REFUSED, STATE_NAMES, help_now, off_topic_text, small_talk_text, t
 from handlers.slack.mrkdwn import escape, quote, shorten, split_sections, to_mrkdwn
 
 SOLVED_ACTION = "feedback_solved"
@@ -22,6 +22,8 @@ FEEDBACK_BLOCK = "feedback"
 SUGGESTION_ACTION = "suggestion"  # suggestion_0, suggestion_1: action ids are unique per block
 SUGGESTION_SOLVED_ACTION = "suggestion_solved"
 SUGGESTIONS_BLOCK = "suggestions"
+ASK_ANYWAY_ACTION = "ask_anyway"  # a declined or vague question: "ask a superuser anyway"
+ASK_ANYWAY_BLOCK = "ask_anyway"
 
 Block = dict[str, Any]
 
@@ -67,6 +69,12 @@ def suggestion_blocks(question_id: int, entries: Sequence[Entry], lang: str) -> 
     its answer to whoever presses it."""
     if not entries:
         return []
+    return [_section(f"*{t(lang, 'suggestions_intro')}*"), _entry_buttons(question_id, entries)]
+
+
+def _entry_buttons(question_id: int, entries: Sequence[Entry]) -> Block:
+    """A button per FAQ entry (suggested, or offered for a vague question), which shows its
+    answer to whoever presses it."""
     buttons = [
         {
             "type": "button",
@@ -76,10 +84,70 @@ def suggestion_blocks(question_id: int, entries: Sequence[Entry], lang: str) -> 
         }
         for i, entry in enumerate(entries)
     ]
-    return [
-        _section(f"*{t(lang, 'suggestions_intro')}*"),
-        {"type": "actions", "block_id": SUGGESTIONS_BLOCK, "elements": buttons},
+    return {"type": "actions", "block_id": SUGGESTIONS_BLOCK, "elements": buttons}
+
+
+def small_talk_blocks(reply: Reply, examples: Sequence[str]) -> list[Block]:
+    """The short reply to small talk ("tack!", "hej", "help"): plain text, no buttons."""
+    assert reply.small_talk is not None
+    quoted = [escape(e) for e in examples]
+    return [_section(small_talk_text(reply.language, reply.small_talk.kind, quoted))]
+
+
+def clarify_blocks(reply: Reply, *, ask_anyway: bool = True) -> list[Block]:
+    """A question too vague to answer: the FAQ entries it may mean as buttons, and (where the
+    bot can follow up in a thread) "none of them: ask a superuser"."""
+    assert reply.question is not None
+    lang, question_id = reply.language, reply.question.id
+    blocks = [
+        _section(f"*{t(lang, 'clarify_intro')}*\n{t(lang, 'clarify_pick')}"),
+        _entry_buttons(question_id, reply.clarifications),
     ]
+    if ask_anyway:
+        blocks.append(ask_anyway_actions(question_id, lang, "none_of_them_button"))
+    return blocks
+
+
+def off_topic_blocks(reply: Reply, settings: Settings, *, ask_anyway: bool = True) -> list[Block]:
+    """A question that is not about the ERP: declined, with where to ask instead, and (where
+    the bot can follow up in a thread) a button to send it to a superuser after all."""
+    assert reply.question is not None
+    lang = reply.language
+    text = off_topic_text(lang, settings.elsewhere)
+    if not ask_anyway:
+        return [_section(text)]
+    return [
+        _section(f"{text}\n{t(lang, 'off_topic_anyway')}"),
+        ask_anyway_actions(reply.question.id, lang, "ask_anyway_button"),
+    ]
+
+
+def ask_anyway_actions(question_id: int, lang: str, label: str) -> Block:
+    return {
+        "type": "actions",
+        "block_id": ASK_ANYWAY_BLOCK,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": ASK_ANYWAY_ACTION,
+                "text": {"type": "plain_text", "text": t(lang, label), "emoji": True},
+                "value": str(question_id),
+            }
+        ],
+    }
+
+
+def ask_anyway_refused_text(feedback: Feedback, lang: str) -> str:
+    """Why "ask a superuser anyway" changed nothing: someone else's question, one already sent
+    on or settled, or one that is gone."""
+    question = feedback.question
+    if question is None or feedback.result is FeedbackResult.UNKNOWN:
+        return t(lang, "question_gone")
+    if feedback.result is FeedbackResult.NOT_ASKER:
+        return t(lang, "only_asker_send", asker=f"<@{question.asker}>")
+    if question.status == Status.SOLVED:
+        return t(lang, "already", state=t(lang, "state_solved"))
+    return t(lang, "already_asked")
 
 
 def suggestion_solved_actions(question_id: int, entry: Entry, lang: str) -> Block:

@@ -13,13 +13,16 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from bot.app import Core
 from bot.faq.text import detect_language
 from bot.support.escalations import BOT, Refused, Status
-from bot.support.questions import Origin
+from bot.support.questions import Origin, Outcome
 from bot.texts import ACTION_NAMES, STATE_NAMES, t
 from handlers.slack.answering import question_text
 from handlers.slack.blocks import (
     answer_blocks,
+    clarify_blocks,
     escalation_line,
+    off_topic_blocks,
     refused_text,
+    small_talk_blocks,
     suggestion_blocks,
     unresolved_blocks,
 )
@@ -198,8 +201,15 @@ async def _ask(core: Core, command: dict[str, Any], question: str, respond: Asyn
         question,
         Origin("slack_command", command["user_id"], channel=command.get("channel_id")),
     )
-    if reply.answered:
+    if reply.question is None:  # small talk
+        blocks = small_talk_blocks(reply, core.desk.examples(reply.language))
+    elif reply.outcome is Outcome.ANSWERED:
         blocks = answer_blocks(reply, with_feedback=False)
+    # privately, with no thread to follow up in: no "ask a superuser anyway"
+    elif reply.outcome is Outcome.CLARIFY:
+        blocks = clarify_blocks(reply, ask_anyway=False)
+    elif reply.outcome is Outcome.OFF_TOPIC:
+        blocks = off_topic_blocks(reply, core.settings, ask_anyway=False)
     else:
         blocks = unresolved_blocks(reply.language, question, None, core.settings)
         blocks += suggestion_blocks(reply.question.id, reply.suggestions, reply.language)

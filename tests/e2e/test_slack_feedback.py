@@ -12,7 +12,7 @@ from tests.conftest import make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import Call, FakeSlackAPI
 from tests.e2e.harness import BotServer, start_bot
-from tests.e2e.test_slack_questions import settle, texts_of
+from tests.e2e.test_slack_questions import UNANSWERABLE, settle, texts_of
 
 
 async def ask(bot: BotServer, text: str = "hur gör jag en cykelinventering?") -> tuple[dict, Call]:
@@ -175,9 +175,13 @@ async def test_support_unknown_command_gets_usage(bot: BotServer) -> None:
 
 async def test_support_unresolved_lists_what_the_faq_could_not_answer(bot: BotServer) -> None:
     assert (await support(bot, "obesvarade"))["text"] == "Inga obesvarade frågor just nu."
-    await bot.send(sr.event_callback(sr.message_event("<!here> vad blir det till lunch?")))
+    await bot.send(sr.event_callback(sr.message_event(f"<!here> {UNANSWERABLE}")))
     await bot.slack.wait_for("chat.postMessage")
+    await bot.send(sr.event_callback(sr.message_event("vad blir det till lunch?")))  # declined
+    await bot.send(sr.event_callback(sr.message_event("faktura")))  # vague
+    await bot.send(sr.event_callback(sr.message_event("tack!")))  # small talk
+    await bot.slack.wait_for("chat.postMessage", count=4)
     await settle(bot)
     listing = (await support(bot, "unresolved"))["text"]
     assert listing.startswith("*Unanswered questions* (the latest 1)")
-    assert "<@U0ASKER> <#C0SUPPORT>: vad blir det till lunch?" in listing
+    assert f"<@U0ASKER> <#C0SUPPORT>: {UNANSWERABLE}" in listing

@@ -14,6 +14,8 @@ from tests.e2e import slack_requests as sr
 from tests.e2e.harness import BotServer
 
 CREDIT_ENTRY = "Kunden har fått fel pris på en bokförd faktura – hur krediterar jag den?"
+# about the ERP, but not in the FAQ: unresolved (not vague, not off-topic)
+UNANSWERABLE = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
 
 
 def texts_of(blocks: list[dict]) -> str:
@@ -130,7 +132,7 @@ async def test_mention_in_a_direct_message_is_answered_once(bot: BotServer) -> N
 
 
 async def test_unanswerable_question_is_told_honestly_and_recorded(bot: BotServer) -> None:
-    event = sr.message_event("Vad blir det för lunch i matsalen idag?")
+    event = sr.message_event(UNANSWERABLE)
     await bot.send(sr.event_callback(event))
     [post] = await bot.slack.wait_for("chat.postMessage")
     shown = texts_of(post.args["blocks"])
@@ -192,16 +194,16 @@ async def test_ignored_messages(bot: BotServer) -> None:
 
 async def test_user_text_that_is_echoed_cannot_ping_anyone(bot: BotServer) -> None:
     # @channel, @here and a mention as Slack sends them (left out), then typed as characters
-    text = "<!channel> <!here> <@U0BOSS> vad blir det till lunch? &lt;!channel&gt; &lt;@U0BOSS&gt;"
+    text = f"<!channel> <!here> <@U0BOSS> {UNANSWERABLE} &lt;!channel&gt; &lt;@U0BOSS&gt;"
     await bot.send(sr.event_callback(sr.message_event(text)))
     [post] = await bot.slack.wait_for("chat.postMessage")
     posted = post.args["text"] + texts_of(post.args["blocks"])
-    assert "> vad blir det till lunch? &lt;!channel&gt; &lt;@U0BOSS&gt;" in posted
+    assert f"> {UNANSWERABLE} &lt;!channel&gt; &lt;@U0BOSS&gt;" in posted
     for ping in ("<!channel>", "<!here>", "<@U0BOSS>"):
         assert ping not in posted
     await settle(bot)
     [question] = await questions(bot)
-    assert question.text == "vad blir det till lunch? <!channel> <@U0BOSS>"
+    assert question.text == f"{UNANSWERABLE} <!channel> <@U0BOSS>"
 
 
 async def test_a_message_of_many_at_signs_is_answered_like_any_other(bot: BotServer) -> None:

@@ -163,3 +163,49 @@ def test_digest_blocks_stay_within_slacks_limits() -> None:
     blocks = digest_blocks("Veckorapport", sections, [["Drift", "U0DRIFT"]])
     assert len(blocks) == 50 and all(len(b["text"]["text"]) <= 3000 for b in blocks[1:])
     assert "firstline digest --dry-run" in blocks[-1]["text"]["text"]
+
+
+async def test_declined_and_vague_questions_are_counted_apart_from_the_faqs_gaps(
+    database_url: str, tmp_path: Path
+) -> None:
+    knowledge = small_knowledge(tmp_path)
+    core = await create_core(make_settings(database_url, knowledge_dir=knowledge), lambda: MONDAY)
+    week = MONDAY - timedelta(days=3)
+    # (text, outcome, status now, feedback, the entry it was solved by)
+    asked = [
+        ("vad blir det till lunch?", "off_topic", "off_topic", None, None),
+        ("vpn lösenord", "off_topic", "unresolved", None, None),  # the asker sent it on anyway
+        ("faktura", "clarify", "clarify", None, None),
+        ("lager", "clarify", "solved", "suggestion", "Hur flyttar jag varor?"),
+        ("hur periodiserar jag hyra?", "unresolved", "unresolved", None, None),
+    ]
+    try:
+        async with core.db.session() as session:
+            for n, (text, outcome, status, feedback, entry) in enumerate(asked):
+                session.add(
+                    Question(
+                        created_at=week + timedelta(hours=n),
+                        source="slack",
+                        asker="U1",
+                        text=text,
+                        language="sv",
+                        confidence=0.1,
+                        answered=False,
+                        status=status,
+                        outcome=outcome,
+                        feedback=feedback,
+                        solved_by_entry=entry,
+                    )
+                )
+            await session.commit()
+        text = (await core.digest.make()).as_text()
+    finally:
+        await core.close()
+    assert "Frågor: 5, besvarade av FAQ:n: 0, lösta med ett förslag ur FAQ:n: 1" in text
+    assert (
+        "Inte om affärssystemet (avböjda): 2, för vaga (boten frågade vad som menades): 2" in text
+    )
+    assert "Lösta med ett förslag ur FAQ:n" not in text  # "lager" is no phrasing to add
+    gaps = "Vanligaste obesvarade frågor (luckor i FAQ:n):\n  vpn lösenord\n  hur periodiserar"
+    assert gaps in text
+    assert "lunch" not in text and "faktura" not in text

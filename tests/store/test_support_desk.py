@@ -6,15 +6,27 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import pytest
 import pytest_asyncio
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, select, update
 
 from bot.app import Core, create_core
-from bot.store.models import Base, ProcessedEvent, Question, utcnow
-from bot.support.questions import DuplicateEvent, Origin
+from bot.faq.smalltalk import Kind
+from bot.settings import Area
+from bot.store.models import Base, Escalation, EscalationEvent, ProcessedEvent, Question, utcnow
+from bot.support.questions import (
+    DuplicateEvent,
+    FeedbackResult,
+    Origin,
+    Outcome,
+    escalation_reason,
+)
 from tests.conftest import make_settings
+
+# about the ERP, but not in the FAQ: unresolved (not vague, not off-topic)
+UNANSWERABLE = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
 
 
 async def stored_question(core: Core, question_id: int) -> Question | None:
@@ -51,7 +63,7 @@ async def test_ask_records_who_where_what_and_the_outcome(core: Core) -> None:
         Origin("slack", "U1", channel="C1", message_ts="1.1", thread_ts="1.1"),
     )
     assert reply.answered and reply.area is not None and reply.area.key == "warehouse"
-    unknown = await core.desk.ask("vad blir det till lunch?", Origin("slack", "U2"))
+    unknown = await core.desk.ask(UNANSWERABLE, Origin("slack", "U2"))
     assert not unknown.answered
     stored = await stored_question(core, reply.question.id)
     assert stored is not None
@@ -129,5 +141,133 @@ async def test_unanswered_question_notifies_listeners_and_a_failing_listener_los
         raise RuntimeError("escalation service down")
 
     core.desk.on_unresolved(broken)
-    reply = await core.desk.ask("vad blir det till lunch?", Origin("chat", "U1"))
+    reply = await core.desk.ask(UNANSWERABLE, Origin("chat", "U1"))
     assert (await stored_question(core, reply.question.id)) is not None
+
+
+async def all_questions(core: Core) -> list[Question]:
+    async with core.db.session() as session:
+        return list(await session.scalars(select(Question).order_by(Question.id)))
+
+
+async def test_small_talk_is_answered_but_not_recorded_and_a_retry_is_not_answered_twice(
+    core: Core,
+) -> None:
+    heard: list[int] = []
+
+    async def listener(question: Question) -> None:
+        heard.append(question.id)
+
+    core.desk.on_unresolved(listener)
+    origin = Origin("slack", "U1", "C1", "1.1", "1.1", event_id="EvThanks")
+    reply = await core.desk.ask("Tack så mycket!", origin)
+    assert (reply.outcome, reply.question, reply.answered) == (Outcome.SMALL_TALK, None, False)
+    assert reply.small_talk is not None and reply.small_talk.kind is Kind.THANKS
+    assert reply.language == "sv"
+    with pytest.raises(DuplicateEvent):
+        await core.desk.ask("Tack så mycket!", origin)
+    english = await core.desk.ask("thx", Origin("chat", "U1"))
+    assert english.language == "en" and english.small_talk is not None
+    assert await all_questions(core) == [] and heard == []
+    assert await core.desk.unresolved() == []
+
+
+async def test_each_outcome_is_recorded_with_its_own_status_and_only_erp_questions_escalate(
+    core: Core,
+) -> None:
+    heard: list[str] = []
+
+    async def listener(question: Question) -> None:
+        heard.append(question.text)
+
+    core.desk.on_unresolved(listener)
+    origin = Origin("slack", "U1")
+    answered = await core.desk.ask("hur gör jag en cykelinventering?", origin)
+    vague = await core.desk.ask("faktura", origin)
+    off_topic = await core.desk.ask("vad blir det till lunch?", origin)
+    unresolved = await core.desk.ask(UNANSWERABLE, origin)
+    assert [r.outcome for r in (answered, vague, off_topic, unresolved)] == [
+        Outcome.ANSWERED,
+        Outcome.CLARIFY,
+        Outcome.OFF_TOPIC,
+        Outcome.UNRESOLVED,
+    ]
+    assert not vague.answered and len(vague.clarifications) >= 2 and vague.suggestions == ()
+    assert off_topic.clarifications == () and answered.clarifications == ()
+    stored = [(q.status, q.outcome, q.answered) for q in await all_questions(core)]
+    assert stored == [
+        ("answered", "answered", True),
+        ("clarify", "clarify", False),
+        ("off_topic", "off_topic", False),
+        ("unresolved", "unresolved", False),
+    ]
+    assert heard == [UNANSWERABLE]
+    assert [q.text for q in await core.desk.unresolved()] == [UNANSWERABLE]
+
+
+async def test_ask_anyway_by_the_asker_once_makes_it_unresolved_and_tells_the_listeners(
+    core: Core,
+) -> None:
+    heard: list[int] = []
+
+    async def listener(question: Question) -> None:
+        heard.append(question.id)
+
+    core.desk.on_unresolved(listener)
+    declined = await core.desk.ask("vad blir det till lunch?", Origin("chat", "U1"))
+    assert declined.question is not None
+    qid = declined.question.id
+    assert heard == []
+    refused = await core.desk.ask_anyway(qid, "U2")
+    assert refused.result is FeedbackResult.NOT_ASKER
+    results = await asyncio.gather(core.desk.ask_anyway(qid, "U1"), core.desk.ask_anyway(qid, "U1"))
+    assert sorted(r.result for r in results) == [
+        FeedbackResult.ALREADY,
+        FeedbackResult.ASKED_ANYWAY,
+    ]
+    assert heard == [qid]
+    stored = await stored_question(core, qid)
+    assert stored is not None
+    assert (stored.status, stored.outcome, stored.feedback) == ("unresolved", "off_topic", None)
+    assert escalation_reason(stored) == "asked_anyway"
+    assert [q.id for q in await core.desk.unresolved()] == [qid]
+
+    answered = await core.desk.ask("hur gör jag en cykelinventering?", Origin("chat", "U1"))
+    assert answered.question is not None
+    assert (await core.desk.ask_anyway(answered.question.id, "U1")).result is (
+        FeedbackResult.ALREADY
+    )
+    assert (await core.desk.ask_anyway(999999, "U1")).result is FeedbackResult.UNKNOWN
+    assert heard == [qid]
+
+
+async def test_a_clarification_the_asker_picks_solves_the_vague_question(core: Core) -> None:
+    vague = await core.desk.ask("faktura", Origin("chat", "U1"))
+    assert vague.question is not None
+    picked = vague.clarifications[1].question
+    feedback, closed = await core.ladder.solved_by_suggestion(vague.question.id, "U1", picked)
+    assert feedback.result is FeedbackResult.SOLVED and closed is None
+    stored = await stored_question(core, vague.question.id)
+    assert stored is not None
+    assert (stored.status, stored.solved_by_entry) == ("solved", picked)
+    again = await core.desk.ask_anyway(vague.question.id, "U1")
+    assert again.result is FeedbackResult.ALREADY
+
+
+async def test_asked_anyway_from_slack_goes_up_the_ladder(database_url: str) -> None:
+    areas = (Area("finance", "Ekonomi", superusers=("U0ANNA",)),)
+    core = await create_core(make_settings(database_url, areas=areas))
+    try:
+        origin = Origin("slack", "U1", "C0SUPPORT", "1.1", "1.1")
+        vague = await core.desk.ask("faktura", origin)
+        assert vague.outcome is Outcome.CLARIFY and vague.question is not None
+        async with core.db.session() as session:
+            assert list(await session.scalars(select(Escalation))) == []
+        await core.desk.ask_anyway(vague.question.id, "U1")
+        async with core.db.session() as session:
+            [esc] = list(await session.scalars(select(Escalation)))
+            [event] = list(await session.scalars(select(EscalationEvent)))
+        assert (esc.question_id, esc.area, esc.assignee) == (vague.question.id, "finance", "U0ANNA")
+        assert (event.action, event.detail) == ("opened", "asked_anyway")
+    finally:
+        await core.close()
