@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.faq.loader import question_key
-from bot.faq.matcher import SUGGEST_FROM, Matcher
+from bot.faq.matcher import PLAUSIBLE_FROM, Matcher
 from bot.faq.model import Entry
 from bot.faq.text import detect_language
 
@@ -29,7 +29,7 @@ from bot.faq.text import detect_language
 CONFUSABLE_MARGIN = 0.2
 # A declined question whose best guess has at least this confidence (the matcher offers such a
 # guess as a similar question) nearly matches it.
-NEAR_MISS_FROM = SUGGEST_FROM
+NEAR_MISS_FROM = PLAUSIBLE_FROM
 LANGUAGE_NAMES = {"sv": "Swedish", "en": "English"}
 OTHER_LANGUAGE = {"sv": "en", "en": "sv"}
 
