@@ -1,11 +1,12 @@
 """The app factory: settings in, a ready core out (database migrated, knowledge loaded, the
-escalation ladder hooked to unresolved questions, the outbox's own senders registered)."""
+escalation ladder hooked to unresolved questions, learning hooked to confirmed answers, the
+outbox's own senders registered)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,6 +23,7 @@ from bot.store.db import Database
 from bot.store.models import Escalation, Question, utcnow
 from bot.support.delivery import email_sender, webhook_sender
 from bot.support.escalations import Ladder, Refused
+from bot.support.learning import Learning, Source
 from bot.support.outbox import Outbox
 from bot.support.questions import SupportDesk, escalation_reason
 
@@ -44,8 +46,10 @@ class Core:
     reminders: UpgradeReminders
     digest: DigestMaker
     ops: OpsChannel
+    learning: Learning
     names: dict[str, str] = field(default_factory=dict)  # display names by user id, per adapter
     _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
+    _reloading: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
     def knowledge(self) -> Knowledge:
@@ -91,7 +95,7 @@ class Core:
             )
         except FaqWriteError as exc:
             raise Refused("faq_write", reason=str(exc)) from exc
-        self.reload_knowledge()
+        await self.reload_knowledge()
         await self.ladder.set_faq_location(number, user, location)
         return location
 
@@ -108,7 +112,7 @@ class Core:
             location = add_phrasing(self.settings.knowledge_dir, entry, text)
         except FaqWriteError as exc:
             raise Refused("faq_write", reason=str(exc)) from exc
-        self.reload_knowledge()
+        await self.reload_knowledge()
         await self.ladder.set_faq_location(esc.id, user, location)
         return location
 
@@ -125,11 +129,22 @@ class Core:
             self.kick()
         return posted
 
-    def reload_knowledge(self) -> None:
-        settings = self.settings
-        self.desk.knowledge = Knowledge.load(
-            settings.knowledge_dir, settings.area_keys, settings.answer_threshold
-        )
+    async def reload_knowledge(self) -> None:
+        """Load the FAQ files and the learned phrasings again and swap them in. One reload at a
+        time, so an older load can't replace a newer one; the load runs in a thread, so a large
+        FAQ doesn't hold up the questions meanwhile."""
+        async with self._reloading:
+            self.desk.knowledge = await asyncio.to_thread(
+                load_knowledge, self.settings, await self.learning.by_entry()
+            )
+
+    async def learn_from(self, question: Question, heading: str, source: Source) -> None:
+        """An asker confirmed the entry `heading` answered `question`: keep it as a phrasing."""
+        entry = self.knowledge.entry(heading)
+        if entry is not None:
+            await self.learning.learn(
+                entry, question.text, source=source, by=question.asker, question_id=question.id
+            )
 
     async def close(self) -> None:
         if self._delivering is not None:
@@ -137,12 +152,17 @@ class Core:
         await self.db.close()
 
 
-async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Core:
-    knowledge = Knowledge.load(
-        settings.knowledge_dir, settings.area_keys, settings.answer_threshold
+def load_knowledge(settings: Settings, learned: Mapping[str, Sequence[str]]) -> Knowledge:
+    return Knowledge.load(
+        settings.knowledge_dir, settings.area_keys, settings.answer_threshold, learned
     )
+
+
+async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Core:
     db = Database(settings.database_url)
     await db.upgrade()
+    learning = Learning(db)
+    knowledge = load_knowledge(settings, await learning.by_entry())
     desk = SupportDesk(settings, db, knowledge)
     await desk.prune_events()
     ladder = Ladder(settings, db, clock)
@@ -163,7 +183,11 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
         UpgradeReminders(settings, ops, book, clock),
         DigestMaker(settings, db, book, clock),
         ops,
+        learning,
     )
+    learning.on_learned(core.reload_knowledge)
+    desk.on_confirmed(core.learn_from)
+    ladder.on_confirmed(core.learn_from)
 
     async def escalate(question: Question) -> None:
         if question.source in ESCALATING_SOURCES:

@@ -21,13 +21,14 @@ from typing import TypeVar
 
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import Core, create_core
 from bot.chat import render_match, run_chat
 from bot.faq.doctor import Asked, Report, diagnose
 from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
-from bot.faq.loader import KnowledgeError, load_knowledge
+from bot.faq.loader import KnowledgeError, load_knowledge, question_key
 from bot.faq.matcher import Match
 from bot.faq.smalltalk import SmallTalk
 from bot.ops.digest import digest_text
@@ -36,7 +37,7 @@ from bot.ops.scheduler import build_scheduler
 from bot.ops.upgrades import load_upgrades
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.db import Database, DatabaseUnavailable
-from bot.store.models import Escalation, OutboxMessage, Question
+from bot.store.models import Escalation, LearnedPhrasing, OutboxMessage, Question
 from bot.support.questions import Outcome, Status, consider, example_questions
 
 log = logging.getLogger("firstline")
@@ -118,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("cases", type=Path, help="JSON Lines: {question, expected}")
     ev.add_argument("--failures", action="store_true", help="list every miss")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument(
+        "--without-learned",
+        action="store_true",
+        help="leave out the phrasings learned from use (the FAQ files alone)",
+    )
     ev.set_defaults(handler=cmd_kb_eval)
     doctor = kb_sub.add_parser(
         "doctor",
@@ -201,8 +207,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings({**os.environ, "KNOWLEDGE_DIR": str(knowledge)})
 
 
-def _knowledge(settings: Settings) -> Knowledge:
-    return Knowledge.load(settings.knowledge_dir, settings.area_keys, settings.answer_threshold)
+def _knowledge(settings: Settings, learned: dict[str, list[str]] | None = None) -> Knowledge:
+    return Knowledge.load(
+        settings.knowledge_dir, settings.area_keys, settings.answer_threshold, learned
+    )
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -287,13 +295,16 @@ def cmd_kb_lint(args: argparse.Namespace) -> int:
 
 def cmd_kb_eval(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    knowledge = _knowledge(settings)
+    learned = {} if args.without_learned else asyncio.run(_learned(settings.database_url))
+    knowledge = _knowledge(settings, learned)
     cases = read_cases(args.cases)
     result = evaluate(knowledge.matcher, cases)
+    count = sum(len(e.learned) for e in knowledge.base.entries)
     if args.json:
-        print(json.dumps(result.as_dict()))
+        print(json.dumps({**result.as_dict(), "learned_phrasings": count}))
     else:
         print(f"cases: {len(cases)} ({result.answerable} answerable, {result.unanswerable} not)")
+        print(f"phrasings learned from use (from the database): {count}")
         print(
             f"top-1 accuracy on answerable: {result.accuracy:.1%} "
             f"({result.correct}/{result.answerable})"
@@ -320,7 +331,7 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 
 def cmd_kb_doctor(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    knowledge = _knowledge(settings)
+    knowledge = _knowledge(settings, asyncio.run(_learned(settings.database_url)))
     since = datetime.now(UTC) - timedelta(weeks=args.weeks)
     asked, note = asyncio.run(_unresolved_since(settings.database_url, since))
     report = diagnose(knowledge.matcher, asked, note)
@@ -331,11 +342,11 @@ def cmd_kb_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _unresolved_since(
-    database_url: str, since: datetime
-) -> tuple[list[Asked] | None, str | None]:
-    """The unresolved questions asked since `since`, read without creating or migrating
-    anything; (None, why) when there are none to read."""
+async def _read_only(
+    database_url: str, table: str, read: Callable[[AsyncConnection], Awaitable[T]]
+) -> tuple[T | None, str | None]:
+    """`read` on the database, without creating or migrating anything; (None, why) when there is
+    no database yet, or no such table in it, or it can't be read."""
     from sqlalchemy.engine import make_url
 
     url = make_url(database_url)
@@ -347,19 +358,49 @@ async def _unresolved_since(
     try:
         async with db.engine.connect() as conn:
             tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
-            if "questions" not in tables:
+            if table not in tables:
                 return None, f"The database {where} is empty: no questions recorded yet."
-            rows = await conn.execute(
-                select(Question.text, Question.created_at, Escalation.id)
-                .outerjoin(Escalation, Escalation.question_id == Question.id)
-                .where(Question.status == Status.UNRESOLVED, Question.created_at >= since)
-            )
-            return [Asked(text, at, number) for text, at, number in rows], None
+            return await read(conn), None
     except (SQLAlchemyError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return None, f"Cannot read the database {where}: {reason}"
     finally:
         await db.close()
+
+
+async def _unresolved_since(
+    database_url: str, since: datetime
+) -> tuple[list[Asked] | None, str | None]:
+    """The unresolved questions asked since `since`."""
+
+    async def read(conn: AsyncConnection) -> list[Asked]:
+        rows = await conn.execute(
+            select(Question.text, Question.created_at, Escalation.id)
+            .outerjoin(Escalation, Escalation.question_id == Question.id)
+            .where(Question.status == Status.UNRESOLVED, Question.created_at >= since)
+        )
+        return [Asked(text, at, number) for text, at, number in rows]
+
+    return await _read_only(database_url, "questions", read)
+
+
+async def _learned(database_url: str) -> dict[str, list[str]]:
+    """The phrasings learned from use, by the `question_key` of their entry (none without a
+    database)."""
+
+    async def read(conn: AsyncConnection) -> dict[str, list[str]]:
+        rows = await conn.execute(
+            select(LearnedPhrasing.entry_question, LearnedPhrasing.text).order_by(
+                LearnedPhrasing.id
+            )
+        )
+        found: dict[str, list[str]] = {}
+        for heading, text in rows:
+            found.setdefault(question_key(heading), []).append(text)
+        return found
+
+    learned, _ = await _read_only(database_url, "learned_phrasings", read)
+    return learned or {}
 
 
 def _doctor_text(report: Report, root: Path, weeks: int) -> str:

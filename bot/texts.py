@@ -57,7 +57,29 @@ TEXTS: dict[str, dict[str, str]] = {
             "@nämna mig.\n"
             "*För superanvändare:* `queue [område|mine|all]` · `claim N` · `release N` · "
             "`answer N svar` · `escalate N [varför]` · `reassign N område` · `close N [anteckning]`"
-            " · `status N` · `vendor-reply N svar` · `faq N` · `owners` · `uptime`"
+            " · `status N` · `vendor-reply N svar` · `faq N` · `owners` · `uptime` · "
+            "`learned [N|remove ID]`"
+        ),
+        "learned_header": "*Inlärda formuleringar* (de senaste {count}, inom dina områden)",
+        "learned_none": (
+            "Boten har inte lärt sig några formuleringar inom dina områden än. När någon säger att "
+            "ett svar ur FAQ:n löste frågan sparas frågan som en formulering av den posten."
+        ),
+        "learned_line": "• `{id}` «{text}» → «{entry}» ({area}, {source})",
+        "learned_source_confirmed": "svaret löste det",
+        "learned_source_suggestion": "en liknande fråga löste det",
+        "learned_hint": (
+            "Ta bort en som inte hör till posten: `/support learned remove ID`. Vill du ha en kvar "
+            "för gott, lägg den som en `Also asked:`-rad i FAQ-filen."
+        ),
+        "learned_usage": "Så här: `/support learned [antal]` eller `/support learned remove ID`",
+        "learned_unknown": "Det finns ingen inlärd formulering med id {id}.",
+        "learned_not_yours": (
+            "Bara superanvändarna inom {area} (och administratörerna) kan ta bort den "
+            "formuleringen."
+        ),
+        "learned_removed": (
+            "Formuleringen `{id}` «{text}» är borttagen; boten använder den inte längre."
         ),
         "unknown_command": "Det kommandot känner jag inte till: `{name}`.",
         "ask_usage": "Skriv frågan efter kommandot: `/support fråga <din fråga>`",
@@ -175,8 +197,27 @@ TEXTS: dict[str, dict[str, str]] = {
             "You can also post your question in the support channel, DM me, or @mention me.\n"
             "*For superusers:* `queue [area|mine|all]` · `claim N` · `release N` · "
             "`answer N text` · `escalate N [why]` · `reassign N area` · `close N [note]` · "
-            "`status N` · `vendor-reply N text` · `faq N` · `owners` · `uptime`"
+            "`status N` · `vendor-reply N text` · `faq N` · `owners` · `uptime` · "
+            "`learned [N|remove ID]`"
         ),
+        "learned_header": "*Learned phrasings* (the latest {count}, in your areas)",
+        "learned_none": (
+            "The bot hasn't learned any phrasings in your areas yet. When someone says an FAQ "
+            "answer solved their question, the question is kept as a phrasing of that entry."
+        ),
+        "learned_line": "• `{id}` «{text}» → «{entry}» ({area}, {source})",
+        "learned_source_confirmed": "the answer solved it",
+        "learned_source_suggestion": "a similar question solved it",
+        "learned_hint": (
+            "Remove one that doesn't belong to its entry: `/support learned remove ID`. To keep "
+            "one for good, add it to the FAQ file as an `Also asked:` line."
+        ),
+        "learned_usage": "Like this: `/support learned [count]` or `/support learned remove ID`",
+        "learned_unknown": "There is no learned phrasing with id {id}.",
+        "learned_not_yours": (
+            "Only the superusers of {area} (and the admins) may remove that phrasing."
+        ),
+        "learned_removed": "The phrasing `{id}` «{text}» is removed; the bot no longer uses it.",
         "unknown_command": "I don't know that command: `{name}`.",
         "ask_usage": "Put the question after the command: `/support ask <your question>`",
         "unresolved_header": "*Unanswered questions* (the latest {count})",

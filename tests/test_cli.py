@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import create_core
+from bot.support.learning import Source
 from tests.conftest import KNOWLEDGE, ROOT, make_settings, record_unresolved
 from tests.faq.test_doctor import EXPENSE, TRAIN, write_knowledge
 
@@ -121,8 +122,10 @@ def test_kb_eval_prints_accuracy_and_abstention(tmp_path: Path) -> None:
         )
         + "\n"
     )
-    result = firstline("kb", "eval", str(cases))
+    no_database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    result = firstline("kb", "eval", str(cases), env=no_database)
     assert result.returncode == 0, result.stderr
+    assert "phrasings learned from use (from the database): 0" in result.stdout
     assert "top-1 accuracy on answerable: 50.0% (1/2)" in result.stdout
     assert "best guess right, answered or not: 100.0%, 2/2" in result.stdout
     assert "correct abstention on unanswerable: 100.0% (1/1)" in result.stdout
@@ -131,9 +134,33 @@ def test_kb_eval_prints_accuracy_and_abstention(tmp_path: Path) -> None:
         "unanswerable questions shown suggestions: 0/1"
     ) in result.stdout
     cases.write_text('{"question": "x", "expected": "No such entry"}\n{oops\n')
-    result = firstline("kb", "eval", str(cases))
+    result = firstline("kb", "eval", str(cases), env=no_database)
     assert result.returncode == 2
     assert "cases.jsonl:2: not valid JSON" in result.stderr
+
+
+async def test_kb_eval_counts_the_phrasings_learned_from_use(tmp_path: Path) -> None:
+    fika = "jag köpte fika till ett kundmöte med mitt eget kort, hur får jag tillbaka pengarna?"
+    expenses = "Hur redovisar jag ett utlägg som jag betalat privat?"
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'learned.db'}"}
+    core = await create_core(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'learned.db'}"))
+    try:
+        entry = core.knowledge.entry(expenses)
+        assert entry is not None
+        assert await core.learning.learn(
+            entry, fika, source=Source.SUGGESTION, by="U1", question_id=None
+        )
+    finally:
+        await core.close()
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"question": fika, "expected": expenses}) + "\n")
+    learned = firstline("kb", "eval", "--json", str(cases), env=database)
+    assert learned.returncode == 0, learned.stderr
+    figures = json.loads(learned.stdout)
+    assert (figures["learned_phrasings"], figures["top1_correct"]) == (1, 1)
+    plain = firstline("kb", "eval", "--json", "--without-learned", str(cases), env=database)
+    figures = json.loads(plain.stdout)
+    assert (figures["learned_phrasings"], figures["top1_correct"]) == (0, 0)
 
 
 def test_kb_doctor_on_the_sample_without_a_database(tmp_path: Path) -> None:
@@ -234,7 +261,7 @@ def test_chat_suggests_faq_answers_when_unsure_and_reads_them_by_number(tmp_path
     unsure = "jag köpte fika till ett kundmöte med mitt eget kort, hur får jag tillbaka pengarna?"
     result = firstline(
         "chat",
-        stdin=f"{unsure}\n3\n1\n/ja\n/ja\n",
+        stdin=f"{unsure}\n4\n1\n/ja\n/ja\n",
         env={"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"},
     )
     assert result.returncode == 0, result.stderr

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,9 +30,14 @@ class Knowledge:
         root: Path,
         areas: tuple[str, ...],
         threshold: float = DEFAULT_THRESHOLD,
+        learned: Mapping[str, Sequence[str]] | None = None,
     ) -> Knowledge:
+        """The FAQ under `root`, with the phrasings learned from use (by `question_key` of the
+        entry's heading; those of entries no longer in the FAQ are ignored)."""
         with _collector_paused():
             base = load_knowledge(root, areas)
+            if learned:
+                base.entries = [_with_learned(e, learned) for e in base.entries]
             matcher = Matcher(base.entries, [*lexicon(), *base.synonyms], threshold=threshold)
         log.info(
             "knowledge: %d entries from %d files in %s (%d skipped problems)",
@@ -52,6 +58,16 @@ class Knowledge:
     @cached_property
     def _by_question(self) -> dict[str, Entry]:
         return {question_key(e.question): e for e in self.base.entries}
+
+
+def _with_learned(entry: Entry, learned: Mapping[str, Sequence[str]]) -> Entry:
+    """The entry with its learned phrasings, less those the file says already (a superuser may
+    have added one as an `Also asked` line since)."""
+    written = {question_key(p) for p in (entry.question, *entry.also_asked)}
+    new = tuple(
+        p for p in learned.get(question_key(entry.question), ()) if question_key(p) not in written
+    )
+    return dataclasses.replace(entry, learned=new) if new else entry
 
 
 @contextmanager

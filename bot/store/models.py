@@ -179,3 +179,28 @@ class Snapshot(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
     body: Mapped[str] = mapped_column(Text)
+
+
+class LearnedPhrasing(Base):
+    """A question an asker confirmed an FAQ entry answered, kept as a phrasing of that entry so
+    the next one like it is answered (bot.support.learning)."""
+
+    __tablename__ = "learned_phrasings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the entry's `## heading` as it was when learned, and its question_key (what finds it again)
+    entry_question: Mapped[str] = mapped_column(Text)
+    entry_key: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    # sha256 of the phrasing's question_key: one row per phrasing and entry, on every database
+    text_hash: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(32))
+    # how it was learned (bot.support.learning.Source)
+    source: Mapped[str] = mapped_column(String(16))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    learned_from: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ux_learned_phrasings_entry_text", "entry_key", "text_hash", unique=True),
+    )

@@ -26,14 +26,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Escalation, EscalationEvent, OutboxMessage, Question, utcnow
+from bot.support.learning import Source
 from bot.support.outbox import enqueue
 from bot.support.questions import (
     SOLVED_BY_SUGGESTION,
     SUGGESTIBLE,
+    ConfirmedListener,
     Feedback,
     FeedbackResult,
     asker_verdict,
     escalation_reason,
+    notify_confirmed,
 )
 from bot.support.questions import Status as QuestionStatus
 
@@ -76,6 +79,11 @@ class Ladder:
         self.settings = settings
         self.db = db
         self.clock = clock
+        self._confirmed_listeners: list[ConfirmedListener] = []
+
+    def on_confirmed(self, listener: ConfirmedListener) -> None:
+        """Called when an asker says a suggested FAQ entry solved their question."""
+        self._confirmed_listeners.append(listener)
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -332,7 +340,10 @@ class Ladder:
             if esc is not None:
                 await self._close(session, esc, now, user, "solved_by_suggestion", entry_question)
             await session.commit()
-            return Feedback(FeedbackResult.SOLVED, question), esc
+        await notify_confirmed(
+            self._confirmed_listeners, question, entry_question, Source.SUGGESTION
+        )
+        return Feedback(FeedbackResult.SOLVED, question), esc
 
     async def confirm(self, number: int, user: str, *, solved: bool) -> Escalation:
         """The asker's verdict on an answer: solved closes it, not solved sends it on (a

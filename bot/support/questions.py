@@ -23,6 +23,7 @@ from bot.faq.text import detect_language
 from bot.settings import Area, Settings
 from bot.store.db import Database
 from bot.store.models import ProcessedEvent, Question, utcnow
+from bot.support.learning import Source
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,18 @@ class DuplicateEvent(Exception):
 
 
 UnresolvedListener = Callable[[Question], Awaitable[None]]
+# The asker confirmed an FAQ entry (by its heading) answered the question; how (Source).
+ConfirmedListener = Callable[[Question, str, Source], Awaitable[None]]
+
+
+async def notify_confirmed(
+    listeners: list[ConfirmedListener], question: Question, heading: str, source: Source
+) -> None:
+    for listener in listeners:
+        try:
+            await listener(question, heading, source)
+        except Exception:
+            log.exception("confirmed listener failed for question %d", question.id)
 
 
 class SupportDesk:
@@ -191,11 +204,16 @@ class SupportDesk:
         self.db = db
         self.knowledge = knowledge
         self._unresolved_listeners: list[UnresolvedListener] = []
+        self._confirmed_listeners: list[ConfirmedListener] = []
         self._pruned_at = utcnow()
 
     def on_unresolved(self, listener: UnresolvedListener) -> None:
         """Called with every question that ends unresolved (the escalation ladder hooks in here)."""
         self._unresolved_listeners.append(listener)
+
+    def on_confirmed(self, listener: ConfirmedListener) -> None:
+        """Called when an asker says the bot's answer solved their question (learning hooks in)."""
+        self._confirmed_listeners.append(listener)
 
     async def ask(self, text: str, origin: Origin) -> Reply:
         """Answer a message and record it. With `origin.event_id`, the event id is stored with
@@ -320,6 +338,10 @@ class SupportDesk:
             return Feedback(outcome, question, area)
         if not solved:
             await self._notify_unresolved(question)
+        elif question.matched_question:
+            await notify_confirmed(
+                self._confirmed_listeners, question, question.matched_question, Source.CONFIRMED
+            )
         return Feedback(
             FeedbackResult.SOLVED if solved else FeedbackResult.NOT_HELPFUL, question, area
         )

@@ -26,11 +26,15 @@ from handlers.slack.blocks import (
     suggestion_blocks,
     unresolved_blocks,
 )
-from handlers.slack.mrkdwn import escape, quote
+from handlers.slack.mrkdwn import escape, quote, shorten
 
 HELP = {"help": "en", "hjälp": "sv", "hjalp": "sv"}
 ASK = {"ask": "en", "fråga": "sv", "fraga": "sv"}
 UNRESOLVED = {"unresolved": "en", "obesvarade": "sv"}
+LEARNED = {"learned": "en", "inlärda": "sv", "inlarda": "sv"}
+REMOVE = ("remove", "ta-bort", "bort")
+MOST_LEARNED = 50
+QUOTED = 120
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 LISTED = 15
 
@@ -45,6 +49,9 @@ async def on_support(core: Core, command: dict[str, Any], respond: AsyncRespond)
         await respond(response_type="ephemeral", text=await _unresolved(core, UNRESOLVED[name]))
     elif name in ("uptime", "drift"):
         await respond(response_type="ephemeral", text=await _uptime(core))
+    elif name in LEARNED:
+        text = await _learned(core, command["user_id"], LEARNED[name], rest)
+        await respond(response_type="ephemeral", text=text)
     elif name in LADDER_COMMANDS:
         await respond(response_type="ephemeral", text=await _ladder(core, command, name, rest))
     elif name in ASK and not rest:
@@ -119,6 +126,53 @@ async def _ladder(core: Core, command: dict[str, Any], name: str, rest: str) -> 
         return refused_text(exc)
     core.kick()
     return result
+
+
+async def _learned(core: Core, user: str, lang: str, rest: str) -> str:
+    """`learned [N]` lists the newest learned phrasings in the user's areas; `learned remove ID`
+    forgets one (the entry's superusers and the admins only)."""
+    words = rest.lower().split()
+    settings = core.settings
+    if words and words[0] in REMOVE:
+        if len(words) != 2 or not words[1].isdigit():
+            return t(lang, "learned_usage")
+        learned = await core.learning.get(int(words[1]))
+        if learned is None:
+            return t(lang, "learned_unknown", id=words[1])
+        if not settings.may_handle(user, learned.area):
+            area = settings.area(learned.area)
+            return t(lang, "learned_not_yours", area=escape(area.name if area else learned.area))
+        await core.learning.remove(learned.id)
+        return t(
+            lang, "learned_removed", id=str(learned.id), text=escape(shorten(learned.text, QUOTED))
+        )
+    if words and not (len(words) == 1 and words[0].isdigit()):
+        return t(lang, "learned_usage")
+    limit = min(int(words[0]), MOST_LEARNED) if words else LISTED
+    areas = (
+        None
+        if settings.is_admin(user)
+        else tuple(a.key for a in settings.areas if user in a.superusers)
+    )
+    rows = await core.learning.latest(limit, areas)
+    if not rows:
+        return t(lang, "learned_none")
+    lines = [t(lang, "learned_header", count=str(len(rows)))]
+    for row in rows:
+        area = settings.area(row.area)
+        lines.append(
+            t(
+                lang,
+                "learned_line",
+                id=str(row.id),
+                text=escape(shorten(row.text, QUOTED)),
+                entry=escape(shorten(row.entry_question, QUOTED)),
+                area=escape(area.name if area else row.area),
+                source=t(lang, f"learned_source_{row.source}"),
+            )
+        )
+    lines.append(t(lang, "learned_hint"))
+    return "\n".join(lines)
 
 
 async def _queue(core: Core, user: str, which: str) -> str:
