@@ -6,10 +6,11 @@
 - every folder bench/kbs/<name>/ with a faq/ folder and questions.jsonl: another fictional
   company's FAQ in the plain format a company starts with (heading and answer only), each written
   blind with its questions (bench/kbs/<name>/README.md says who and what). Its areas are the
-  folder names under faq/.
+  folder names under faq/. Its optional phrasings.json ({heading: [phrasing, ...]}) holds
+  `Also asked` phrasings written later, blind, by someone who saw the FAQ but not the questions.
 
-Each can be measured as written ("phrased") or "plain": with every `Also asked` line and the
-synonyms file taken away, which is how a company's own FAQ looks on its first day.
+Each can be measured "plain" (no `Also asked`, no synonyms file: how a company's own FAQ looks on
+its first day) and, where it has phrasings, "phrased" (with them).
 """
 
 from __future__ import annotations
@@ -41,14 +42,22 @@ class KnowledgeSet:
     heldout: dict[str, tuple[Case, ...]]
 
     @property
+    def phrasings_file(self) -> Path:
+        return self.root / "phrasings.json"
+
+    @property
     def has_phrasings(self) -> bool:
-        return self.name == "sample"
+        return self.name == "sample" or self.phrasings_file.is_file()
 
     def load(self, *, plain: bool) -> KnowledgeBase:
         base = load_knowledge(self.root, self.areas, log_problems=False)
         if base.problems:
             raise SystemExit(f"{self.root}: {base.problems[0]}")
-        return strip_phrasings(base) if plain else base
+        if plain:
+            return strip_phrasings(base)
+        if self.phrasings_file.is_file():
+            return add_phrasings(base, self.phrasings_file)
+        return base
 
 
 def strip_phrasings(base: KnowledgeBase) -> KnowledgeBase:
@@ -57,6 +66,22 @@ def strip_phrasings(base: KnowledgeBase) -> KnowledgeBase:
         base,
         entries=[dataclasses.replace(e, also_asked=()) for e in base.entries],
         synonyms=[],
+    )
+
+
+def add_phrasings(base: KnowledgeBase, path: Path) -> KnowledgeBase:
+    """The knowledge base with the `Also asked` phrasings of a phrasings.json added."""
+    phrasings = json.loads(path.read_text(encoding="utf-8"))
+    headings = {e.question for e in base.entries}
+    unknown = sorted(set(phrasings) - headings)
+    if unknown:
+        raise SystemExit(f"{path}: no entry with the heading {unknown[0]!r}")
+    return dataclasses.replace(
+        base,
+        entries=[
+            dataclasses.replace(e, also_asked=(*e.also_asked, *phrasings.get(e.question, ())))
+            for e in base.entries
+        ],
     )
 
 
