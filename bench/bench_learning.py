@@ -66,7 +66,7 @@ def learn(
                 )
             )
     entries = [
-        dataclasses.replace(e, also_asked=(*e.also_asked, *learned.get(e.question, ())))
+        dataclasses.replace(e, learned=(*e.learned, *learned.get(e.question, ())))
         for e in base.entries
     ]
     return dataclasses.replace(base, entries=[*entries, *new_entries])

@@ -8,7 +8,7 @@ bench/heldout*.jsonl, the others' questions.jsonl), in two variants:
 
 - plain: every `Also asked` line and the synonyms file taken away, the FAQ a company writes on its
   first day (for the bench/kbs/ companies that is how they were written);
-- phrased: as written, with its phrasings (only the sample has any).
+- phrased: with its phrasings (the sample's `Also asked` lines; a company's phrasings.json).
 
 and with the confidence calibration fitted **without the knowledge base measured** (leave one
 knowledge base out, bench/calibrate.py): that is the figure a company installing firstline on its
@@ -34,7 +34,7 @@ import json
 import math
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +45,7 @@ from calibrate import fit, fitting_rows, matcher_for
 from kbs import Case, KnowledgeSet, discover
 from rank_bm25 import BM25Okapi
 
+from bot.faq.knowledge import Knowledge
 from bot.faq.loader import KnowledgeBase
 from bot.faq.matcher import CALIBRATION, Matcher
 
@@ -169,6 +170,33 @@ def measure(ks: KnowledgeSet, plain: bool, calibration: Sequence[float], label: 
     return row
 
 
+@dataclass
+class SmallTalkScore:
+    """What the bot made of messages that are not questions, on one knowledge base."""
+
+    messages: int = 0
+    recognised: int = 0
+    answered: int = 0
+    escalated: int = 0
+
+
+def small_talk_scores(
+    knowledge: Knowledge, path: Path, consider: Callable[[str, Knowledge], tuple]
+) -> SmallTalkScore:
+    from bot.support.questions import Outcome
+
+    score = SmallTalkScore()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        outcome = consider(json.loads(line)["text"], knowledge)[0]
+        score.messages += 1
+        score.recognised += outcome is Outcome.SMALL_TALK
+        score.answered += outcome is Outcome.ANSWERED
+        score.escalated += outcome is Outcome.UNRESOLVED
+    return score
+
+
 def pct(x: float) -> str:
     return "-" if math.isnan(x) else f"{100 * x:.1f}%"
 
@@ -218,23 +246,48 @@ def main(argv: Sequence[str] | None = None) -> int:
             if ks.name == "sample":
                 rows.append(measure(ks, plain, CALIBRATION, "shipped"))
 
-    pooled = Row("pooled", "plain", "without it")
+    pooled = {variant: Row("pooled", variant, "without it") for variant in ("plain", "phrased")}
     for r in rows:
-        if r.variant == "plain" and r.calibration == "without it":
-            pooled.total = pooled.total.merge(r.total)
+        if r.calibration == "without it":
+            into = pooled[r.variant]
+            into.total = into.total.merge(r.total)
             for style, s in r.by_style.items():
-                pooled.by_style[style] = pooled.by_style.get(style, Score()).merge(s)
+                into.by_style[style] = into.by_style.get(style, Score()).merge(s)
+    pooled_rows = [p for p in pooled.values() if p.total.answerable]
 
     rev = revision()
     print(f"quality benchmark at {describe(rev)}; threshold {Matcher([]).threshold}")
     print("questions: the sample's held-out sets; each other knowledge base's questions.jsonl\n")
-    print_rows([*rows, pooled])
+    print_rows([*rows, *pooled_rows])
     print("\npooled, plain, calibration fitted without the knowledge base measured, by style")
-    print_styles(pooled.by_style)
+    print_styles(pooled["plain"].by_style)
+
+    small_talk = {}
+    try:
+        from bot.support.questions import consider
+    except ImportError:  # a commit from before small talk was told apart
+        consider = None
+    if consider is not None:
+        print("\nsmall talk (bench/smalltalk*.jsonl): each knowledge base plain, fitted without it")
+        for path in sorted(source_root().glob("bench/smalltalk*.jsonl")):
+            for ks in sets:
+                others = [r for r in fitting if r.kb != ks.name]
+                base = ks.load(plain=True)
+                knowledge = Knowledge(base, matcher_for(base, fit(others)))
+                score = small_talk_scores(knowledge, path, consider)
+                small_talk[f"{path.name} {ks.name}"] = score
+                print(
+                    f"  {path.name:<20} {ks.name:<22} {score.messages} messages: "
+                    f"{score.recognised} small talk, {score.answered} answered with an FAQ "
+                    f"entry, {score.escalated} escalated"
+                )
 
     targets = []
+    for name, score in small_talk.items():
+        wrong = score.answered + score.escalated
+        targets.append((f"small talk {name}: none answered or escalated", wrong, wrong == 0))
     for label, attr, op, goal in TARGETS:
-        value = getattr(pooled.total, attr)
+        value = getattr(pooled["plain"].total, attr)
         ok = value >= goal if op == ">=" else value <= goal
         targets.append((f"pooled plain {label} {op} {goal:.0%}", value, ok))
     for r in rows:
@@ -243,7 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             targets.append((f"{r.kb} plain abstention >= 90%", value, value >= 0.90))
     print("\ntargets")
     for name, value, ok in targets:
-        print(f"  {'PASS' if ok else 'FAIL':<5} {name:<48} measured {pct(value)}")
+        shown = str(value) if isinstance(value, int) else pct(value)
+        print(f"  {'PASS' if ok else 'FAIL':<5} {name:<48} measured {shown}")
 
     out = {
         "benchmark": "quality",
@@ -258,9 +312,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "total": r.total.as_dict(),
                 "by_style": {k: v.as_dict() for k, v in sorted(r.by_style.items())},
             }
-            for r in [*rows, pooled]
+            for r in [*rows, *pooled_rows]
         ],
-        "targets": [{"target": n, "measured": _round(v), "pass": ok} for n, v, ok in targets],
+        "small_talk": {name: score.__dict__ for name, score in small_talk.items()},
+        "targets": [
+            {"target": n, "measured": v if isinstance(v, int) else _round(v), "pass": ok}
+            for n, v, ok in targets
+        ],
     }
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"quality-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
