@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# What a measured commit contributes, with its held-out sets (bench/heldout*.jsonl) and the other
-# companies' knowledge bases (bench/kbs/); a held-out set
+# What a measured commit contributes, with its held-out sets (bench/heldout*.jsonl), the other
+# companies' knowledge bases (bench/kbs/) and the small-talk sets; a held-out set
 # a commit does not have yet is skipped (pass the working tree's file with --heldout to measure an
 # older commit on it).
 SNAPSHOT_PATHS = ("bot", "knowledge", "tests/eval")
@@ -102,7 +102,10 @@ def run_at(commit: str, script: Path, argv: Sequence[str]) -> int:
     paths = [
         p
         for p in present
-        if p in SNAPSHOT_PATHS or p == "bench/kbs" or fnmatch(p, "bench/heldout*.jsonl")
+        if p in SNAPSHOT_PATHS
+        or p == "bench/kbs"
+        or fnmatch(p, "bench/heldout*.jsonl")
+        or fnmatch(p, "bench/smalltalk*.jsonl")
     ]
     archive = subprocess.run(
         ["git", "archive", "--format=tar", sha, *paths],
