@@ -281,28 +281,41 @@ class SupportDesk:
         """The asker wants a superuser on a question the bot declined or found too vague: it
         becomes unresolved and is escalated like any unanswered question. Anyone else, a second
         press, or a question settled meanwhile changes nothing."""
-        async with self.db.session() as session:
-            result = await session.execute(
-                update(Question)
-                .where(
-                    Question.id == question_id,
-                    Question.asker == user,
-                    Question.status.in_(ASKABLE),
-                    Question.feedback.is_(None),
-                )
-                .values(status=Status.UNRESOLVED)
+        changed, settled = await self._verdict(
+            update(Question)
+            .where(
+                Question.id == question_id,
+                Question.asker == user,
+                Question.status.in_(ASKABLE),
+                Question.feedback.is_(None),
             )
+            .values(status=Status.UNRESOLVED),
+            question_id,
+            user,
+        )
+        if not changed or settled.question is None:
+            return settled
+        log.info("question %d: the asker wants a superuser after all", question_id)
+        await self._notify_unresolved(settled.question)
+        return Feedback(FeedbackResult.ASKED_ANYWAY, settled.question, settled.area)
+
+    async def _verdict(
+        self, statement: Update, question_id: int, user: str
+    ) -> tuple[bool, Feedback]:
+        """Run an asker's conditional update. (False, why nothing changed: the question is
+        unknown, the user isn't its asker, or it was settled already), or (True, the question
+        as it is now, with a result the caller replaces)."""
+        async with self.db.session() as session:
+            result = await session.execute(statement)
             await session.commit()
             question = await session.get(Question, question_id, populate_existing=True)
         if question is None:
-            return Feedback(FeedbackResult.UNKNOWN, None)
+            return False, Feedback(FeedbackResult.UNKNOWN, None)
         area = self.settings.area(question.matched_area)
         if result.rowcount != 1:
             outcome = FeedbackResult.NOT_ASKER if question.asker != user else FeedbackResult.ALREADY
-            return Feedback(outcome, question, area)
-        log.info("question %d: the asker wants a superuser after all", question.id)
-        await self._notify_unresolved(question)
-        return Feedback(FeedbackResult.ASKED_ANYWAY, question, area)
+            return False, Feedback(outcome, question, area)
+        return True, Feedback(FeedbackResult.UNKNOWN, question, area)
 
     def examples(self, language: str, count: int = 3) -> tuple[str, ...]:
         return example_questions(self.knowledge, language, count)
@@ -316,26 +329,21 @@ class SupportDesk:
 
     async def feedback(self, question_id: int, user: str, *, solved: bool) -> Feedback:
         """Record the asker's verdict once; anyone else, or a second press, changes nothing."""
-        status = Status.SOLVED if solved else Status.UNRESOLVED
-        async with self.db.session() as session:
-            result = await session.execute(
-                asker_verdict(
-                    question_id,
-                    user,
-                    Status.ANSWERED,
-                    status=status,
-                    feedback="solved" if solved else "not_helpful",
-                    feedback_at=utcnow(),
-                )
-            )
-            await session.commit()
-            question = await session.get(Question, question_id, populate_existing=True)
-        if question is None:
-            return Feedback(FeedbackResult.UNKNOWN, None)
-        area = self.settings.area(question.matched_area)
-        if result.rowcount != 1:
-            outcome = FeedbackResult.NOT_ASKER if question.asker != user else FeedbackResult.ALREADY
-            return Feedback(outcome, question, area)
+        changed, settled = await self._verdict(
+            asker_verdict(
+                question_id,
+                user,
+                Status.ANSWERED,
+                status=Status.SOLVED if solved else Status.UNRESOLVED,
+                feedback="solved" if solved else "not_helpful",
+                feedback_at=utcnow(),
+            ),
+            question_id,
+            user,
+        )
+        question, area = settled.question, settled.area
+        if not changed or question is None:
+            return settled
         if not solved:
             await self._notify_unresolved(question)
         elif question.matched_question:

@@ -47,17 +47,27 @@ from handlers.slack.views import answer_modal, escalate_modal, reassign_modal
 log = logging.getLogger(__name__)
 
 
-async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) -> None:
+def _pressed_on_question(
+    body: dict[str, Any], button: str
+) -> tuple[str, str | None, dict[str, Any], int] | None:
+    """(who pressed, the channel, the message, the question id) of a button whose value is a
+    question id; None, logged, for a value that isn't one."""
     action = body["actions"][0]
-    user = body["user"]["id"]
     channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
-    message = body.get("message") or {}
     try:
         question_id = int(action.get("value", ""))
     except ValueError:
-        log.warning("feedback button with a bad value %r", action.get("value"))
+        log.warning("%s button with a bad value %r", button, action.get("value"))
+        return None
+    return body["user"]["id"], channel, body.get("message") or {}, question_id
+
+
+async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) -> None:
+    pressed = _pressed_on_question(body, "feedback")
+    if pressed is None:
         return
-    solved = action["action_id"] == SOLVED_ACTION
+    user, channel, message, question_id = pressed
+    solved = body["actions"][0]["action_id"] == SOLVED_ACTION
     feedback = await core.desk.feedback(question_id, user, solved=solved)
     question = feedback.question
     lang = question.language if question else "sv"
@@ -164,15 +174,10 @@ async def on_ask_anyway(core: Core, body: dict[str, Any], client: AsyncWebClient
     """The asker wants a superuser on a question the bot declined or found too vague: it is
     escalated like an unanswered one, and the button gives way to who pressed it (the ladder
     tells the thread who has it). Anyone else, or a second press, is told why not."""
-    action = body["actions"][0]
-    user = body["user"]["id"]
-    channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
-    message = body.get("message") or {}
-    try:
-        question_id = int(action.get("value", ""))
-    except ValueError:
-        log.warning("ask-anyway button with a bad value %r", action.get("value"))
+    pressed = _pressed_on_question(body, "ask-anyway")
+    if pressed is None:
         return
+    user, channel, message, question_id = pressed
     feedback = await core.desk.ask_anyway(question_id, user)
     question = feedback.question
     lang = question.language if question else "sv"
