@@ -1,4 +1,5 @@
-"""The FAQ: load markdown entries, index them, match questions against them."""
+"""The FAQ: load markdown entries, index them, match questions against them, tell small talk
+from questions, and advise the FAQ's owners (doctor)."""
 
 from bot.faq.loader import KnowledgeBase, LoadProblem, load_knowledge
 from bot.faq.matcher import Match, Matcher
