@@ -50,6 +50,9 @@ TYPO_WEIGHT = 0.8
 OPPOSITE_PENALTY = 0.3
 RERANK = 5
 EXPLAINED_WEIGHT = 0.15
+# An entry whose closest phrasing covers more of the question ranks higher: on a plain FAQ the
+# heading is the one phrasing, and a heading that says what was asked beats a long answer that
+# mentions it in passing.
 PHRASING_COVER_WEIGHT = 0.6
 WORD_CACHE_LIMIT = 100_000
 
@@ -401,11 +404,11 @@ class Matcher:
         for probe in probes:
             candidates |= self._deletes.get(probe, set())
         best = None
-        best_key: tuple[int, int] | None = None
+        best_key: tuple[int, int, str] | None = None
         for cand in candidates:
             dist = _edit_distance(word, cand)
             if dist <= limit:
-                key = (dist, -self._word_freq[cand])
+                key = (dist, -self._word_freq[cand], cand)
                 if best_key is None or key < best_key:
                     best, best_key = cand, key
         return best
@@ -612,9 +615,8 @@ class Matcher:
         # every word beats one that matches a few words many times.
         best_phrasing = np.maximum.reduceat(variant_score, self._variant_start)
         scores = (best_phrasing + BODY_WEIGHT * body_score) * body_cover / total_weight
-        if PHRASING_COVER_WEIGHT:
-            phrasing_cover = np.maximum.reduceat(variant_cover, self._variant_start) / total_weight
-            scores *= 1 - PHRASING_COVER_WEIGHT + PHRASING_COVER_WEIGHT * phrasing_cover
+        phrasing_cover = np.maximum.reduceat(variant_cover, self._variant_start) / total_weight
+        scores *= 1 - PHRASING_COVER_WEIGHT + PHRASING_COVER_WEIGHT * phrasing_cover
         opposite = self._opposite(poles(pairs))
         scores = np.where(opposite, scores * OPPOSITE_PENALTY, scores)
         top_k = min(max(limit, RERANK), len(candidates))
@@ -668,7 +670,10 @@ class Matcher:
             # An entry only about the other side of the question's pair stays a guess, however
             # well its words match.
             answered=confidence >= self.threshold and not vague and not opposite[top],
-            runners_up=tuple(self.entries[int(doc)] for doc in ranked[1 : max(limit, 3)]),
+            runners_up=tuple(
+                self.entries[int(doc)]
+                for doc in ranked[1 : max(limit, SUGGESTIONS, CLARIFY_OPTIONS)]
+            ),
             features=features,
             vague=vague,
         )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -274,3 +277,27 @@ def test_loading_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_typo_between_two_equally_likely_words_is_corrected_the_same_in_every_process() -> None:
+    """The typo's candidates are a set, whose order depends on the process's hash seed: ties
+    must be broken by the word itself, or the same question gets different answers after a
+    restart."""
+    script = (
+        "from bot.faq.loader import parse_faq_file; from bot.faq.matcher import Matcher\n"
+        "faq = '---\\narea: finance\\n---\\n## Hur ändrar jag kanalen?\\nA.\\n"
+        "## Hur ändrar jag kanelen?\\nB.\\n'\n"
+        "print(Matcher(parse_faq_file(faq, 'f.md')[0]).match('kanolen').entry.question)\n"
+    )
+    answers = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout.strip()
+        for seed in range(8)
+    }
+    assert answers == {"Hur ändrar jag kanalen?"}
