@@ -27,6 +27,7 @@ from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Escalation, EscalationEvent, OutboxMessage, Question, utcnow
 from bot.support.learning import Source
+from bot.support.listeners import notify
 from bot.support.outbox import enqueue
 from bot.support.questions import (
     SOLVED_BY_SUGGESTION,
@@ -36,7 +37,6 @@ from bot.support.questions import (
     FeedbackResult,
     asker_verdict,
     escalation_reason,
-    notify_confirmed,
 )
 from bot.support.questions import Status as QuestionStatus
 
@@ -340,8 +340,12 @@ class Ladder:
             if esc is not None:
                 await self._close(session, esc, now, user, "solved_by_suggestion", entry_question)
             await session.commit()
-        await notify_confirmed(
-            self._confirmed_listeners, question, entry_question, Source.SUGGESTION
+        await notify(
+            self._confirmed_listeners,
+            question,
+            entry_question,
+            Source.SUGGESTION,
+            event=f"question {question_id} solved by a suggestion",
         )
         return Feedback(FeedbackResult.SOLVED, question), esc
 

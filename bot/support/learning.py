@@ -13,7 +13,7 @@ import enum
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -23,6 +23,7 @@ from bot.faq.loader import question_key
 from bot.faq.model import Entry
 from bot.store.db import Database
 from bot.store.models import LearnedPhrasing, utcnow
+from bot.support.listeners import notify
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,21 @@ LearnedListener = Callable[[], Awaitable[None]]
 class Source(enum.StrEnum):
     CONFIRMED = "confirmed"  # the bot's answer solved it
     SUGGESTION = "suggestion"  # a similar question the bot offered solved it
+
+
+# (entry heading, phrasing) of every learned phrasing, oldest first: see `by_entry`.
+LEARNED_TEXTS = select(LearnedPhrasing.entry_question, LearnedPhrasing.text).order_by(
+    LearnedPhrasing.id
+)
+
+
+def by_entry(rows: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """LEARNED_TEXTS's rows by the `question_key` of the entry's heading, as `Knowledge.load`
+    takes them (the key finds the entry again after its heading's case or punctuation changed)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for heading, text in rows:
+        found[question_key(heading)].append(text)
+    return dict(found)
 
 
 def _hash(text: str) -> str:
@@ -101,15 +117,7 @@ class Learning:
     async def by_entry(self) -> dict[str, list[str]]:
         """Every learned phrasing, by the `question_key` of its entry's heading, oldest first."""
         async with self.db.session() as session:
-            rows = await session.execute(
-                select(LearnedPhrasing.entry_question, LearnedPhrasing.text).order_by(
-                    LearnedPhrasing.id
-                )
-            )
-            found: dict[str, list[str]] = defaultdict(list)
-            for heading, text in rows:
-                found[question_key(heading)].append(text)
-        return dict(found)
+            return by_entry(await session.execute(LEARNED_TEXTS))
 
     async def latest(self, limit: int, areas: tuple[str, ...] | None = None) -> list[Learned]:
         """The newest learned phrasings, in `areas` if given."""
@@ -137,11 +145,7 @@ class Learning:
         return True
 
     async def _changed(self) -> None:
-        for listener in self._listeners:
-            try:
-                await listener()
-            except Exception:
-                log.exception("learned-phrasings listener failed")
+        await notify(self._listeners, event="learned phrasings changed")
 
 
 def _learned(row: LearnedPhrasing) -> Learned:

@@ -24,6 +24,7 @@ from bot.settings import Area, Settings
 from bot.store.db import Database
 from bot.store.models import ProcessedEvent, Question, utcnow
 from bot.support.learning import Source
+from bot.support.listeners import notify
 
 log = logging.getLogger(__name__)
 
@@ -149,23 +150,24 @@ SUGGESTIBLE = (Status.UNRESOLVED, Status.CLARIFY)
 ASKABLE = (Status.CLARIFY, Status.OFF_TOPIC)
 
 
+def asker_may(question_id: int, user: str, while_in: Status | tuple[Status, ...]) -> Update:
+    """An update of a question that changes it only for its asker, while it is in status
+    `while_in` (or one of them) and has no verdict yet: it changes nothing (rowcount 0) for
+    anyone else, or the second time, even when two arrive at once."""
+    statuses = while_in if isinstance(while_in, tuple) else (while_in,)
+    return update(Question).where(
+        Question.id == question_id,
+        Question.asker == user,
+        Question.status.in_(statuses),
+        Question.feedback.is_(None),
+    )
+
+
 def asker_verdict(
     question_id: int, user: str, while_in: Status | tuple[Status, ...], **values: object
 ) -> Update:
-    """The asker's verdict on a question while it is in status `while_in` (or one of them), as
-    one conditional update: it changes nothing (rowcount 0) for anyone else, or the second time,
-    even when two arrive at once."""
-    statuses = while_in if isinstance(while_in, tuple) else (while_in,)
-    return (
-        update(Question)
-        .where(
-            Question.id == question_id,
-            Question.asker == user,
-            Question.status.in_(statuses),
-            Question.feedback.is_(None),
-        )
-        .values(feedback_by=user, **values)
-    )
+    """The asker's verdict on a question while it is in status `while_in` (see `asker_may`)."""
+    return asker_may(question_id, user, while_in).values(feedback_by=user, **values)
 
 
 def escalation_reason(question: Question) -> str:
@@ -186,16 +188,6 @@ class DuplicateEvent(Exception):
 UnresolvedListener = Callable[[Question], Awaitable[None]]
 # The asker confirmed an FAQ entry (by its heading) answered the question; how (Source).
 ConfirmedListener = Callable[[Question, str, Source], Awaitable[None]]
-
-
-async def notify_confirmed(
-    listeners: list[ConfirmedListener], question: Question, heading: str, source: Source
-) -> None:
-    for listener in listeners:
-        try:
-            await listener(question, heading, source)
-        except Exception:
-            log.exception("confirmed listener failed for question %d", question.id)
 
 
 class SupportDesk:
@@ -282,14 +274,7 @@ class SupportDesk:
         becomes unresolved and is escalated like any unanswered question. Anyone else, a second
         press, or a question settled meanwhile changes nothing."""
         changed, settled = await self._verdict(
-            update(Question)
-            .where(
-                Question.id == question_id,
-                Question.asker == user,
-                Question.status.in_(ASKABLE),
-                Question.feedback.is_(None),
-            )
-            .values(status=Status.UNRESOLVED),
+            asker_may(question_id, user, ASKABLE).values(status=Status.UNRESOLVED),
             question_id,
             user,
         )
@@ -347,8 +332,12 @@ class SupportDesk:
         if not solved:
             await self._notify_unresolved(question)
         elif question.matched_question:
-            await notify_confirmed(
-                self._confirmed_listeners, question, question.matched_question, Source.CONFIRMED
+            await notify(
+                self._confirmed_listeners,
+                question,
+                question.matched_question,
+                Source.CONFIRMED,
+                event=f"question {question.id} confirmed",
             )
         return Feedback(
             FeedbackResult.SOLVED if solved else FeedbackResult.NOT_HELPFUL, question, area
@@ -397,8 +386,6 @@ class SupportDesk:
             return list(rows)
 
     async def _notify_unresolved(self, question: Question) -> None:
-        for listener in self._unresolved_listeners:
-            try:
-                await listener(question)
-            except Exception:
-                log.exception("unresolved listener failed for question %d", question.id)
+        await notify(
+            self._unresolved_listeners, question, event=f"question {question.id} unresolved"
+        )
