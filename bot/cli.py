@@ -28,7 +28,7 @@ from bot.chat import render_match, run_chat
 from bot.faq.doctor import Asked, Report, diagnose
 from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
-from bot.faq.loader import KnowledgeError, load_knowledge, question_key
+from bot.faq.loader import KnowledgeError, load_knowledge
 from bot.faq.matcher import Match
 from bot.faq.smalltalk import SmallTalk
 from bot.ops.digest import digest_text
@@ -37,7 +37,8 @@ from bot.ops.scheduler import build_scheduler
 from bot.ops.upgrades import load_upgrades
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.db import Database, DatabaseUnavailable
-from bot.store.models import Escalation, LearnedPhrasing, OutboxMessage, Question
+from bot.store.models import Escalation, OutboxMessage, Question
+from bot.support.learning import LEARNED_TEXTS, by_entry
 from bot.support.questions import Outcome, Status, consider, example_questions
 
 log = logging.getLogger("firstline")
@@ -389,15 +390,7 @@ async def _learned(database_url: str) -> dict[str, list[str]]:
     database)."""
 
     async def read(conn: AsyncConnection) -> dict[str, list[str]]:
-        rows = await conn.execute(
-            select(LearnedPhrasing.entry_question, LearnedPhrasing.text).order_by(
-                LearnedPhrasing.id
-            )
-        )
-        found: dict[str, list[str]] = {}
-        for heading, text in rows:
-            found.setdefault(question_key(heading), []).append(text)
-        return found
+        return by_entry(await conn.execute(LEARNED_TEXTS))
 
     learned, _ = await _read_only(database_url, "learned_phrasings", read)
     return learned or {}
