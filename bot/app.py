@@ -23,7 +23,7 @@ from bot.store.db import Database
 from bot.store.models import Escalation, Question, utcnow
 from bot.support.delivery import email_sender, webhook_sender
 from bot.support.escalations import Ladder, Refused
-from bot.support.learning import Learning, Source
+from bot.support.learning import Learned, Learning, Source
 from bot.support.outbox import Outbox
 from bot.support.questions import SupportDesk, escalation_reason
 
@@ -137,6 +137,28 @@ class Core:
             self.desk.knowledge = await asyncio.to_thread(
                 load_knowledge, self.settings, await self.learning.by_entry()
             )
+
+    async def learned_for(self, user: str, limit: int) -> list[Learned]:
+        """The newest learned phrasings in the areas `user` looks after (all, for an admin)."""
+        settings = self.settings
+        areas = (
+            None
+            if settings.is_admin(user)
+            else tuple(a.key for a in settings.areas if user in a.superusers)
+        )
+        return await self.learning.latest(limit, areas)
+
+    async def unlearn(self, user: str, learned_id: int) -> Learned:
+        """Forget a learned phrasing: its entry's superusers and the admins may; Refused says
+        why not (learned_unknown, learned_not_yours)."""
+        learned = await self.learning.get(learned_id)
+        if learned is None:
+            raise Refused("learned_unknown", id=str(learned_id))
+        if not self.settings.may_handle(user, learned.area):
+            area = self.settings.area(learned.area)
+            raise Refused("learned_not_yours", area=area.name if area else learned.area)
+        await self.learning.remove(learned.id)
+        return learned
 
     async def learn_from(self, question: Question, heading: str, source: Source) -> None:
         """An asker confirmed the entry `heading` answered `question`: keep it as a phrasing."""

@@ -132,34 +132,25 @@ async def _learned(core: Core, user: str, lang: str, rest: str) -> str:
     """`learned [N]` lists the newest learned phrasings in the user's areas; `learned remove ID`
     forgets one (the entry's superusers and the admins only)."""
     words = rest.lower().split()
-    settings = core.settings
     if words and words[0] in REMOVE:
         if len(words) != 2 or not words[1].isdigit():
             return t(lang, "learned_usage")
-        learned = await core.learning.get(int(words[1]))
-        if learned is None:
-            return t(lang, "learned_unknown", id=words[1])
-        if not settings.may_handle(user, learned.area):
-            area = settings.area(learned.area)
-            return t(lang, "learned_not_yours", area=escape(area.name if area else learned.area))
-        await core.learning.remove(learned.id)
+        try:
+            learned = await core.unlearn(user, int(words[1]))
+        except Refused as exc:
+            return t(lang, exc.code, **{k: escape(v) for k, v in exc.values.items()})
         return t(
             lang, "learned_removed", id=str(learned.id), text=escape(shorten(learned.text, QUOTED))
         )
     if words and not (len(words) == 1 and words[0].isdigit()):
         return t(lang, "learned_usage")
     limit = min(int(words[0]), MOST_LEARNED) if words else LISTED
-    areas = (
-        None
-        if settings.is_admin(user)
-        else tuple(a.key for a in settings.areas if user in a.superusers)
-    )
-    rows = await core.learning.latest(limit, areas)
+    rows = await core.learned_for(user, limit)
     if not rows:
         return t(lang, "learned_none")
     lines = [t(lang, "learned_header", count=str(len(rows)))]
     for row in rows:
-        area = settings.area(row.area)
+        area = core.settings.area(row.area)
         lines.append(
             t(
                 lang,
