@@ -39,13 +39,6 @@ ERP_UNANSWERABLE = ("nearmiss", "erp_missing")
 SEED = 20261203
 
 
-class NoBaseline:
-    """Score.add wants a BM25 baseline; this benchmark doesn't report one."""
-
-    def top(self, question: str) -> None:
-        return None
-
-
 def learn(
     base: KnowledgeBase, week: Sequence[Case], matcher_answers: dict[str, str | None]
 ) -> KnowledgeBase:
@@ -83,8 +76,7 @@ def simulate(ks: KnowledgeSet, calibration: Sequence[float], weeks: int) -> list
         score = Score()
         answers: dict[str, str | None] = {}
         for case in week:
-            score.add(case, matcher, NoBaseline())
-            match = matcher.match(case.question)
+            match = score.add(case, matcher)
             answers[case.question] = (
                 match.entry.question if match.answered and match.entry else None
             )
@@ -97,7 +89,7 @@ def simulate(ks: KnowledgeSet, calibration: Sequence[float], weeks: int) -> list
         # A question that became a new entry is answerable now, by that entry.
         if case.expected is None and case.question in new_headings:
             case = dataclasses.replace(case, expected=case.question)
-        final.add(case, matcher, NoBaseline())
+        final.add(case, matcher)
     scores.append(final)
     return scores
 

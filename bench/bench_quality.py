@@ -47,7 +47,7 @@ from rank_bm25 import BM25Okapi
 
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import KnowledgeBase
-from bot.faq.matcher import CALIBRATION, Matcher
+from bot.faq.matcher import CALIBRATION, Match, Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -77,22 +77,25 @@ class Score:
     unanswerable: int = 0
     abstained: int = 0
 
-    def add(self, case: Case, matcher: Matcher, bm25: Bm25) -> None:
+    def add(self, case: Case, matcher: Matcher, bm25: Bm25 | None = None) -> Match:
+        """Count the matcher's verdict on one case (and BM25's best guess, if given)."""
         match = matcher.match(case.question)
         if case.expected is None:
             self.unanswerable += 1
             self.abstained += not match.answered
-            return
+            return match
         self.answerable += 1
         right = match.entry is not None and match.entry.question == case.expected
         self.ranked += right
-        self.bm25_ranked += bm25.top(case.question) == case.expected
+        if bm25 is not None:
+            self.bm25_ranked += bm25.top(case.question) == case.expected
         if match.answered:
             self.correct += right
             self.wrong_answer += not right
             self.offered += right
         else:
             self.offered += case.expected in {e.question for e in match.suggestions}
+        return match
 
     def merge(self, other: Score) -> Score:
         return Score(**{k: getattr(self, k) + getattr(other, k) for k in self.__dict__})
