@@ -7,7 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings, normalize_database_url
+from bot.settings import (
+    DEFAULT_DATABASE_URL,
+    Area,
+    Check,
+    Escalation,
+    Ops,
+    SettingsError,
+    Smtp,
+    Vendor,
+    load_settings,
+    normalize_database_url,
+)
 from tests.conftest import KNOWLEDGE
 
 BASE = {"KNOWLEDGE_DIR": str(KNOWLEDGE)}
@@ -252,3 +263,105 @@ def test_ops_checks(tmp_path: Path) -> None:
     assert edi.tcp == ("edi.example", 22) and edi.url is None
     assert s.ops.repeat_down_alert == timedelta(minutes=30) and s.ops.uptime_owner == "U0DRIFT"
     assert (s.ops.digest_day, s.ops.digest_time.hour, s.ops.digest_time.minute) == ("fri", 15, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "known"),
+    [
+        ("[bot]\n", "answer_threshold, elsewhere, support_channels"),
+        ("[areas.finance]\n", "channel, contact, name, superusers, usergroup"),
+        (
+            "[escalation]\n",
+            "admins, answer_within, business_days, business_hours, claim_within, closed_eves, "
+            "holidays, reminder_grace, timezone, triage_channel",
+        ),
+        ("[vendor]\n", "email, name, slack_channel, webhook_url"),
+        (
+            "[ops]\n",
+            "channel, checks, daily_summary, digest, improvements_owner, repeat_down_alert, "
+            "upgrades_owner, uptime_owner",
+        ),
+        (
+            "[ops]\nchannel = 'C0OPS'\n[[ops.checks]]\nid = 'erp'\nurl = 'http://x'\n",
+            "expect_json, expect_status, expect_text, fail_after, id, interval, method, name, "
+            "recover_after, tcp, timeout, url",
+        ),
+    ],
+)
+def test_an_unknown_setting_is_named_with_the_known_ones(
+    tmp_path: Path, text: str, known: str
+) -> None:
+    with pytest.raises(SettingsError) as info:
+        config(tmp_path, text + "colour = 'blue'\n")
+    message = str(info.value)
+    assert message.endswith(f": colour (known: {known})") and "\n" not in message
+
+
+def test_every_setting_written_out_with_its_default_changes_nothing(tmp_path: Path) -> None:
+    """Each key the file accepts fills its field, and the file's defaults are the code's."""
+    written = config(
+        tmp_path,
+        """
+        [bot]
+        support_channels = []
+
+        [areas.finance]
+        name = "Finance"
+        superusers = []
+
+        [escalation]
+        claim_within = "2h"
+        answer_within = "1d"
+        reminder_grace = "2h"
+        business_hours = "08:00-17:00"
+        business_days = ["mon", "tue", "wed", "thu", "fri"]
+        timezone = "Europe/Stockholm"
+        holidays = "SE"
+        closed_eves = true
+        admins = []
+
+        [vendor]
+        name = "leverantören"
+
+        [ops]
+        channel = "C0OPS"
+        repeat_down_alert = "1h"
+        digest = "mon 08:00"
+
+        [[ops.checks]]
+        id = "erp"
+        name = "erp"
+        url = "https://erp.example"
+        method = "GET"
+        expect_status = 200
+        timeout = 10
+        interval = 60
+        fail_after = 3
+        recover_after = 2
+        """,
+    )
+    plain = config(
+        tmp_path,
+        '[areas.finance]\n[ops]\nchannel = "C0OPS"\n'
+        '[[ops.checks]]\nid = "erp"\nurl = "https://erp.example"\n',
+    )
+    assert written == plain
+    assert (plain.escalation, plain.vendor) == (Escalation(), Vendor())
+    assert plain.ops == Ops(channel="C0OPS", checks=plain.ops.checks)
+    assert plain.ops.checks == (Check(id="erp", name="erp", url="https://erp.example"),)
+    assert plain.area("finance") == Area("finance", "Finance")
+
+
+def test_answer_within_defaults_to_one_business_day_of_the_configured_hours(
+    tmp_path: Path,
+) -> None:
+    s = config(tmp_path, '[escalation]\nbusiness_hours = "07:30-16:00"\n')
+    assert s.escalation.answer_within == timedelta(hours=8, minutes=30)
+    assert s.escalation.claim_within == Escalation().claim_within == timedelta(hours=2)
+    assert Escalation().answer_within == timedelta(hours=9)
+
+
+def test_smtp_defaults_come_from_the_smtp_settings() -> None:
+    smtp = settings({"SMTP_HOST": "mail.example"}).smtp
+    assert smtp == Smtp("mail.example")
+    assert (smtp.port, smtp.sender, smtp.starttls) == (587, "firstline@localhost", True)
