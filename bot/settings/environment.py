@@ -1,0 +1,126 @@
+"""Settings from the environment and an optional `.env` file; the config file goes on top."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from bot.settings.config_file import apply_config_file
+from bot.settings.model import DEFAULT_DATABASE_URL, Settings, SettingsError, Smtp
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | str | None = ".env"
+) -> Settings:
+    """Read settings; the process environment wins over `.env`."""
+    values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = values.get(name, "").strip()
+        return value or None
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'")
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        raise SettingsError(
+            "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' (for Socket Mode)"
+        )
+    api_url = get("SLACK_API_URL")
+    if api_url and not re.match(r"^https?://", api_url):
+        raise SettingsError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+    if api_url and not api_url.endswith("/"):
+        api_url += "/"
+
+    port_text = get("PORT") or "3000"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SettingsError(f"PORT must be a number from 1 to 65535, got {port_text!r}")
+
+    database_url = normalize_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    knowledge_dir = _knowledge_dir(get("KNOWLEDGE_DIR"))
+
+    settings = Settings(
+        knowledge_dir=knowledge_dir,
+        database_url=database_url,
+        port=int(port_text),
+        slack_bot_token=bot_token,
+        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+        slack_app_token=app_token,
+        slack_api_url=api_url,
+        elsewhere=get("FIRSTLINE_ELSEWHERE"),
+        smtp=_smtp(get),
+    )
+    config_path = get("FIRSTLINE_CONFIG")
+    if config_path:
+        settings = apply_config_file(settings, Path(config_path))
+    if settings.vendor.email and settings.smtp is None:
+        raise SettingsError(
+            "vendor.email is set but SMTP_HOST is not: set SMTP_HOST (and SMTP_PORT, "
+            "SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM) so e-mail to the vendor can be sent"
+        )
+    return settings
+
+
+def _smtp(get: Callable[[str], str | None]) -> Smtp | None:
+    """SMTP for e-mail to the vendor: SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD,
+    SMTP_FROM, SMTP_STARTTLS (default true)."""
+    host = get("SMTP_HOST")
+    if not host:
+        return None
+    port = get("SMTP_PORT") or "587"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"SMTP_PORT must be a number from 1 to 65535, got {port!r}")
+    starttls = (get("SMTP_STARTTLS") or "true").lower()
+    if starttls not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"SMTP_STARTTLS must be true or false, got {starttls!r}")
+    return Smtp(
+        host=host,
+        port=int(port),
+        username=get("SMTP_USERNAME"),
+        password=get("SMTP_PASSWORD"),
+        sender=get("SMTP_FROM") or "firstline@localhost",
+        starttls=starttls in ("true", "1", "yes"),
+    )
+
+
+def _knowledge_dir(value: str | None) -> Path:
+    if value:
+        path = Path(value).expanduser()
+        if not path.is_dir():
+            raise SettingsError(f"KNOWLEDGE_DIR {value!r} is not a folder")
+        return path
+    path = Path("knowledge")
+    if not path.is_dir():
+        raise SettingsError(
+            f"no knowledge folder: {Path.cwd() / path} does not exist; "
+            "set KNOWLEDGE_DIR to your FAQ folder (or use --knowledge DIR)"
+        )
+    return path
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the usual spellings and pick the async driver: aiosqlite or asyncpg."""
+    for prefix in (
+        "postgres://",
+        "postgresql://",
+        "postgresql+psycopg2://",
+        "postgresql+psycopg://",
+    ):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///") or url == "sqlite://":
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        return url
+    raise SettingsError(
+        f"DATABASE_URL {url!r} is not supported: use sqlite:///path/to/file.db or "
+        "postgresql://user:password@host:5432/dbname"
+    )

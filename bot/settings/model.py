@@ -1,0 +1,171 @@
+"""The settings and their defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from pathlib import Path
+
+from bot.faq.matcher import DEFAULT_THRESHOLD
+from bot.support.hours import BusinessHours
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///firstline.db"
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names it and says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    name: str
+    channel: str | None = None
+    contact: str | None = None
+    superusers: tuple[str, ...] = ()
+    usergroup: str | None = None
+
+    @property
+    def primary(self) -> str | None:
+        return self.superusers[0] if self.superusers else None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """How long each rung of the ladder waits, counted in business hours."""
+
+    triage_channel: str | None = None
+    claim_within: timedelta = timedelta(hours=2)
+    answer_within: timedelta = timedelta(hours=9)
+    reminder_grace: timedelta = timedelta(hours=2)
+    hours: BusinessHours = field(default_factory=BusinessHours)
+    admins: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """The ERP vendor or delivery partner behind the superusers, and how to reach them."""
+
+    name: str = "leverantören"
+    slack_channel: str | None = None
+    email: str | None = None
+    webhook_url: str | None = None
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.slack_channel or self.email or self.webhook_url)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One uptime check of the ERP or an integration: HTTP(S), or a TCP port."""
+
+    id: str
+    name: str
+    url: str | None = None
+    tcp: tuple[str, int] | None = None
+    method: str = "GET"
+    expect_status: int = 200
+    expect_text: str | None = None
+    expect_json: tuple[str, str] | None = None  # (dotted.path, expected value)
+    timeout: float = 10.0
+    interval: int = 60
+    fail_after: int = 3
+    recover_after: int = 2
+
+
+@dataclass(frozen=True)
+class Ops:
+    """Operations: where alerts, reminders and the digest go, and who owns what."""
+
+    channel: str | None = None
+    uptime_owner: str | None = None
+    improvements_owner: str | None = None
+    upgrades_owner: str | None = None
+    repeat_down_alert: timedelta = timedelta(hours=1)
+    daily_summary: time | None = None
+    digest_day: str = "mon"
+    digest_time: time = time(8, 0)
+    checks: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int = 587
+    username: str | None = None
+    password: str | None = None
+    sender: str = "firstline@localhost"
+    starttls: bool = True
+
+
+DEFAULT_AREAS = (
+    Area("finance", "Ekonomi / Finance"),
+    Area("warehouse", "Lager / Warehouse"),
+    Area("purchasing", "Inköp / Purchasing"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    knowledge_dir: Path
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 3000
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    config_file: Path | None = None
+    areas: tuple[Area, ...] = DEFAULT_AREAS
+    support_channels: frozenset[str] = field(default_factory=frozenset)
+    answer_threshold: float = DEFAULT_THRESHOLD
+    # where to ask questions that are not about the ERP (the bot declines those); None: the
+    # built-in text in bot/texts.py
+    elsewhere: str | None = None
+    escalation: Escalation = field(default_factory=Escalation)
+    vendor: Vendor = field(default_factory=Vendor)
+    smtp: Smtp | None = None
+    ops: Ops = field(default_factory=Ops)
+
+    def is_admin(self, user: str) -> bool:
+        return user in self.escalation.admins
+
+    def is_staff(self, user: str) -> bool:
+        """An admin or a superuser of any area: one of the company's own support people."""
+        return self.is_admin(user) or any(user in area.superusers for area in self.areas)
+
+    def may_handle(self, user: str, area_key: str) -> bool:
+        """Superusers of the area and admins may claim, answer, escalate, reassign, close."""
+        area = self.area(area_key)
+        return self.is_admin(user) or bool(area and user in area.superusers)
+
+    @property
+    def area_keys(self) -> tuple[str, ...]:
+        return tuple(a.key for a in self.areas)
+
+    def area(self, key: str | None) -> Area | None:
+        return next((a for a in self.areas if a.key == key), None)
+
+    def help_route(self, area: Area | None) -> tuple[str | None, str | None]:
+        """(contact, channel id) to send someone to when the bot can't help."""
+        channel = area.channel if area and area.channel else None
+        if channel is None and self.support_channels:
+            channel = sorted(self.support_channels)[0]
+        return (area.contact if area else None), channel
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    def require_slack(self) -> None:
+        """Check the Slack settings the chosen run mode needs."""
+        if not self.slack_bot_token:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your "
+                "Slack app's OAuth & Permissions page"
+            )
+        if not self.socket_mode and not self.slack_signing_secret:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode needs it (Basic Information > Signing "
+                "Secret), or set SLACK_APP_TOKEN to use Socket Mode"
+            )
