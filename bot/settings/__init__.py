@@ -3,7 +3,7 @@
 Everything is validated up front: a wrong value stops the bot with one line that says which
 setting and why, never with a traceback (the CLI prints `SettingsError` and exits with 2).
 model: the settings and their defaults; environment: the environment and `.env`;
-config_file: the TOML file.
+config_file: the TOML file, its keys derived from the model's fields.
 """
 
 from bot.settings.config_file import apply_config_file

@@ -6,11 +6,12 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
 
 from bot.settings.config_file import apply_config_file
-from bot.settings.model import DEFAULT_DATABASE_URL, Settings, SettingsError, Smtp
+from bot.settings.model import Settings, SettingsError, Smtp
 
 
 def load_settings(
@@ -40,23 +41,22 @@ def load_settings(
     if api_url and not api_url.endswith("/"):
         api_url += "/"
 
-    port_text = get("PORT") or "3000"
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise SettingsError(f"PORT must be a number from 1 to 65535, got {port_text!r}")
-
-    database_url = normalize_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)
-    knowledge_dir = _knowledge_dir(get("KNOWLEDGE_DIR"))
-
+    given: dict[str, Any] = {}
+    port = get("PORT")
+    if port is not None:
+        given["port"] = _port(port, "PORT")
+    database_url = get("DATABASE_URL")
+    if database_url is not None:
+        given["database_url"] = normalize_database_url(database_url)
     settings = Settings(
-        knowledge_dir=knowledge_dir,
-        database_url=database_url,
-        port=int(port_text),
+        knowledge_dir=_knowledge_dir(get("KNOWLEDGE_DIR")),
         slack_bot_token=bot_token,
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=app_token,
         slack_api_url=api_url,
         elsewhere=get("FIRSTLINE_ELSEWHERE"),
         smtp=_smtp(get),
+        **given,
     )
     config_path = get("FIRSTLINE_CONFIG")
     if config_path:
@@ -71,24 +71,30 @@ def load_settings(
 
 def _smtp(get: Callable[[str], str | None]) -> Smtp | None:
     """SMTP for e-mail to the vendor: SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD,
-    SMTP_FROM, SMTP_STARTTLS (default true)."""
+    SMTP_FROM, SMTP_STARTTLS; what is unset keeps Smtp's default."""
     host = get("SMTP_HOST")
     if not host:
         return None
-    port = get("SMTP_PORT") or "587"
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise SettingsError(f"SMTP_PORT must be a number from 1 to 65535, got {port!r}")
-    starttls = (get("SMTP_STARTTLS") or "true").lower()
-    if starttls not in ("true", "false", "1", "0", "yes", "no"):
-        raise SettingsError(f"SMTP_STARTTLS must be true or false, got {starttls!r}")
-    return Smtp(
-        host=host,
-        port=int(port),
-        username=get("SMTP_USERNAME"),
-        password=get("SMTP_PASSWORD"),
-        sender=get("SMTP_FROM") or "firstline@localhost",
-        starttls=starttls in ("true", "1", "yes"),
-    )
+    given: dict[str, Any] = {}
+    port = get("SMTP_PORT")
+    if port is not None:
+        given["port"] = _port(port, "SMTP_PORT")
+    starttls = get("SMTP_STARTTLS")
+    if starttls is not None:
+        starttls = starttls.lower()
+        if starttls not in ("true", "false", "1", "0", "yes", "no"):
+            raise SettingsError(f"SMTP_STARTTLS must be true or false, got {starttls!r}")
+        given["starttls"] = starttls in ("true", "1", "yes")
+    sender = get("SMTP_FROM")
+    if sender is not None:
+        given["sender"] = sender
+    return Smtp(host=host, username=get("SMTP_USERNAME"), password=get("SMTP_PASSWORD"), **given)
+
+
+def _port(value: str, name: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"{name} must be a number from 1 to 65535, got {value!r}")
+    return int(value)
 
 
 def _knowledge_dir(value: str | None) -> Path:

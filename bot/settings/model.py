@@ -1,4 +1,9 @@
-"""The settings and their defaults."""
+"""The settings and their defaults, each said once: here.
+
+The config file's keys are the fields' names unless a field's metadata says otherwise
+(`file_keys`): bot.settings.config_file derives the keys it accepts from these fields and passes
+only what the file gives, so every default below applies to the file as it does to the code.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +16,32 @@ from bot.support.hours import BusinessHours
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///firstline.db"
 
+FILE_KEYS = "file_keys"
+BUSINESS_DAYS = "business_days"
+
 
 class SettingsError(Exception):
     """A setting is missing or invalid; the message names it and says how to fix it."""
 
 
+def file_keys(*keys: str) -> dict[str, tuple[str, ...]]:
+    """Field metadata: the config-file keys that fill this field; none: the file can't set it."""
+    return {FILE_KEYS: keys}
+
+
+def in_business_days(count: int) -> timedelta:
+    """A duration of whole business days: of the default business hours here, and of the hours
+    the config file sets when it gives the hours but not this duration."""
+    return field(default=count * BusinessHours().day_length, metadata={BUSINESS_DAYS: count})
+
+
+ENV_ONLY = file_keys()
+
+
 @dataclass(frozen=True)
 class Area:
-    key: str
-    name: str
+    key: str = field(metadata=file_keys())  # the table's name: [areas.<key>]
+    name: str  # in the file: defaults to the key, capitalized
     channel: str | None = None
     contact: str | None = None
     superusers: tuple[str, ...] = ()
@@ -36,9 +58,14 @@ class Escalation:
 
     triage_channel: str | None = None
     claim_within: timedelta = timedelta(hours=2)
-    answer_within: timedelta = timedelta(hours=9)
+    answer_within: timedelta = in_business_days(1)  # noqa: RUF009 - returns a field()
     reminder_grace: timedelta = timedelta(hours=2)
-    hours: BusinessHours = field(default_factory=BusinessHours)
+    hours: BusinessHours = field(
+        default_factory=BusinessHours,
+        metadata=file_keys(
+            "business_hours", "business_days", "timezone", "holidays", "closed_eves"
+        ),
+    )
     admins: frozenset[str] = frozenset()
 
 
@@ -61,7 +88,7 @@ class Check:
     """One uptime check of the ERP or an integration: HTTP(S), or a TCP port."""
 
     id: str
-    name: str
+    name: str  # in the file: defaults to the id
     url: str | None = None
     tcp: tuple[str, int] | None = None
     method: str = "GET"
@@ -84,13 +111,16 @@ class Ops:
     upgrades_owner: str | None = None
     repeat_down_alert: timedelta = timedelta(hours=1)
     daily_summary: time | None = None
-    digest_day: str = "mon"
-    digest_time: time = time(8, 0)
+    # both from one key in the file: digest = "mon 08:00"
+    digest_day: str = field(default="mon", metadata=file_keys("digest"))
+    digest_time: time = field(default=time(8, 0), metadata=file_keys("digest"))
     checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True)
 class Smtp:
+    """The mail server for e-mail to the vendor, from the environment (SMTP_*)."""
+
     host: str
     port: int = 587
     username: str | None = None
@@ -108,23 +138,30 @@ DEFAULT_AREAS = (
 
 @dataclass(frozen=True)
 class Settings:
-    knowledge_dir: Path
-    database_url: str = DEFAULT_DATABASE_URL
-    port: int = 3000
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
-    slack_api_url: str | None = None
-    config_file: Path | None = None
+    """Everything the bot is configured with; in the file, `bot.<key>` is a key of [bot] and a
+    plain key is a section."""
+
+    knowledge_dir: Path = field(metadata=ENV_ONLY)
+    database_url: str = field(default=DEFAULT_DATABASE_URL, metadata=ENV_ONLY)
+    port: int = field(default=3000, metadata=ENV_ONLY)
+    slack_bot_token: str | None = field(default=None, metadata=ENV_ONLY)
+    slack_signing_secret: str | None = field(default=None, metadata=ENV_ONLY)
+    slack_app_token: str | None = field(default=None, metadata=ENV_ONLY)
+    slack_api_url: str | None = field(default=None, metadata=ENV_ONLY)
+    config_file: Path | None = field(default=None, metadata=ENV_ONLY)
     areas: tuple[Area, ...] = DEFAULT_AREAS
-    support_channels: frozenset[str] = field(default_factory=frozenset)
-    answer_threshold: float = DEFAULT_THRESHOLD
+    support_channels: frozenset[str] = field(
+        default_factory=frozenset, metadata=file_keys("bot.support_channels")
+    )
+    answer_threshold: float = field(
+        default=DEFAULT_THRESHOLD, metadata=file_keys("bot.answer_threshold")
+    )
     # where to ask questions that are not about the ERP (the bot declines those); None: the
     # built-in text in bot/texts.py
-    elsewhere: str | None = None
+    elsewhere: str | None = field(default=None, metadata=file_keys("bot.elsewhere"))
     escalation: Escalation = field(default_factory=Escalation)
     vendor: Vendor = field(default_factory=Vendor)
-    smtp: Smtp | None = None
+    smtp: Smtp | None = field(default=None, metadata=ENV_ONLY)
     ops: Ops = field(default_factory=Ops)
 
     def is_admin(self, user: str) -> bool:
