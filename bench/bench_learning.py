@@ -24,7 +24,7 @@ import argparse
 import dataclasses
 import random
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bench_quality import Score, pct
@@ -65,7 +65,7 @@ def learn(
     return dataclasses.replace(base, entries=[*entries, *new_entries])
 
 
-def simulate(ks: KnowledgeSet, calibration: Sequence[float], weeks: int) -> list[Score]:
+def simulate(ks: KnowledgeSet, calibration: Mapping[str, float], weeks: int) -> list[Score]:
     cases = list(ks.tuning)
     random.Random(SEED).shuffle(cases)
     batches = [cases[i::weeks] for i in range(weeks)]

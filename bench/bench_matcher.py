@@ -216,6 +216,8 @@ def profile(root: Path, queries: Sequence[synthetic.Query], top: int = 15) -> di
         m.match(q.question)
     query_prof.disable()
     visits, scored = _postings_visited(m, queries)
+    # the Matcher held its vocabulary itself before bot/faq/vocabulary.py; --at may measure that
+    vocabulary = getattr(m, "_vocabulary", m)
     print("\n== profile: Matcher construction (cProfile, sorted by own time) ==")
     print(_stats_text(build_prof, top))
     print("== profile: match() over the queries (cProfile, sorted by own time) ==")
@@ -226,11 +228,11 @@ def profile(root: Path, queries: Sequence[synthetic.Query], top: int = 15) -> di
         "entries_scored_per_question": _summary(scored),
         "index": {
             "variants": len(m._variant_entry),
-            "vocabulary": len(m._word_freq),
+            "vocabulary": len(vocabulary._word_freq),
             "terms": len(m._term_ids),
             "body_postings": len(m._b_postings.docs),
             "question_postings": len(m._q_postings.docs),
-            "typo_deletes": len(m._deletes),
+            "typo_deletes": len(vocabulary._deletes),
             "longest_body_posting": int(np.diff(m._b_postings.bounds).max()),
         },
     }
@@ -250,10 +252,14 @@ def _build_phases(entries: Sequence[Any], synonyms: list[tuple[str, ...]]) -> di
 
         return inner
 
+    # the Matcher built its vocabulary itself before bot/faq/vocabulary.py; --at may measure that
+    vocabulary = getattr(matcher_module, "Vocabulary", None)
     steps = {
         "word ids (tokenise)": (matcher_module._WordIds, "documents"),
-        "vocabulary + typo index": (Matcher, "_build_vocabulary"),
-        "synonyms": (Matcher, "_build_synonyms"),
+        "vocabulary + typo index": (
+            (vocabulary, "_build_words") if vocabulary else (Matcher, "_build_vocabulary")
+        ),
+        "synonyms": (vocabulary or Matcher, "_build_synonyms"),
         "BM25 index (terms, phrases, postings)": (Matcher, "_build_index"),
     }
     originals = {name: getattr(owner, attr) for name, (owner, attr) in steps.items()}

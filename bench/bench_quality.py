@@ -34,20 +34,20 @@ import json
 import math
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchutil import describe, machine, revision, run_at, source_root, split_at
-from calibrate import fit, fitting_rows, matcher_for
+from calibrate import fit, fitting_rows, matcher_for, shipped
 from kbs import Case, KnowledgeSet, discover
 from rank_bm25 import BM25Okapi
 
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import KnowledgeBase
-from bot.faq.matcher import CALIBRATION, Match, Matcher
+from bot.faq.matcher import Match, Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -163,7 +163,7 @@ class Bm25:
         return self.headings[best] if scores[best] > 0 else None
 
 
-def measure(ks: KnowledgeSet, plain: bool, calibration: Sequence[float], label: str) -> Row:
+def measure(ks: KnowledgeSet, plain: bool, calibration: Mapping[str, float], label: str) -> Row:
     base = ks.load(plain=plain)
     matcher, bm25 = matcher_for(base, calibration), Bm25(base)
     row = Row(ks.name, "plain" if plain else "phrased", label)
@@ -247,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for plain in (True, False) if ks.has_phrasings else (True,):
             rows.append(measure(ks, plain, left_out, "without it"))
             if ks.name == "sample":
-                rows.append(measure(ks, plain, CALIBRATION, "shipped"))
+                rows.append(measure(ks, plain, shipped(), "shipped"))
 
     pooled = {variant: Row("pooled", variant, "without it") for variant in ("plain", "phrased")}
     for r in rows:

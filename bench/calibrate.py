@@ -6,33 +6,41 @@
 The rows are the matcher's features for every fitting question of every knowledge base in
 bench/kbs.py, each knowledge base both plain (no `Also asked`, no synonyms) and, for the sample, as
 written with its phrasings: the label is "the best guess is the right answer". The sample's
-held-out sets (bench/heldout*.jsonl) are never fitted on. Prints the coefficients to paste into
-`bot/faq/matcher.py` (CALIBRATION) and, for each knowledge base left out in turn, how a fit
-without it does on it (leave-one-knowledge-base-out).
+held-out sets (bench/heldout*.jsonl) are never fitted on. Prints the coefficients, by feature
+name, to paste into `bot/faq/calibration.py` (CALIBRATION) and, for each knowledge base left out
+in turn, how a fit without it does on it (leave-one-knowledge-base-out).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from kbs import Case, KnowledgeSet, discover
 
 from bot.faq.lexicon import lexicon
 from bot.faq.loader import KnowledgeBase
-from bot.faq.matcher import DEFAULT_THRESHOLD, FEATURES, Matcher
+
+# Through the matcher, which has these names at every commit `--at` may measure (they live in
+# bot/faq/calibration.py now).
+from bot.faq.matcher import CALIBRATION, DEFAULT_THRESHOLD, FEATURES, Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
+# The fit's regularisation strength: hand-set, not checked.
 L2 = 0.01
 # An unanswerable question counts this many times in the fit: a wrong answer costs the staff's
 # trust more than a declined right guess. Chosen by leave-one-knowledge-base-out on sample,
 # grossist-livs and tillverkare-verkstad as the smallest of 1.5, 1.75, 2, 2.25, 2.5 that keeps
 # abstention >= 90% on each of them and answered-wrong <= 3% over them (docs/benchmarks.md).
 UNANSWERABLE_WEIGHT = 2.25
+# Before the calibration was keyed by feature name, the matcher took the intercept and then one
+# weight per feature, in FEATURES order; `--at` may measure such a commit.
+_BY_POSITION = not isinstance(CALIBRATION, Mapping)
 
 
 @dataclass(frozen=True)
@@ -46,11 +54,25 @@ class Rows:
     right: np.ndarray  # bool (n,): the best guess is the expected entry
 
 
-def matcher_for(base: KnowledgeBase, calibration: Sequence[float] | None = None) -> Matcher:
+def shipped() -> dict[str, float]:
+    """The measured commit's CALIBRATION, by name."""
+    if _BY_POSITION:
+        return dict(zip(("intercept", *FEATURES), CALIBRATION, strict=True))
+    return dict(CALIBRATION)
+
+
+def matcher_for(base: KnowledgeBase, calibration: Mapping[str, float] | None = None) -> Matcher:
     synonyms = [*lexicon(), *base.synonyms]
     if calibration is None:
         return Matcher(base.entries, synonyms)
-    return Matcher(base.entries, synonyms, calibration=calibration)
+    return Matcher(base.entries, synonyms, calibration=_as_measured(calibration))
+
+
+def _as_measured(calibration: Mapping[str, float]) -> Any:
+    """The calibration the way the measured commit's Matcher takes it."""
+    if _BY_POSITION:
+        return [calibration[name] for name in ("intercept", *FEATURES)]
+    return calibration
 
 
 def rows_for(kb: str, variant: str, matcher: Matcher, cases: Iterable[Case]) -> Rows:
@@ -81,10 +103,10 @@ def fitting_rows(sets: Sequence[KnowledgeSet]) -> list[Rows]:
     return rows
 
 
-def fit(rows: Sequence[Rows], l2: float = L2, steps: int = 4000) -> list[float]:
+def fit(rows: Sequence[Rows], l2: float = L2, steps: int = 4000) -> dict[str, float]:
     """L2-regularised logistic regression by gradient descent. Each knowledge base weighs the same
     however many questions it brings, so the fit does not follow the largest one; unanswerable
-    questions weigh UNANSWERABLE_WEIGHT."""
+    questions weigh UNANSWERABLE_WEIGHT. The intercept and each feature's weight, by name."""
     x = np.concatenate([r.features for r in rows])
     y = np.concatenate([r.right for r in rows]).astype(float)
     kbs = sorted({r.kb for r in rows})
@@ -101,12 +123,12 @@ def fit(rows: Sequence[Rows], l2: float = L2, steps: int = 4000) -> list[float]:
         p = 1 / (1 + np.exp(-(x1 @ w)))
         grad = x1.T @ ((p - y) * sample_weight) / len(y) + penalty * w
         w -= 0.5 * grad
-    return [round(float(v), 3) for v in w]
+    return {name: round(float(v), 3) for name, v in zip(("intercept", *FEATURES), w, strict=True)}
 
 
-def score(weights: Sequence[float], rows: Rows) -> tuple[float, float]:
+def score(weights: Mapping[str, float], rows: Rows) -> tuple[float, float]:
     """(top-1 accuracy on answerable, correct abstention on unanswerable) at the threshold."""
-    z = weights[0] + rows.features @ np.array(weights[1:])
+    z = weights["intercept"] + rows.features @ np.array([weights[name] for name in FEATURES])
     answered = 1 / (1 + np.exp(-z)) >= DEFAULT_THRESHOLD
     a = rows.answerable
     accuracy = float((answered & rows.right)[a].sum() / max(a.sum(), 1))
@@ -126,7 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = fitting_rows(sets)
     fitted = [r for r in rows if r.kb != args.leave_out]
     weights = fit(fitted, args.l2)
-    print("CALIBRATION = (" + ", ".join(f"{w:.3f}" for w in weights) + ")")
+    print("CALIBRATION = {")
+    for name, weight in weights.items():
+        print(f'    "{name}": {weight:.3f},')
+    print("}")
     print(f"fitted on {len(fitted)} groups: {', '.join(sorted({r.kb for r in fitted}))}")
     print("\nleave one knowledge base out (its fitting questions, fitted without it):")
     for name in names:

@@ -1,5 +1,6 @@
-"""The FAQ: load markdown entries, index them, match questions against them, tell small talk
-from questions, and advise the FAQ's owners (doctor)."""
+"""The FAQ: load markdown entries, index them, match questions against them (matcher, with the
+words it knows in vocabulary and its confidence's weights in calibration), tell small talk from
+questions, and advise the FAQ's owners (doctor)."""
 
 from bot.faq.loader import KnowledgeBase, LoadProblem, load_knowledge
 from bot.faq.matcher import Match, Matcher
