@@ -1,6 +1,7 @@
 """The app factory: settings in, a ready core out (database migrated, knowledge loaded, the
 escalation ladder hooked to unresolved questions, learning hooked to confirmed answers, the
-outbox's own senders registered)."""
+outbox's own senders registered). A channel adapter then attaches itself (`Core.attach`) to
+deliver the chat's notices and to say which of its questions can be followed up."""
 
 from __future__ import annotations
 
@@ -24,14 +25,22 @@ from bot.store.models import Escalation, Question, utcnow
 from bot.support.delivery import email_sender, webhook_sender
 from bot.support.escalations import Ladder, Refused
 from bot.support.learning import Learned, Learning, Source
-from bot.support.outbox import Outbox
+from bot.support.notices import Tone
+from bot.support.outbox import Outbox, Sender
 from bot.support.questions import SupportDesk, escalation_reason
 
 log = logging.getLogger(__name__)
 
-# Questions from these sources can be followed up where they were asked; the terminal chat's
-# can't, so they are recorded but never escalated.
-ESCALATING_SOURCES = frozenset({"slack"})
+
+@dataclass(frozen=True)
+class Channel:
+    """A chat channel adapter as the core sees it: its name, the sender that delivers the
+    chat's notices (`notices.CHAT`), and the question sources (`Origin.source`) it can follow up
+    where they were asked. Only those are escalated: an answer must have somewhere to go."""
+
+    name: str
+    sender: Sender
+    follows_up: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -47,13 +56,18 @@ class Core:
     digest: DigestMaker
     ops: OpsChannel
     learning: Learning
-    names: dict[str, str] = field(default_factory=dict)  # display names by user id, per adapter
+    escalating_sources: frozenset[str] = frozenset()
     _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
     _reloading: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
     def knowledge(self) -> Knowledge:
         return self.desk.knowledge
+
+    def attach(self, channel: Channel) -> None:
+        """Let `channel` deliver the chat's notices and escalate the questions it can follow up."""
+        self.outbox.attach(channel.name, channel.sender)
+        self.escalating_sources |= channel.follows_up
 
     def kick(self) -> None:
         """Deliver the outbox now, in the background (the scheduled job retries what fails)."""
@@ -117,14 +131,18 @@ class Core:
         return location
 
     async def ops_message(
-        self, key: str, text: str, owner_role: str | None, *, daily: bool = False, icon: str = ""
+        self,
+        key: str,
+        text: str,
+        owner_role: str | None,
+        *,
+        daily: bool = False,
+        tone: Tone = Tone.CALENDAR,
     ) -> bool:
         """A message to the ops channel, at most once a day (`daily`) or once an hour per key."""
         now = self.ladder.clock()
         period = now.strftime("%Y-%m-%d") if daily else now.strftime("%Y-%m-%dT%H")
-        posted = await self.ops.post(
-            f"{key}:{period}", text, owner_role=owner_role, icon=icon or None
-        )
+        posted = await self.ops.post(f"{key}:{period}", text, owner_role=owner_role, tone=tone)
         if posted:
             self.kick()
         return posted
@@ -212,7 +230,7 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
     ladder.on_confirmed(core.learn_from)
 
     async def escalate(question: Question) -> None:
-        if question.source in ESCALATING_SOURCES:
+        if question.source in core.escalating_sources:
             await ladder.open(question, escalation_reason(question))
             core.kick()
 

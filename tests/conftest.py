@@ -7,7 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import pytest_asyncio
@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.app import Channel
 from bot.settings import Settings, normalize_database_url
 from bot.store.models import Question
 
@@ -100,6 +101,18 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def following_up(source: str, sent: list[dict[str, Any]] | None = None) -> Channel:
+    """A chat channel as the core sees one, following up the questions from `source` and keeping
+    what it is sent in `sent`: for tests of the core without an adapter."""
+
+    async def send(payload: dict[str, Any]) -> str:
+        if sent is not None:
+            sent.append(payload)
+        return "sent"
+
+    return Channel(source, send, follows_up=frozenset({source}))
 
 
 async def record_unresolved(

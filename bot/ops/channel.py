@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.settings import Settings
+from bot.support.notices import CHAT, OpsNotice, Tone
 from bot.support.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ class OpsChannel:
         *,
         topic: str = "ops",
         owner_role: str | None = None,
-        icon: str | None = None,
+        tone: Tone = Tone.CALENDAR,
     ) -> bool:
         """Queue `text` for the ops channel; False if there is no channel or `key` was sent."""
         ops = self.settings.ops
@@ -35,6 +36,5 @@ class OpsChannel:
             "uppgraderingar": ops.upgrades_owner,
             "förbättringar": ops.improvements_owner,
         }.get(owner_role or "")
-        payload = {"kind": "ops", "to": ops.channel, "text": text, "owner": owner}
-        payload |= {"owner_role": owner_role, "icon": icon} if icon else {"owner_role": owner_role}
-        return await self.outbox.add("slack", topic, payload, key)
+        notice = OpsNotice(ops.channel, text, owner, owner_role, tone)
+        return await self.outbox.add(CHAT, topic, notice.payload(), key)

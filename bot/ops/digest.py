@@ -20,7 +20,8 @@ from bot.ops.upgrades import UpgradeBook
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Escalation, Question, Snapshot, UptimeResult, utcnow
-from bot.support.outbox import enqueue
+from bot.support.notices import DigestNotice
+from bot.support.outbox import enqueue_notice
 from bot.support.questions import ASKABLE, SOLVED_BY_SUGGESTION, Outcome
 
 log = logging.getLogger(__name__)
@@ -122,16 +123,10 @@ class DigestMaker:
             return False
         digest = await self.make()
         now = self.clock()
-        payload = {
-            "kind": "digest",
-            "to": channel,
-            "title": digest.title,
-            "sections": digest.sections,
-            "owners": digest.owners,
-        }
+        notice = DigestNotice(channel, digest.title, digest.sections, digest.owners)
         async with self.db.session() as session:
             snapshot = await session.get(Snapshot, "roadmap")
-            enqueue(session, "slack", "digest", payload, f"digest:{digest.week_key}", now)
+            enqueue_notice(session, notice, "digest", f"digest:{digest.week_key}", now)
             body = json.dumps(digest.roadmap_snapshot, ensure_ascii=False)
             if snapshot is None:
                 session.add(Snapshot(key="roadmap", taken_at=now, body=body))

@@ -13,6 +13,7 @@ from bot.ops.channel import OpsChannel
 from bot.ops.upgrades import UpgradeBook, due_reminders, quiet_since, reminder_text
 from bot.settings import Settings
 from bot.store.models import utcnow
+from bot.support.notices import Tone
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,6 @@ class UpgradeReminders:
 
     async def _once(self, key: str, text: str) -> int:
         posted = await self.channel.post(
-            key, text, topic="upgrade", owner_role="uppgraderingar", icon=":calendar:"
+            key, text, topic="upgrade", owner_role="uppgraderingar", tone=Tone.CALENDAR
         )
         return int(posted)

@@ -17,10 +17,11 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app import ESCALATING_SOURCES, Core
+from bot.app import Core
 from bot.ops.leader import Leader
 from bot.ops.uptime import summary_text
 from bot.support.hours import WEEKDAYS
+from bot.support.notices import Tone
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
 
 
 async def _sweep(core: Core) -> None:
-    await core.ladder.adopt_orphans(ESCALATING_SOURCES)
+    await core.ladder.adopt_orphans(core.escalating_sources)
     if core.settings.ops.checks and core.ladder.clock().minute == 0:
         await core.uptime.prune()  # once an hour is plenty
     moved = await core.ladder.sweep()
@@ -120,7 +121,7 @@ async def post_summary(core: Core) -> None:
         summary_text(await core.uptime.status()),
         "drift",
         daily=True,
-        icon=":bar_chart:",
+        tone=Tone.CHART,
     )
 
 
@@ -148,7 +149,7 @@ async def _report_failure(core: Core, job_id: str, exc: Exception) -> None:
             f"Jobbet {job_id} misslyckades: {exc or type(exc).__name__}. "
             "De andra jobben fortsätter.",
             "drift",
-            icon=":warning:",
+            tone=Tone.WARNING,
         )
     except Exception:
         log.exception("could not report the failure of %s", job_id)

@@ -25,7 +25,8 @@ from bot.ops.upgrades import UpgradeBook
 from bot.settings import Check, Settings
 from bot.store.db import Database
 from bot.store.models import UptimeResult, UptimeState, utcnow
-from bot.support.outbox import enqueue
+from bot.support.notices import UptimeChange, UptimeNotice
+from bot.support.outbox import enqueue_notice
 
 log = logging.getLogger(__name__)
 
@@ -203,20 +204,19 @@ class Uptime:
             log.info("uptime %s: %s silenced by the window of %s", check.id, kind, window.title)
             return
         since = state.down_since or now
-        payload = {
-            "kind": f"uptime_{kind}",
-            "to": channel,
-            "check": check.id,
-            "name": check.name,
-            "error": state.last_error,
-            "since": since.isoformat(),
-            "down_for_minutes": int((now - since).total_seconds() // 60),
-            "owner": self.settings.ops.uptime_owner,
-            "text": alert_text(kind, check, state.last_error, since, now, self.settings),
-        }
-        enqueue(
-            session, "slack", "uptime", payload, f"uptime:{check.id}:{kind}:{now.isoformat()}", now
+        notice = UptimeNotice(
+            change=UptimeChange(kind),
+            to=channel,
+            check=check.id,
+            name=check.name,
+            error=state.last_error,
+            since=since.isoformat(),
+            down_for_minutes=int((now - since).total_seconds() // 60),
+            owner=self.settings.ops.uptime_owner,
+            text=alert_text(kind, check, state.last_error, since, now, self.settings),
         )
+        key = f"uptime:{check.id}:{kind}:{now.isoformat()}"
+        enqueue_notice(session, notice, "uptime", key, now)
 
     async def status(self) -> list[CheckStatus]:
         now = self.clock()

@@ -5,9 +5,9 @@ it causes. Deadlines are stored (`due_at`) and acted on by `sweep()`, which a sc
 a restart loses nothing and a step can't fire twice, because the step and its messages commit
 together and the next sweep sees the new state.
 
-Adapters render the outbox payloads; here a delivery says only what happened and to whom:
-  slack: {"kind": ..., "escalation": N, "to": "U…" | "C…" | "asker"}
-  email/webhook: a complete message for the vendor.
+The chat gets an `EscalationNotice` (what happened, and to whom: a superuser, a channel, or the
+asker's thread), which its adapter renders; e-mail and webhooks get a complete message for the
+vendor.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from bot.store.db import Database
 from bot.store.models import Escalation, EscalationEvent, OutboxMessage, Question, utcnow
 from bot.support.learning import Source
 from bot.support.listeners import notify
-from bot.support.outbox import enqueue
+from bot.support.notices import ASKER, CHAT, EscalationNotice, EscalationStep
+from bot.support.outbox import enqueue, enqueue_notice
 from bot.support.questions import (
     SOLVED_BY_SUGGESTION,
     SUGGESTIBLE,
@@ -134,9 +135,9 @@ class Ladder:
                 now, self.settings.escalation.claim_within
             )
             event = await self._event(session, esc, now, actor, action, detail)
-            self._notify(session, esc, event, "assigned", esc.assignee)
+            self._notify(session, esc, event, EscalationStep.ASSIGNED, esc.assignee)
             self._notify_triage(session, esc, event)
-            self._notify(session, esc, event, "progress", "asker")
+            self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
         elif people and self.settings.vendor.reachable:
             await self._to_vendor(session, esc, now, actor=actor, reason=detail or action)
         else:
@@ -146,7 +147,7 @@ class Ladder:
             esc.state = State.OPEN
             event = await self._event(session, esc, now, actor, "unassigned", detail)
             self._notify_triage(session, esc, event)
-            self._notify(session, esc, event, "progress", "asker")
+            self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
 
     # -- superuser actions ----------------------------------------------------------------
 
@@ -180,7 +181,7 @@ class Ladder:
                 raise Refused("wrong_state", state=current.state)
             await session.refresh(esc)
             event = await self._event(session, esc, now, user, "claimed")
-            self._notify(session, esc, event, "progress", "asker")
+            self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
             self._notify_triage(session, esc, event)
             await session.commit()
             return esc
@@ -214,7 +215,7 @@ class Ladder:
         async with self.db.session() as session:
             payload = await session.scalar(
                 select(OutboxMessage.payload).where(
-                    OutboxMessage.route == "slack",
+                    OutboxMessage.route == CHAT,
                     OutboxMessage.topic == "vendor",
                     OutboxMessage.result == ts,
                 )
@@ -238,7 +239,7 @@ class Ladder:
             esc.state, esc.answer, esc.answered_by = State.ANSWERED, text.strip(), user
             esc.answered_at, esc.due_at, esc.updated_at = now, None, now
             event = await self._event(session, esc, now, user, action, text.strip())
-            self._notify(session, esc, event, "answer", "asker")
+            self._notify(session, esc, event, EscalationStep.ANSWER, ASKER)
             self._notify_triage(session, esc, event)
             await session.commit()
             return esc
@@ -299,7 +300,7 @@ class Ladder:
     ) -> None:
         esc.state, esc.due_at, esc.closed_at, esc.updated_at = State.CLOSED, None, now, now
         event = await self._event(session, esc, now, user, action, detail)
-        self._notify(session, esc, event, "closed", "asker")
+        self._notify(session, esc, event, EscalationStep.CLOSED, ASKER)
         self._notify_triage(session, esc, event)
 
     async def solved_by_suggestion(
@@ -436,7 +437,7 @@ class Ladder:
                         now, self.settings.escalation.reminder_grace
                     )
                     event = await self._event(session, esc, now, BOT, "reminded", esc.claimed_by)
-                    self._notify(session, esc, event, "reminder", esc.claimed_by or "")
+                    self._notify(session, esc, event, EscalationStep.REMINDER, esc.claimed_by or "")
                 elif self.settings.vendor.reachable:
                     await self._to_vendor(
                         session, esc, now, actor=BOT, reason="not_answered_in_time"
@@ -505,7 +506,7 @@ class Ladder:
             return [(esc, q) for esc, q in (await session.execute(query)).all()]
 
     async def for_thread(self, channel: str, thread_ts: str) -> Escalation | None:
-        """The escalation of the question asked in this Slack thread, if any."""
+        """The escalation of the question asked in this thread, if any."""
         async with self.db.session() as session:
             return await session.scalar(
                 select(Escalation)
@@ -542,7 +543,7 @@ class Ladder:
         event = await self._event(session, esc, now, actor, "to_vendor", reason or None)
         vendor = self.settings.vendor
         if vendor.slack_channel:
-            self._notify(session, esc, event, "vendor", vendor.slack_channel)
+            self._notify(session, esc, event, EscalationStep.VENDOR, vendor.slack_channel)
         question = await session.get(Question, esc.question_id)
         assert question is not None
         request = self.vendor_request(esc, question)
@@ -573,7 +574,7 @@ class Ladder:
                 f"{event.id}:webhook",
                 now,
             )
-        self._notify(session, esc, event, "progress", "asker")
+        self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
         self._notify_triage(session, esc, event)
 
     def vendor_request(self, esc: Escalation, question: Question) -> dict:
@@ -585,14 +586,15 @@ class Ladder:
             "area": area_name,
             "question": question.text,
             "asked_by": question.asker_name or question.asker,
-            "asked_by_slack_id": question.asker,
+            "asked_by_id": question.asker,
+            "asked_via": question.source,
             "asked_at": question.created_at.astimezone(self.settings.escalation.hours.zone)
             .replace(microsecond=0)
             .isoformat(),
             "bot_suggestion": question.matched_question,
             "superuser_note": esc.note,
             "reason": esc.vendor_reason,
-            "reply_with": f"/support vendor-reply {esc.id} <svar>",
+            "reply_with": f"vendor-reply {esc.id} <svar>",
         }
         lines = [
             f"Supportärende {fields['ticket']} (firstline)",
@@ -634,15 +636,15 @@ class Ladder:
         session: AsyncSession,
         esc: Escalation,
         event: EscalationEvent,
-        kind: str,
+        step: EscalationStep,
         to: str,
     ) -> None:
-        payload = {"kind": kind, "escalation": esc.id, "event": event.id, "to": to}
-        enqueue(session, "slack", kind, payload, f"{event.id}:slack:{kind}:{to}", event.at)
+        notice = EscalationNotice(step, esc.id, event.id, to)
+        enqueue_notice(session, notice, str(step), f"{event.id}:{CHAT}:{step}:{to}", event.at)
 
     def _notify_triage(
         self, session: AsyncSession, esc: Escalation, event: EscalationEvent
     ) -> None:
         channel = self.settings.escalation.triage_channel
         if channel:
-            self._notify(session, esc, event, "triage", channel)
+            self._notify(session, esc, event, EscalationStep.TRIAGE, channel)

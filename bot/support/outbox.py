@@ -2,9 +2,10 @@
 sent by `Outbox.deliver_due` with retries and backoff, so nothing is lost when Slack, the mail
 server or a webhook is down, and a step that was rolled back sends nothing.
 
-Each route ("slack", "email", "webhook") has a sender: an async function that takes the payload
-and returns a short result, raises `TemporaryFailure` to be retried later, or `PermanentFailure`
-to give up. The Slack sender lives in the Slack adapter; the core knows only routes.
+Each route has a sender: an async function that takes the payload and returns a short result,
+raises `TemporaryFailure` to be retried later, or `PermanentFailure` to give up. The core sends
+e-mail and webhooks itself; what goes to people in the chat (`notices.CHAT`) is sent by the
+channel adapter attached as the chat (`Outbox.attach`), which may add routes of its own.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, utcnow
+from bot.support.notices import CHAT, Notice
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +75,27 @@ def enqueue(
     )
 
 
+def enqueue_notice(
+    session: AsyncSession, notice: Notice, topic: str, dedupe_key: str, now: datetime
+) -> None:
+    """Add a notice for the chat to the caller's transaction."""
+    enqueue(session, CHAT, topic, notice.payload(), dedupe_key, now)
+
+
 class Outbox:
     def __init__(self, db: Database, clock: Clock = utcnow) -> None:
         self.db = db
         self.clock = clock
         self.senders: dict[str, Sender] = {}
+        self.chat: str | None = None  # the name of the adapter attached as the chat
 
     def register(self, route: str, sender: Sender) -> None:
         self.senders[route] = sender
+
+    def attach(self, name: str, sender: Sender) -> None:
+        """Let the channel adapter `name` deliver the notices for the chat."""
+        self.chat = name
+        self.register(CHAT, sender)
 
     async def add(self, route: str, topic: str, payload: Mapping[str, Any], key: str) -> bool:
         """Queue a delivery on its own (not part of a state change); False if `key` is queued
@@ -93,20 +108,27 @@ class Outbox:
                 return False
         return True
 
-    async def deliver_due(self) -> int:
-        """Send what is due on the routes that have a sender; the number sent."""
+    async def deliver_due(self, after: int = 0) -> int:
+        """Send what is due on the routes that have a sender (only messages with an id above
+        `after`, if given); the number sent."""
         sent = 0
-        for message in await self._lease():
+        for message in await self._lease(after):
             sent += await self._deliver(message)
         return sent
 
-    async def _lease(self) -> list[OutboxMessage]:
+    async def last_id(self) -> int:
+        """The id of the newest message, so a caller can deliver only what it queues after."""
+        async with self.db.session() as session:
+            return await session.scalar(select(func.max(OutboxMessage.id))) or 0
+
+    async def _lease(self, after: int) -> list[OutboxMessage]:
         """Take due messages for a while, so two processes never send the same one at once."""
         now = self.clock()
         async with self.db.session() as session:
             query = (
                 select(OutboxMessage)
                 .where(
+                    OutboxMessage.id > after,
                     OutboxMessage.state == "pending",
                     OutboxMessage.route.in_(list(self.senders)),
                     OutboxMessage.next_attempt_at <= now,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -11,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
 from bot.faq.text import detect_language
+from bot.support.notices import ReplyNotice
 from bot.support.questions import DuplicateEvent, Origin, Outcome
 from bot.texts import t
 from handlers.slack.blocks import (
@@ -25,7 +27,7 @@ from handlers.slack.blocks import (
     unresolved_blocks,
 )
 from handlers.slack.mrkdwn import plain_text
-from handlers.slack.notify import PERMANENT_ERRORS
+from handlers.slack.notify import PERMANENT_ERRORS, ROUTE
 
 log = logging.getLogger(__name__)
 
@@ -37,19 +39,25 @@ def question_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-async def display_name(core: Core, client: AsyncWebClient, user: str) -> str | None:
+# Display names by user id, per Web API client (one per app, so per workspace).
+_NAMES: WeakKeyDictionary[AsyncWebClient, dict[str, str]] = WeakKeyDictionary()
+MOST_NAMES = 10_000
+
+
+async def display_name(client: AsyncWebClient, user: str) -> str | None:
     """The person's name as colleagues see it (cached for this process); None if Slack won't
     say."""
-    if user not in core.names:
+    names = _NAMES.setdefault(client, {})
+    if user not in names:
         try:
             response = await client.users_info(user=user)
         except (SlackApiError, aiohttp.ClientError, TimeoutError):
             return None
         profile = (response.get("user") or {}).get("profile") or {}
-        if len(core.names) > 10_000:
-            core.names.clear()
-        core.names[user] = str(profile.get("real_name") or profile.get("display_name") or user)
-    return core.names[user]
+        if len(names) > MOST_NAMES:
+            names.clear()
+        names[user] = str(profile.get("real_name") or profile.get("display_name") or user)
+    return names[user]
 
 
 def from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -71,8 +79,8 @@ async def answer_event(
             lang = detect_language(text)
             await _post(client, channel, thread, help_blocks(lang), t(lang, "greeting"), None, core)
         return
-    name = await display_name(core, client, event["user"])
-    origin = Origin("slack", event["user"], channel, event["ts"], thread, event_id, name)
+    name = await display_name(client, event["user"])
+    origin = Origin(ROUTE, event["user"], channel, event["ts"], thread, event_id, name)
     try:
         reply = await core.desk.ask(text, origin)
     except DuplicateEvent:
@@ -117,9 +125,8 @@ async def _post(
             return
         log.warning("reply to question %s failed (%s); queued to retry", question_id, error)
         key = f"reply:{question_id}" if question_id else f"reply:{channel}:{thread_ts}"
-        await core.outbox.add(
-            "slack", "reply", {"kind": "reply", **message, "question": question_id}, key
-        )
+        notice = ReplyNotice(message, question_id)
+        await core.outbox.add(ROUTE, "reply", notice.payload(), key)
         return
     if question_id is not None:
         await core.desk.set_reply(question_id, response["ts"])

@@ -1,11 +1,13 @@
-"""The outbox's Slack route: render an escalation notification as Block Kit and post it.
+"""The Slack adapter's outbox sender: each notice type has its renderer, and the result is
+posted with chat.postMessage.
 
-Payloads come from the ladder ({"kind", "escalation", "event", "to"}); the message is rendered
-from the database at sending time, so a retried delivery shows the current state.
+Escalation notices are rendered from the database at sending time, so a retried delivery shows
+the current state.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,19 @@ from bot.app import Core
 from bot.ops.digest import NO_OWNER, OWNERS_HEADING
 from bot.store.models import EscalationEvent
 from bot.support.escalations import BOT, State, Status
+from bot.support.notices import (
+    DigestNotice,
+    EscalationNotice,
+    EscalationStep,
+    Notice,
+    OpsNotice,
+    ReplyNotice,
+    Tone,
+    UnknownNotice,
+    UptimeChange,
+    UptimeNotice,
+    notice_from_payload,
+)
 from bot.support.outbox import PermanentFailure, Sender, TemporaryFailure
 from bot.texts import ACTION_NAMES, ESCALATION_TEXTS, PROGRESS, STATE_NAMES
 from handlers.slack.blocks import Block
@@ -32,37 +47,26 @@ PERMANENT_ERRORS = {
     "msg_too_long",
     "no_text",
 }
+# The adapter's name: its outbox route (replies it could not post at once) and the source of the
+# questions asked in its threads, the ones it can follow up.
+ROUTE = "slack"
+TONES = {Tone.CALENDAR: ":calendar:", Tone.CHART: ":bar_chart:", Tone.WARNING: ":warning:"}
+UPTIME_ICONS = {
+    UptimeChange.DOWN: ":red_circle:",
+    UptimeChange.STILL_DOWN: ":red_circle:",
+    UptimeChange.RECOVERED: ":large_green_circle:",
+}
+
+Rendered = tuple[str, str | None, str, list[Block]]
 
 
 def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
     async def send(payload: dict[str, Any]) -> str:
-        if payload["kind"] == "reply":  # a bot reply whose first attempt failed
-            channel, thread = payload["channel"], payload["thread_ts"]
-            text, blocks = payload["text"], payload["blocks"]
-        elif payload["kind"] == "digest":
-            channel, thread, text = payload["to"], None, payload["title"]
-            blocks = digest_blocks(payload["title"], payload["sections"], payload["owners"])
-        elif payload["kind"] == "ops":
-            channel, thread, text = payload["to"], None, payload["text"]
-            owner = (
-                f"\nAnsvarig för {payload['owner_role']}: <@{payload['owner']}>"
-                if payload.get("owner")
-                else ""
-            )
-            blocks = [_section(f"{payload.get('icon', ':calendar:')} {escape(text)}{owner}")]
-        elif payload["kind"].startswith("uptime_"):
-            channel, thread, text = payload["to"], None, payload["text"]
-            icon = (
-                ":large_green_circle:" if payload["kind"] == "uptime_recovered" else ":red_circle:"
-            )
-            owner = f"\nAnsvarig för drift: <@{payload['owner']}>" if payload.get("owner") else ""
-            blocks = [_section(f"{icon} *{escape(text)}*{owner}")]
-        else:
-            status = await core.ladder.status(payload["escalation"])
-            event = next(
-                (e for e in status.history if e.id == payload["event"]), status.history[-1]
-            )
-            channel, thread, text, blocks = await render(core, client, status, event, payload)
+        try:
+            notice = notice_from_payload(payload)
+        except (UnknownNotice, TypeError, ValueError) as exc:
+            raise PermanentFailure(f"not a notice the Slack adapter can render: {exc}") from exc
+        channel, thread, text, blocks = await RENDERERS[type(notice)](core, client, notice)
         try:
             response = await client.chat_postMessage(
                 channel=channel, thread_ts=thread, text=text, blocks=blocks, unfurl_links=False
@@ -73,18 +77,53 @@ def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
                 raise PermanentFailure(error) from exc
             retry = exc.response.headers.get("Retry-After") if exc.response.headers else None
             raise TemporaryFailure(error, float(retry) if retry else None) from exc
-        if payload["kind"] == "reply" and payload.get("question"):
-            await core.desk.set_reply(payload["question"], str(response.get("ts")))
+        if isinstance(notice, ReplyNotice) and notice.question:
+            await core.desk.set_reply(notice.question, str(response.get("ts")))
         return str(response.get("ts"))
 
     return send
 
 
-Rendered = tuple[str, str | None, str, list[Block]]
+async def _reply(core: Core, client: AsyncWebClient, notice: ReplyNotice) -> Rendered:
+    """A bot reply whose first attempt failed, as it was rendered then."""
+    message = notice.message
+    return message["channel"], message["thread_ts"], message["text"], message["blocks"]
+
+
+async def _digest(core: Core, client: AsyncWebClient, notice: DigestNotice) -> Rendered:
+    blocks = digest_blocks(notice.title, notice.sections, notice.owners)
+    return notice.to, None, notice.title, blocks
+
+
+async def _ops(core: Core, client: AsyncWebClient, notice: OpsNotice) -> Rendered:
+    owner = f"\nAnsvarig för {notice.owner_role}: <@{notice.owner}>" if notice.owner else ""
+    text = f"{TONES[notice.tone]} {escape(notice.text)}{owner}"
+    return notice.to, None, notice.text, [_section(text)]
+
+
+async def _uptime(core: Core, client: AsyncWebClient, notice: UptimeNotice) -> Rendered:
+    owner = f"\nAnsvarig för drift: <@{notice.owner}>" if notice.owner else ""
+    text = f"{UPTIME_ICONS[notice.change]} *{escape(notice.text)}*{owner}"
+    return notice.to, None, notice.text, [_section(text)]
+
+
+async def _escalation(core: Core, client: AsyncWebClient, notice: EscalationNotice) -> Rendered:
+    status = await core.ladder.status(notice.escalation)
+    event = next((e for e in status.history if e.id == notice.event), status.history[-1])
+    return await render(core, client, status, event, notice)
+
+
+RENDERERS: dict[type[Notice], Callable[[Core, AsyncWebClient, Any], Awaitable[Rendered]]] = {
+    ReplyNotice: _reply,
+    DigestNotice: _digest,
+    OpsNotice: _ops,
+    UptimeNotice: _uptime,
+    EscalationNotice: _escalation,
+}
 
 
 @dataclass(frozen=True)
-class _Notice:
+class _Rendering:
     """One notification about an escalation, with what every rendering of it needs."""
 
     core: Core
@@ -117,37 +156,34 @@ async def render(
     client: AsyncWebClient,
     status: Status,
     event: EscalationEvent,
-    payload: dict[str, Any],
+    escalation_notice: EscalationNotice,
 ) -> Rendered:
-    """(channel, thread_ts, fallback text, blocks) for one notification."""
-    notice = _Notice(core, status, event, payload["to"])
-    kind = payload["kind"]
-    if kind in ("progress", "closed"):
-        return _progress(notice, kind)
-    if kind == "answer":
+    """(channel, thread_ts, fallback text, blocks) for one notice about an escalation."""
+    notice = _Rendering(core, status, event, escalation_notice.to)
+    step = escalation_notice.step
+    if step in (EscalationStep.PROGRESS, EscalationStep.CLOSED):
+        return _progress(notice, step)
+    if step is EscalationStep.ANSWER:
         return _answer(notice)
-    if kind == "vendor":
+    if step is EscalationStep.VENDOR:
         return _to_vendor(notice)
     details = await _internal_details(notice, client)
-    if kind == "assigned":
-        return _assigned(notice, details)
-    if kind == "reminder":
-        return _reminder(notice, details)
-    return _triage(notice, details)
+    return INTERNAL[step](notice, details)
 
 
-def _progress(notice: _Notice, kind: str) -> Rendered:
+def _progress(notice: _Rendering, step: EscalationStep) -> Rendered:
     """To the asker, in their thread: where their question is now."""
     question, event = notice.status.question, notice.event
     templates = PROGRESS[question.language]
-    action = "closed" if kind == "closed" and event.action not in templates else event.action
+    closed = step is EscalationStep.CLOSED
+    action = "closed" if closed and event.action not in templates else event.action
     text = (templates.get(action) or templates["opened"]).format(
         n=notice.n, who=notice.who, area=escape(notice.area_name), vendor=notice.vendor
     )
     return question.channel or "", question.thread_ts, text, [_section(text)]
 
 
-def _answer(notice: _Notice) -> Rendered:
+def _answer(notice: _Rendering) -> Rendered:
     """To the asker, in their thread: the answer, with "solved" and "not solved"."""
     esc, question, event = notice.status.escalation, notice.status.question, notice.event
     texts = ESCALATION_TEXTS[question.language]
@@ -166,7 +202,7 @@ def _answer(notice: _Notice) -> Rendered:
     return question.channel or "", question.thread_ts, intro, blocks
 
 
-def _to_vendor(notice: _Notice) -> Rendered:
+def _to_vendor(notice: _Rendering) -> Rendered:
     """To the vendor's channel, outside the company: no internal links, the asker by name."""
     esc, question = notice.status.escalation, notice.status.question
     asked = escape(question.asker_name or question.asker)
@@ -179,7 +215,7 @@ def _to_vendor(notice: _Notice) -> Rendered:
     return notice.to, None, f"Supportärende #{notice.n}", [_section(_lines(head, details))]
 
 
-async def _internal_details(notice: _Notice, client: AsyncWebClient) -> list[str]:
+async def _internal_details(notice: _Rendering, client: AsyncWebClient) -> list[str]:
     """The question, who asked where (with a link to the thread), and what we know of it."""
     question = notice.status.question
     link = await _permalink(client, question.channel, question.message_ts)
@@ -191,7 +227,7 @@ async def _internal_details(notice: _Notice, client: AsyncWebClient) -> list[str
     ]
 
 
-def _known(notice: _Notice) -> list[str]:
+def _known(notice: _Rendering) -> list[str]:
     esc, question = notice.status.escalation, notice.status.question
     known = []
     if question.matched_question:
@@ -201,7 +237,7 @@ def _known(notice: _Notice) -> list[str]:
     return known
 
 
-def _assigned(notice: _Notice, details: list[str]) -> Rendered:
+def _assigned(notice: _Rendering, details: list[str]) -> Rendered:
     """To the superuser whose turn it is, with the actions."""
     head = f"*Ny fråga till dig: #{notice.n}* ({escape(notice.area_name)})"
     deadline = _hours(notice.core.settings.escalation.claim_within)
@@ -210,7 +246,7 @@ def _assigned(notice: _Notice, details: list[str]) -> Rendered:
     return notice.to, None, f"Ny fråga #{notice.n}", blocks
 
 
-def _reminder(notice: _Notice, details: list[str]) -> Rendered:
+def _reminder(notice: _Rendering, details: list[str]) -> Rendered:
     """To the superuser who claimed it and has not answered."""
     grace = _hours(notice.core.settings.escalation.reminder_grace)
     head = (
@@ -221,7 +257,7 @@ def _reminder(notice: _Notice, details: list[str]) -> Rendered:
     return notice.to, None, f"Påminnelse #{notice.n}", blocks
 
 
-def _triage(notice: _Notice, details: list[str]) -> Rendered:
+def _triage(notice: _Rendering, details: list[str]) -> Rendered:
     """To the triage channel: one line about what just happened, and the actions that fit."""
     esc, event = notice.status.escalation, notice.event
     state = STATE_NAMES.get(esc.state, esc.state)
@@ -239,6 +275,13 @@ def _triage(notice: _Notice, details: list[str]) -> Rendered:
     ):
         blocks.append(_buttons(notice.n, [(ADD_FAQ, "Lägg till i FAQ:n", None)]))
     return notice.to, None, f"#{notice.n} {event.action}", blocks
+
+
+INTERNAL: dict[EscalationStep, Callable[[_Rendering, list[str]], Rendered]] = {
+    EscalationStep.ASSIGNED: _assigned,
+    EscalationStep.REMINDER: _reminder,
+    EscalationStep.TRIAGE: _triage,
+}
 
 
 def _lines(head: str, details: list[str]) -> str:

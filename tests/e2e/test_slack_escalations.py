@@ -328,7 +328,11 @@ async def test_vendor_gets_email_and_webhook_from_real_servers(
     [ticket] = hooks
     assert ticket["ticket"] == "#1" and ticket["question"] == QUESTION
     assert ticket["superuser_note"] == "gäller periodiseringar" and ticket["area"] == "Ekonomi"
-    assert (ticket["asked_by"], ticket["asked_by_slack_id"]) == ("Kalle Anka", ASKER)
+    assert (ticket["asked_by"], ticket["asked_by_id"], ticket["asked_via"]) == (
+        "Kalle Anka",
+        ASKER,
+        "slack",
+    )
 
 
 async def test_modals_release_not_solved_and_vendor_reply(ladder_bot) -> None:

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core, create_core
 from bot.settings import Area, Escalation, Vendor
+from bot.support.notices import EscalationNotice, EscalationStep
 from handlers.slack.notify import render
 from tests.conftest import START, Clock, make_settings, record_unresolved
 from tests.e2e.fake_slack import FakeSlackAPI
@@ -34,8 +35,9 @@ async def core(database_url: str) -> AsyncIterator[Core]:
 async def rendered(core: Core, slack: FakeSlackAPI, number: int, kind: str, to: str) -> Any:
     status = await core.ladder.status(number)
     client = AsyncWebClient(token="xoxb-test", base_url=slack.url)
-    payload = {"kind": kind, "to": to}
-    return await render(core, client, status, status.history[-1], payload)
+    event = status.history[-1]
+    notice = EscalationNotice(EscalationStep(kind), number, event.id, to)
+    return await render(core, client, status, event, notice)
 
 
 def buttons(blocks: list[dict[str, Any]]) -> list[str]:

@@ -16,6 +16,7 @@ from bot.app import Core, create_core
 from bot.settings import Area, Escalation, Vendor
 from bot.store.models import OutboxMessage, Question
 from bot.support.escalations import Ladder, Refused, State
+from bot.support.notices import CHAT
 from bot.support.questions import Origin
 from tests.conftest import START, Clock, make_settings, record_unresolved
 
@@ -62,7 +63,8 @@ async def outbox(core: Core) -> list[tuple[str, dict]]:
 
 
 def slack(messages: list[tuple[str, dict]]) -> list[tuple[str, str]]:
-    return [(p["kind"], p["to"]) for route, p in messages if route == "slack"]
+    """The notices for the chat (which Slack delivers when it is attached)."""
+    return [(p["kind"], p["to"]) for route, p in messages if route == CHAT]
 
 
 async def test_primary_deputy_then_vendor_in_business_hours(core: Core, clock: Clock) -> None:

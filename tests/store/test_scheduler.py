@@ -66,7 +66,7 @@ async def test_daily_summary_failing_jobs_and_daylight_saving(
                 await session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "ops"))
             )
         texts = [json.loads(r.payload)["text"] for r in rows]
-        assert [json.loads(r.payload)["icon"] for r in rows] == [":bar_chart:", ":warning:"]
+        assert [json.loads(r.payload)["tone"] for r in rows] == ["chart", "warning"]
         assert len(texts) == 2
         assert texts[0].startswith("Driften just nu") and "BC: okänd" in texts[0]
         assert texts[1] == (

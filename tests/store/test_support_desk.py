@@ -23,7 +23,7 @@ from bot.support.questions import (
     Outcome,
     escalation_reason,
 )
-from tests.conftest import make_settings
+from tests.conftest import following_up, make_settings
 
 # about the ERP, but not in the FAQ: unresolved (not vague, not off-topic)
 UNANSWERABLE = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
@@ -257,6 +257,7 @@ async def test_a_clarification_the_asker_picks_solves_the_vague_question(core: C
 async def test_asked_anyway_from_slack_goes_up_the_ladder(database_url: str) -> None:
     areas = (Area("finance", "Ekonomi", superusers=("U0ANNA",)),)
     core = await create_core(make_settings(database_url, areas=areas))
+    core.attach(following_up("slack"))
     try:
         origin = Origin("slack", "U1", "C0SUPPORT", "1.1", "1.1")
         vague = await core.desk.ask("faktura", origin)

@@ -1,0 +1,69 @@
+"""Each notice survives the outbox: its payload reads back as the same notice, and a payload of
+no known kind is an error, not a guess."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.support.notices import (
+    DigestNotice,
+    EscalationNotice,
+    EscalationStep,
+    Notice,
+    OpsNotice,
+    ReplyNotice,
+    Tone,
+    UnknownNotice,
+    UptimeChange,
+    UptimeNotice,
+    notice_from_payload,
+)
+
+NOTICES: list[Notice] = [
+    *(EscalationNotice(step, 7, 31, "U0ANNA") for step in EscalationStep),
+    OpsNotice("C0OPS", "Uppgradering på fredag", "U0OLA", "uppgraderingar", Tone.WARNING),
+    OpsNotice("C0OPS", "Ingen uppgradering planerad"),
+    *(
+        UptimeNotice(change, "C0OPS", "erp-web", "ERP webb", "timeout", "2026-12-03", 12, None, "x")
+        for change in UptimeChange
+    ),
+    DigestNotice("C0OPS", "Veckorapport", [["Roadmap", ["a", "b"]]], [["Drift", "U0OLA"]]),
+    ReplyNotice({"channel": "C1", "thread_ts": "1.1", "text": "t", "blocks": []}, 4),
+]
+
+
+@pytest.mark.parametrize("notice", NOTICES, ids=lambda n: type(n).__name__)
+def test_a_notice_reads_back_from_its_stored_payload(notice: Notice) -> None:
+    stored = json.loads(json.dumps(notice.payload()))
+    assert notice_from_payload(stored) == notice
+
+
+def test_the_payloads_keep_the_kinds_stored_before_the_notices_were_typed() -> None:
+    kinds = [n.payload()["kind"] for n in NOTICES]
+    assert kinds[:7] == ["assigned", "reminder", "triage", "vendor", "progress", "closed", "answer"]
+    assert kinds[7:] == [
+        "ops",
+        "ops",
+        "uptime_down",
+        "uptime_still_down",
+        "uptime_recovered",
+        "digest",
+        "reply",
+    ]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{}, {"kind": "telegram", "to": "x"}, {"kind": "uptime_sideways", "to": "C1"}],
+    ids=["no kind", "unknown kind", "unknown uptime change"],
+)
+def test_an_unknown_kind_is_an_error(payload: dict) -> None:
+    with pytest.raises(UnknownNotice):
+        notice_from_payload(payload)
+
+
+def test_a_payload_missing_a_field_is_an_error() -> None:
+    with pytest.raises(TypeError):
+        notice_from_payload({"kind": "assigned", "escalation": 1})
