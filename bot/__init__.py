@@ -1,1 +1,2 @@
-"""firstline core: knowledge, matching, storage and support services. Knows nothing about Slack."""
+"""firstline core: knowledge, matching, storage, support and operations. Knows no chat platform:
+channel adapters (handlers/) attach to it; tests/test_boundary.py keeps it so."""

@@ -1,1 +1,2 @@
-"""Operations: the scheduler and its jobs (uptime, upgrades and the digest come later)."""
+"""Operations: the scheduler and its leader lock, uptime checks of the ERP and its integrations,
+the upgrade plan and its reminders, the roadmap, the weekly digest, and the ops channel."""

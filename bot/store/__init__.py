@@ -1,6 +1,2 @@
-"""Storage: SQLAlchemy 2 models, the async engine, and Alembic migrations."""
-
-from bot.store.db import Database
-from bot.store.models import ProcessedEvent, Question
-
-__all__ = ["Database", "ProcessedEvent", "Question"]
+"""Storage: SQLAlchemy 2 models (`models`), the async engine (`db`), and Alembic migrations
+(`migrations/`). Import from the modules; this package exports nothing itself."""

@@ -68,7 +68,8 @@ class Question(Base):
 
 
 class ProcessedEvent(Base):
-    """Slack event ids already handled, so a retry never produces a second reply."""
+    """Event ids (a channel's delivery ids) already handled, so a retry never produces a second
+    reply."""
 
     __tablename__ = "processed_events"
 

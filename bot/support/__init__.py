@@ -1,2 +1,3 @@
 """Support services: questions asked and what the bot made of them, the asker's feedback, the
-escalation ladder, business hours, learning from confirmed answers, and the outbox."""
+escalation ladder, business hours, learning from confirmed answers, the typed notices for the
+chat, and the outbox with its e-mail and webhook senders."""

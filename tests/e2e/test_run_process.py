@@ -33,7 +33,7 @@ async def start_firstline(env: dict[str, str], *args: str) -> asyncio.subprocess
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FIRSTLINE_"))}
     base.update({"KNOWLEDGE_DIR": str(KNOWLEDGE), "PYTHONPATH": str(ROOT)}, **env)
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", *args,
+        sys.executable, "-m", "handlers.terminal.cli", "run", *args,
         env=base, cwd=ROOT, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
 

@@ -19,27 +19,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import Core, create_core
-from bot.chat import render_match, run_chat
 from bot.faq.doctor import Asked, Report, diagnose
 from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import KnowledgeError, load_knowledge
 from bot.faq.matcher import Match
 from bot.faq.smalltalk import SmallTalk
-from bot.ops.digest import digest_text
 from bot.ops.roadmap import load_roadmap
 from bot.ops.scheduler import build_scheduler
 from bot.ops.upgrades import load_upgrades
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.db import Database, DatabaseUnavailable
-from bot.store.models import Escalation, OutboxMessage, Question
+from bot.store.models import Escalation, Question
 from bot.support.learning import LEARNED_TEXTS, by_entry
 from bot.support.questions import Outcome, Status, consider, example_questions
+from handlers.terminal.chat import render_match, run_chat
+from handlers.terminal.sender import terminal_channel
 
 log = logging.getLogger("firstline")
 T = TypeVar("T")
@@ -444,10 +444,17 @@ def _doctor_text(report: Report, root: Path, weeks: int) -> str:
 
 
 def _with_core(settings: Settings, work: Callable[[Core], Awaitable[T]]) -> T:
-    """Run `work` on a core made from `settings`, closed afterwards."""
+    """Run `work` on a core made from `settings`, closed afterwards. Its chat is Slack when a
+    token is set, else this terminal."""
 
     async def run() -> T:
         core = await create_core(settings)
+        if settings.slack_bot_token:
+            from handlers.slack import slack_channel, web_client
+
+            core.attach(slack_channel(core, web_client(settings)))
+        else:
+            core.attach(terminal_channel(sys.stdout))
         try:
             return await work(core)
         finally:
@@ -504,41 +511,28 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 async def _run_and_deliver(
     core: Core, settings: Settings, job: Callable[[], Awaitable[object]], name: str
 ) -> int:
-    """Run a job now. With a Slack token what it queued is sent; without one it is printed
-    here instead (and only what this run queued: other pending messages stay for the bot)."""
-    async with core.db.session() as session:
-        before = await session.scalar(select(func.max(OutboxMessage.id))) or 0
+    """Run a job now and deliver what it queued through the attached chat (Slack, or printed
+    here); only what this run queued: other pending messages stay for the bot."""
+    before = await core.outbox.last_id()
     try:
         result = await job()
     except Exception as exc:
         print(f"firstline: error: {name} failed: {exc}", file=sys.stderr)
         return 1
-    async with core.db.session() as session:
-        queued = list(
-            await session.scalars(
-                select(OutboxMessage).where(OutboxMessage.id > before).order_by(OutboxMessage.id)
-            )
-        )
-        if not settings.slack_bot_token:
-            for message in queued:
-                payload = json.loads(message.payload)
-                if payload.get("kind") == "digest":
-                    text = digest_text(payload["title"], payload["sections"], payload["owners"])
-                else:
-                    text = payload.get("text") or payload.get("kind")
-                print(f"[to {payload.get('to') or payload.get('channel')}] {text}")
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_([m.id for m in queued]))
-                .values(state="sent", result="terminal")
-            )
-            await session.commit()
-    if settings.slack_bot_token:
-        await core.outbox.deliver_due()
+    queued = await core.outbox.last_id() - before
+    sent = 0
+    while delivered := await core.outbox.deliver_due(after=before):
+        sent += delivered
     if result is False and not queued:
         print(f"{name}: nothing to send (already sent for this period)")
     else:
-        print(f"ran {name}: {len(queued)} message(s)")
+        print(f"ran {name}: {queued} message(s)")
+    if sent < queued:
+        print(
+            f"firstline: warning: {queued - sent} message(s) not delivered yet; "
+            "a running bot (firstline run) retries them",
+            file=sys.stderr,
+        )
     return 0
 
 

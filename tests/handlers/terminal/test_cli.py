@@ -29,7 +29,7 @@ def firstline(
     base.update({"KNOWLEDGE_DIR": str(KNOWLEDGE), "PYTHONPATH": str(ROOT)})
     base.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "handlers.terminal.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,

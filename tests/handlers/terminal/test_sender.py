@@ -1,0 +1,51 @@
+"""The terminal as the chat: `firstline jobs run` and `firstline digest` without Slack print what
+they queued, through the outbox like any channel, and only what they queued."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+from sqlalchemy import select
+
+from bot.app import Core, create_core
+from bot.settings import Ops
+from bot.store.models import OutboxMessage
+from bot.support.notices import CHAT, OpsNotice, Tone
+from handlers.terminal.sender import terminal_channel
+from tests.conftest import make_settings
+
+
+@pytest_asyncio.fixture
+async def core(database_url: str) -> AsyncIterator[Core]:
+    core = await create_core(make_settings(database_url, ops=Ops(channel="C0OPS")))
+    yield core
+    await core.close()
+
+
+async def test_the_terminal_prints_what_a_run_queued_and_leaves_the_rest(core: Core) -> None:
+    waiting = OpsNotice("C0OPS", "queued by the bot earlier")
+    await core.outbox.add(CHAT, "ops", waiting.payload(), "earlier")
+    out = io.StringIO()
+    core.attach(terminal_channel(out))
+    before = await core.outbox.last_id()
+    assert await core.ops.post("now", "Jobbet x misslyckades", tone=Tone.WARNING)
+    assert await core.digest.post()
+    assert await core.outbox.deliver_due(after=before) == 2
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "[to C0OPS] Jobbet x misslyckades"
+    assert lines[1].startswith("[to C0OPS] Veckorapport för affärssystemet, vecka")
+    async with core.db.session() as session:
+        rows = (await session.execute(select(OutboxMessage.state, OutboxMessage.result))).all()
+    assert [tuple(r) for r in rows] == [
+        ("pending", None),
+        ("sent", "terminal"),
+        ("sent", "terminal"),
+    ]
+
+
+async def test_the_terminal_follows_nothing_up(core: Core) -> None:
+    core.attach(terminal_channel(io.StringIO()))
+    assert core.escalating_sources == frozenset()
+    assert core.outbox.chat == "terminal"
