@@ -88,6 +88,7 @@ class Outbox:
         self.clock = clock
         self.senders: dict[str, Sender] = {}
         self.chat: str | None = None  # the name of the adapter attached as the chat
+        self.after = 0  # deliver only messages with a higher id (see only_after)
 
     def register(self, route: str, sender: Sender) -> None:
         self.senders[route] = sender
@@ -108,27 +109,31 @@ class Outbox:
                 return False
         return True
 
-    async def deliver_due(self, after: int = 0) -> int:
-        """Send what is due on the routes that have a sender (only messages with an id above
-        `after`, if given); the number sent."""
+    async def deliver_due(self) -> int:
+        """Send what is due on the routes that have a sender; the number sent."""
         sent = 0
-        for message in await self._lease(after):
+        for message in await self._lease():
             sent += await self._deliver(message)
         return sent
 
     async def last_id(self) -> int:
-        """The id of the newest message, so a caller can deliver only what it queues after."""
         async with self.db.session() as session:
             return await session.scalar(select(func.max(OutboxMessage.id))) or 0
 
-    async def _lease(self, after: int) -> list[OutboxMessage]:
+    async def only_after(self) -> int:
+        """From now on deliver only what is queued from now on, and return the newest id before
+        it: a command that runs one job leaves what was waiting to the running bot."""
+        self.after = await self.last_id()
+        return self.after
+
+    async def _lease(self) -> list[OutboxMessage]:
         """Take due messages for a while, so two processes never send the same one at once."""
         now = self.clock()
         async with self.db.session() as session:
             query = (
                 select(OutboxMessage)
                 .where(
-                    OutboxMessage.id > after,
+                    OutboxMessage.id > self.after,
                     OutboxMessage.state == "pending",
                     OutboxMessage.route.in_(list(self.senders)),
                     OutboxMessage.next_attempt_at <= now,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -35,7 +35,7 @@ from bot.ops.scheduler import build_scheduler
 from bot.ops.upgrades import load_upgrades
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.db import Database, DatabaseUnavailable
-from bot.store.models import Escalation, Question
+from bot.store.models import Escalation, OutboxMessage, Question
 from bot.support.learning import LEARNED_TEXTS, by_entry
 from bot.support.questions import Outcome, Status, consider, example_questions
 from handlers.terminal.chat import render_match, run_chat
@@ -513,15 +513,17 @@ async def _run_and_deliver(
 ) -> int:
     """Run a job now and deliver what it queued through the attached chat (Slack, or printed
     here); only what this run queued: other pending messages stay for the bot."""
-    before = await core.outbox.last_id()
+    before = await core.outbox.only_after()
     try:
         result = await job()
     except Exception as exc:
         print(f"firstline: error: {name} failed: {exc}", file=sys.stderr)
         return 1
-    queued = await core.outbox.last_id() - before
+    async with core.db.session() as session:
+        query = select(func.count()).where(OutboxMessage.id > before)
+        queued = await session.scalar(query) or 0
     sent = 0
-    while delivered := await core.outbox.deliver_due(after=before):
+    while delivered := await core.outbox.deliver_due():
         sent += delivered
     if result is False and not queued:
         print(f"{name}: nothing to send (already sent for this period)")

@@ -81,7 +81,7 @@ async def test_jobs_list_and_run_print_to_the_terminal_without_slack(
     with sqlite3.connect(tmp_path / "ops.db") as db:  # a message the running bot has yet to send
         db.execute(
             "INSERT INTO outbox (route, topic, payload, dedupe_key, state, attempts,"
-            " next_attempt_at, created_at) VALUES ('slack', 'ops', '{\"kind\": \"ops\"}',"
+            " next_attempt_at, created_at) VALUES ('chat', 'ops', '{\"kind\": \"ops\"}',"
             " 'earlier', 'pending', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
         )
     fake.mode = "down"
@@ -92,3 +92,39 @@ async def test_jobs_list_and_run_print_to_the_terminal_without_slack(
         states = dict(db.execute("SELECT dedupe_key, state FROM outbox").fetchall())
     assert states["earlier"] == "pending"  # not swallowed by the terminal
     assert [state for key, state in states.items() if key != "earlier"] == ["sent"]
+
+
+async def test_a_job_run_from_the_terminal_with_a_slack_token_posts_to_slack(
+    tmp_path: Path,
+    slack: FakeSlackAPI,
+    erp: tuple[Erp, str],  # noqa: F811
+) -> None:
+    """`firstline jobs run` and `firstline digest` deliver what they queue when Slack is set up,
+    without a running bot."""
+    fake, url = erp
+    config = tmp_path / "firstline.toml"
+    config.write_text(
+        '[ops]\nchannel = "C0OPS"\n[[ops.checks]]\nid = "erp-web"\nname = "BC"\n'
+        f'url = "{url}"\ntimeout = 1\nfail_after = 1\n'
+    )
+    env = {
+        "FIRSTLINE_CONFIG": str(config),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}",
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": slack.url,
+    }
+    fake.mode = "down"
+    ran = await asyncio.to_thread(firstline, "jobs", "run", "uptime:erp-web", env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert "ran uptime:erp-web: 1 message(s)" in ran.stdout and "[to " not in ran.stdout
+    [alert] = await slack.wait_for("chat.postMessage")
+    assert alert.args["channel"] == "C0OPS"
+    assert ":red_circle: *BC är nere sedan" in texts_of(alert.args["blocks"])
+    digest = await asyncio.to_thread(firstline, "digest", env=env)
+    assert digest.returncode == 0, digest.stderr
+    posts = await slack.wait_for("chat.postMessage", count=2)
+    assert posts[1].args["channel"] == "C0OPS"
+    assert posts[1].args["text"].startswith("Veckorapport för affärssystemet, vecka")
+    with sqlite3.connect(tmp_path / "ops.db") as db:
+        states = [state for (state,) in db.execute("SELECT state FROM outbox")]
+    assert states == ["sent", "sent"]
