@@ -30,37 +30,32 @@ outbox = sa.table(
 
 
 def upgrade() -> None:
-    connection = op.get_bind()
-    waiting = connection.execute(
-        sa.select(outbox.c.id, outbox.c.payload).where(
-            outbox.c.route == "slack", outbox.c.topic != "reply", outbox.c.state == "pending"
-        )
-    )
-    for message_id, text in list(waiting):
-        payload = json.loads(text)
-        if payload.get("kind") == "ops":
-            payload["tone"] = TONES.get(payload.pop("icon", None), "calendar")
-        connection.execute(
-            sa.update(outbox)
-            .where(outbox.c.id == message_id)
-            .values(route="chat", payload=json.dumps(payload, ensure_ascii=False, sort_keys=True))
-        )
+    _move("slack", "chat", "icon", "tone", TONES, "calendar")
 
 
 def downgrade() -> None:
-    connection = op.get_bind()
     icons = {tone: icon for icon, tone in TONES.items()}
+    _move("chat", "slack", "tone", "icon", icons, ":calendar:")
+
+
+def _move(
+    source: str, target: str, old_key: str, new_key: str, values: dict[str, str], default: str
+) -> None:
+    """Move the waiting notices (not the Slack adapter's own replies) from route `source` to
+    `target`, and an ops message's `old_key` to `new_key`."""
+    connection = op.get_bind()
     waiting = connection.execute(
         sa.select(outbox.c.id, outbox.c.payload).where(
-            outbox.c.route == "chat", outbox.c.state == "pending"
+            outbox.c.route == source, outbox.c.topic != "reply", outbox.c.state == "pending"
         )
     )
     for message_id, text in list(waiting):
         payload = json.loads(text)
         if payload.get("kind") == "ops":
-            payload["icon"] = icons.get(payload.pop("tone", None), ":calendar:")
+            old = payload.pop(old_key, None)
+            payload[new_key] = values.get(old, default)
         connection.execute(
             sa.update(outbox)
             .where(outbox.c.id == message_id)
-            .values(route="slack", payload=json.dumps(payload, ensure_ascii=False, sort_keys=True))
+            .values(route=target, payload=json.dumps(payload, ensure_ascii=False, sort_keys=True))
         )
