@@ -2,10 +2,10 @@
 
 The matcher (bot/faq/matcher.py) indexes and scores; it asks the vocabulary what each word means:
 
-- **Roots:** the inflected forms of a word (`faktura`, `fakturor`, `fakturan`) form one cluster,
-  where their roots (`text.roots`) meet, and is named by one of them. A word is known when one
-  of its roots belongs to a cluster.
-- **Compounds:** a word of seven letters or more is split into two known words
+- **Roots:** the inflected forms of a word (`faktura`, `fakturor`, `fakturan`), whose roots
+  (`text.roots`) meet, form one cluster, named by one of them. A word is known when one of its
+  roots belongs to a cluster.
+- **Compounds:** a word of seven letters or more is split, where it can be, into two known words
   (`leverantörsfakturor` -> `leverantör` + `faktura`, with or without the linking s), choosing the
   split with the longest shorter half.
 - **Typos:** an unknown word of five letters or more is corrected to the vocabulary word within
@@ -16,8 +16,8 @@ The matcher (bot/faq/matcher.py) indexes and scores; it asks the vocabulary what
   `~n`. A one-word member gives its cluster the concept; a longer member is a phrase, a sequence
   of clusters, and stands for the concept wherever the sequence occurs.
 
-The vocabulary is built from the words of the entries and of the synonym groups, then only read:
-the analysis of each word is cached.
+The vocabulary is built from the words of the entries and of the synonym groups and does not
+change after that; what it makes of each word is cached.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from bot.faq.text import is_stopword, roots, words
 
 # Questions bring new words forever: the per-word analysis cache starts over past this size.
+# Hand-set, not checked; it bounds memory and changes no answer.
 WORD_CACHE_LIMIT = 100_000
 
 # A word's cluster (or the word itself when it has none), its own terms and its parts' terms.
