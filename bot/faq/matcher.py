@@ -16,7 +16,8 @@ explains (coverage, weighted by rarity), how much of the entry the question expl
 clearly it beats the runner-up, and words the knowledge base has never seen (which is what makes
 the bot abstain on "what's for lunch?"). Names and numbers it has never seen ("Karlssons Måleri",
 "invoice 1004877") are the asker's context and don't count at all. The coefficients
-(bot/faq/calibration.py) were fitted with `bench/calibrate.py` on the tuning sets in tests/eval/.
+(bot/faq/calibration.py) were fitted with `bench/calibrate.py` on every knowledge base of
+bench/kbs.py (the sample's tuning sets and each company's questions, plain and phrased).
 """
 
 from __future__ import annotations

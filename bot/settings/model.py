@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 
-from bot.faq.matcher import DEFAULT_THRESHOLD
+from bot.faq.calibration import DEFAULT_THRESHOLD
 from bot.support.hours import BusinessHours
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///firstline.db"
