@@ -31,6 +31,13 @@ from bot.faq.text import is_stopword, roots, words
 # Hand-set, not checked; it bounds memory and changes no answer.
 WORD_CACHE_LIMIT = 100_000
 
+# Word lengths, in letters; hand-set, and no check of them is recorded. Shorter words
+# are too often another real word one edit away to be corrected, or too short to split.
+TYPO_FROM = 5  # an unknown word is corrected from this length
+TWO_EDITS_FROM = 8  # and within two edits from this length
+COMPOUND_FROM = 7  # a word is split into two known words from this length
+PART_FROM = 3  # each part at least this long (a linking s makes the left part one longer)
+
 # A word's cluster (or the word itself when it has none), its own terms and its parts' terms.
 TokenTerms = tuple[str, tuple[str, ...], tuple[str, ...]]
 # Synonym phrases by their first two clusters: [(the whole phrase's clusters, its concept)].
@@ -74,7 +81,7 @@ class Vocabulary:
         self._root_cluster = {root: uf.find(word) for root, word in by_root.items()}
         self._deletes: dict[str, set[str]] = defaultdict(set)
         for word in vocab:
-            if len(word) >= 5 and not word.isdigit():
+            if len(word) >= TYPO_FROM and not word.isdigit():
                 self._deletes[word].add(word)
                 for i in range(len(word)):
                     self._deletes[word[:i] + word[i + 1 :]].add(word)
@@ -111,13 +118,13 @@ class Vocabulary:
         """Split a compound into two known words (leverantörsfakturor -> leverantör + faktura)."""
         best: tuple[str, ...] = ()
         best_len = 0
-        for i in range(3, len(word) - 3):
+        for i in range(PART_FROM, len(word) - PART_FROM):
             right = self._cluster(word[i:])
             if right is None:
                 continue
             left_word = word[:i]
-            left = self._cluster(left_word) if len(left_word) >= 3 else None
-            if left is None and left_word.endswith("s") and len(left_word) >= 4:
+            left = self._cluster(left_word) if len(left_word) >= PART_FROM else None
+            if left is None and left_word.endswith("s") and len(left_word) > PART_FROM:
                 left = self._cluster(left_word[:-1])
             if left is None and left_word in self._root_cluster:
                 left = self._root_cluster[left_word]
@@ -131,15 +138,15 @@ class Vocabulary:
         if cached is None:
             if len(self._cache) > WORD_CACHE_LIMIT:
                 self._cache.clear()  # questions bring new words forever; start over
-            parts = self._split(word) if len(word) >= 7 and not word.isdigit() else ()
+            parts = self._split(word) if len(word) >= COMPOUND_FROM and not word.isdigit() else ()
             cached = self._cache[word] = (self._cluster(word), parts)
         return cached
 
     def correct(self, word: str) -> str | None:
         """The closest vocabulary word within one edit (two for long words), or None."""
-        if len(word) < 5 or word.isdigit():
+        if len(word) < TYPO_FROM or word.isdigit():
             return None
-        limit = 1 if len(word) < 8 else 2
+        limit = 1 if len(word) < TWO_EDITS_FROM else 2
         candidates: set[str] = set()
         probes = {word}
         for _ in range(limit):
