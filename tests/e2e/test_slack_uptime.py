@@ -14,7 +14,7 @@ from tests.e2e.fake_slack import FakeSlackAPI
 from tests.e2e.harness import start_bot
 from tests.e2e.test_slack_questions import settle, texts_of
 from tests.handlers.terminal.test_cli import firstline
-from tests.store.test_uptime import Erp, erp  # noqa: F401 - the fixture
+from tests.ops.test_uptime import Erp, erp  # noqa: F401 - the fixture
 
 
 async def test_down_alert_recovery_and_the_uptime_command(
