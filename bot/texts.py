@@ -288,6 +288,12 @@ def t(language: str, key: str, **values: str) -> str:
     return table[key].format(**values)
 
 
+def wording(key: str, language: str | None = None) -> str:
+    """The text `key` before its values are filled in: in `language` from TEXTS, or, without
+    one, the superusers' Swedish from DESK."""
+    return TEXTS.get(language, TEXTS["en"])[key] if language else DESK[key]
+
+
 def small_talk_text(language: str, kind: str, examples: Sequence[str] = ()) -> str:
     """The reply to small talk of a kind (bot.faq.smalltalk.Kind); greetings and help name a few
     of the FAQ's questions as examples (escaped for the channel by the caller)."""
@@ -386,6 +392,57 @@ REFUSED = {
     "no_answer": "Ärendet har inget svar att lägga till i FAQ:n.",
     "already_in_faq": "Svaret finns redan i FAQ:n: {location}",
     "faq_write": "Kunde inte skriva FAQ-posten: {reason}",
+}
+
+# What the superusers' actions (bot.support.actions) say, in Swedish like REFUSED: what a step
+# did, how an action is used, the words of their listings and forms.
+DESK = {
+    "claimed": "Du har tagit #{n}.",
+    "released": "#{n} är tillbaka i kön.",
+    "answered": "Svaret på #{n} är skickat till den som frågade.",
+    "escalated": "#{n} är skickat till {vendor}.",
+    "reassigned": "#{n} ligger nu hos {area}.",
+    "closed": "#{n} är stängt.",
+    "vendor_replied": "Leverantörens svar på #{n} är skickat till den som frågade.",
+    "added_to_faq": "#{n} är tillagt i FAQ:n ({location}).",
+    "usage_claim": "Så här: `/support claim N`",
+    "usage_release": "Så här: `/support release N`",
+    "usage_answer": "Så här: `/support answer N svaret`",
+    "usage_escalate": "Så här: `/support escalate N [varför]`",
+    "usage_reassign": "Så här: `/support reassign N område`",
+    "usage_close": "Så här: `/support close N [anteckning]`",
+    "usage_status": "Så här: `/support status N`",
+    "usage_vendor_reply": "Så här: `/support vendor-reply N svaret`",
+    "usage_faq": "Så här: `/support faq N`",
+    "unknown_action": "Den här knappen eller formuläret känner jag inte till ({name}).",
+    "queue_mine": "Dina ärenden",
+    "queue_all": "Alla öppna ärenden",
+    "queue_area": "Öppna ärenden inom {area}",
+    "queue_header": "*{title}* ({count})",
+    "queue_empty": "*{title}*: inga.",
+    "queue_age": "{age} gammal",
+    "queue_left": "{left} arbetstid kvar",
+    "queue_overdue": "försenat",
+    "nobody": "ingen",
+    "owners_header": "*Superanvändare per område* (den första tar frågan, sedan ersättarna)",
+    "owners_none": "ingen utsedd",
+    "owners_then": "Därefter: {vendor}",
+    "uptime_none": "Inga driftkontroller är konfigurerade ([[ops.checks]] i konfigurationen).",
+    "uptime_header": "*Drift* (andel lyckade kontroller: 24 h · 7 d · 30 d)",
+    "uptime_down": "nere sedan {since}: {error}",
+    "uptime_owner": "Ansvarig för drift: {owner}",
+    "status_answer": "Svar: {answer}",
+    "status_step": "{when} {what} av {actor}",
+    "the_bot": "boten",
+    "form_cancel": "Avbryt",
+    "form_answer_title": "Svara på #{n}",
+    "form_answer_submit": "Skicka svaret",
+    "form_escalate_title": "#{n} till {vendor}",
+    "form_escalate_submit": "Skicka",
+    "form_escalate_label": "Anteckning till leverantören",
+    "form_reassign_title": "Flytta #{n}",
+    "form_reassign_submit": "Flytta",
+    "form_reassign_label": "Vilket område gäller frågan?",
 }
 
 STATE_NAMES = {
