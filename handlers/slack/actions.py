@@ -13,9 +13,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Core
 from bot.faq.model import Entry
 from bot.store.models import Question
+from bot.support import actions
+from bot.support.actions import Found, Refusal, Request
 from bot.support.escalations import Refused
 from bot.support.questions import SUGGESTIBLE, FeedbackResult
-from bot.texts import ESCALATION_TEXTS, t
+from bot.texts import DESK, ESCALATION_TEXTS, t
 from handlers.slack.blocks import (
     ASK_ANYWAY_ACTION,
     ASK_ANYWAY_BLOCK,
@@ -26,7 +28,9 @@ from handlers.slack.blocks import (
     ask_anyway_refused_text,
     entry_blocks,
     parse_suggestion_value,
+    refusal_text,
     refused_text,
+    result_text,
     suggestion_solved_actions,
     unresolved_blocks,
     verdict_refused_text,
@@ -42,7 +46,7 @@ from handlers.slack.notify import (
     REASSIGN,
     SOLVED,
 )
-from handlers.slack.views import answer_modal, escalate_modal, reassign_modal
+from handlers.slack.views import FORMS
 
 log = logging.getLogger(__name__)
 
@@ -221,60 +225,88 @@ def register(app: AsyncApp, core: Core) -> None:
         await on_feedback(core, body, client)
 
 
-ESCALATION_ACTIONS = re.compile(
-    f"^({CLAIM}|{ANSWER}|{ESCALATE}|{REASSIGN}|{SOLVED}|{NOT_SOLVED}|{ADD_FAQ})$"
-)
+# The escalation buttons by action id: the table's action each one runs (one that takes a text
+# opens its form first, views.FORMS). The asker's verdict on an answer is no superuser action.
+BUTTON_ACTIONS = {
+    CLAIM: "claim",
+    ANSWER: "answer",
+    ESCALATE: "escalate",
+    REASSIGN: "reassign",
+    ADD_FAQ: "faq",
+}
+VERDICTS = {SOLVED: True, NOT_SOLVED: False}
+ESCALATION_ACTIONS = re.compile(f"^({'|'.join(map(re.escape, [*BUTTON_ACTIONS, *VERDICTS]))})$")
 
 
 async def on_escalation_button(
     core: Core, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
 ) -> None:
-    """Claim, Answer, To the vendor, Wrong area, Add to FAQ (superusers); That solved it and
-    Not solved (the asker)."""
-    action = body["actions"][0]
-    number, user, action_id = int(action["value"]), body["user"]["id"], action["action_id"]
+    """Claim, Answer, To the vendor, Wrong area, Add to FAQ (superusers, from the table of
+    actions); That solved it and Not solved (the asker)."""
+    pressed = body["actions"][0]
+    number, user, action_id = int(pressed["value"]), body["user"]["id"], pressed["action_id"]
+    if action_id in VERDICTS:
+        await _verdict(core, body, client, respond, number, solved=VERDICTS[action_id])
+        return
+    name = BUTTON_ACTIONS.get(action_id)
+    found = actions.lookup(name) if name else None
+    if not isinstance(found, Found):
+        log.error("escalation button %r names no action in the table", action_id)
+        text = DESK["unknown_action"].format(name=escape(action_id))
+        await respond(response_type="ephemeral", replace_original=False, text=text)
+        return
+    action = found.action
+    if action.name not in FORMS:
+        result = await actions.run(core, action, Request(user, number))
+        await respond(response_type="ephemeral", replace_original=False, text=result_text(result))
+        return
+    ticket = await actions.ticket_for(core, action, user, number)
+    if isinstance(ticket, Refusal):
+        text = refusal_text(ticket)
+        await respond(response_type="ephemeral", replace_original=False, text=text)
+        return
     try:
-        if action_id == CLAIM:
-            await core.ladder.claim(number, user)
-            note = (
-                f"Du har tagit #{number}. Svara med knappen Svara eller `/support answer {number}`."
+        view = FORMS[action.name](ticket, core.settings)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as exc:
+        log.error(
+            "escalation #%d: Slack refused the %s form: %s",
+            number,
+            action.name,
+            exc.response.get("error"),
+        )
+
+
+async def _verdict(
+    core: Core,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    number: int,
+    *,
+    solved: bool,
+) -> None:
+    """The asker's verdict on an answer: solved closes the ticket, not solved sends it on; the
+    buttons give way to what happened."""
+    try:
+        esc = await core.ladder.confirm(number, body["user"]["id"], solved=solved)
+        status = await core.ladder.status(esc.id)
+        key = "confirmed" if solved else "sent_on"
+        note = ESCALATION_TEXTS[status.question.language][key].format(n=number)
+        message = body.get("message") or {}
+        if message.get("ts"):
+            await client.chat_update(
+                channel=body["channel"]["id"],
+                ts=message["ts"],
+                text=note,
+                blocks=with_outcome(message.get("blocks", []), note, block_prefix="escalation-"),
             )
-        elif action_id in (ANSWER, ESCALATE, REASSIGN):
-            status = await core.ladder.status(number)
-            core.ladder.check_allowed(user, status.escalation)
-            if action_id == ANSWER:
-                view = answer_modal(number, status.question.text)
-            elif action_id == ESCALATE:
-                view = escalate_modal(number, core.settings.vendor.name)
-            else:
-                view = reassign_modal(number, [(a.key, a.name) for a in core.settings.areas])
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
-            return
-        elif action_id in (SOLVED, NOT_SOLVED):
-            esc = await core.ladder.confirm(number, user, solved=action_id == SOLVED)
-            status = await core.ladder.status(esc.id)
-            lang = status.question.language
-            key = "confirmed" if action_id == SOLVED else "sent_on"
-            note = ESCALATION_TEXTS[lang][key].format(n=number)
-            message = body.get("message") or {}
-            if message.get("ts"):
-                await client.chat_update(
-                    channel=body["channel"]["id"],
-                    ts=message["ts"],
-                    text=note,
-                    blocks=with_outcome(
-                        message.get("blocks", []), note, block_prefix="escalation-"
-                    ),
-                )
-        else:
-            location = await core.add_to_faq(number, user)
-            note = f"Tillagt i FAQ:n ({location}). Boten svarar på frågan från och med nu."
     except Refused as exc:
         await respond(response_type="ephemeral", replace_original=False, text=refused_text(exc))
         return
     except SlackApiError as exc:
         log.error(
-            "escalation #%d: Slack refused %s: %s", number, action_id, exc.response.get("error")
+            "escalation #%d: Slack refused the verdict: %s", number, exc.response.get("error")
         )
         return
     finally:

@@ -1,14 +1,24 @@
-"""Modals for superusers: answer an escalation, send it to the vendor, move it to another area."""
+"""Forms for superusers: answer an escalation, send it to the vendor, move it to another area.
+Each asks for the text of an action in the core's table (`bot.support.actions`), which a
+submitted form runs."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.app import Core
-from bot.support.escalations import Refused
-from handlers.slack.blocks import refused_text
+from bot.settings import Settings
+from bot.support import actions
+from bot.support.actions import Found, Refusal, Request
+from bot.support.escalations import Status
+from bot.texts import DESK
+from handlers.slack.blocks import refusal_text
+
+log = logging.getLogger(__name__)
 
 ANSWER_MODAL, ESCALATE_MODAL, REASSIGN_MODAL = (
     "esc_answer_modal",
@@ -25,7 +35,7 @@ def _modal(callback_id: str, number: int, title: str, submit: str, block: dict[s
         "private_metadata": str(number),
         "title": {"type": "plain_text", "text": title[:24]},
         "submit": {"type": "plain_text", "text": submit},
-        "close": {"type": "plain_text", "text": "Avbryt"},
+        "close": {"type": "plain_text", "text": DESK["form_cancel"]},
         "blocks": [block],
     }
 
@@ -34,8 +44,8 @@ def answer_modal(number: int, question: str) -> dict:
     return _modal(
         ANSWER_MODAL,
         number,
-        f"Svara på #{number}",
-        "Skicka svaret",
+        DESK["form_answer_title"].format(n=number),
+        DESK["form_answer_submit"],
         {
             "type": "input",
             "block_id": INPUT,
@@ -49,13 +59,13 @@ def escalate_modal(number: int, vendor: str) -> dict:
     return _modal(
         ESCALATE_MODAL,
         number,
-        f"#{number} till {vendor}",
-        "Skicka",
+        DESK["form_escalate_title"].format(n=number, vendor=vendor),
+        DESK["form_escalate_submit"],
         {
             "type": "input",
             "block_id": INPUT,
             "optional": True,
-            "label": {"type": "plain_text", "text": "Anteckning till leverantören"},
+            "label": {"type": "plain_text", "text": DESK["form_escalate_label"]},
             "element": {"type": "plain_text_input", "action_id": INPUT, "multiline": True},
         },
     )
@@ -68,15 +78,27 @@ def reassign_modal(number: int, areas: list[tuple[str, str]]) -> dict:
     return _modal(
         REASSIGN_MODAL,
         number,
-        f"Flytta #{number}",
-        "Flytta",
+        DESK["form_reassign_title"].format(n=number),
+        DESK["form_reassign_submit"],
         {
             "type": "input",
             "block_id": INPUT,
-            "label": {"type": "plain_text", "text": "Vilket område gäller frågan?"},
+            "label": {"type": "plain_text", "text": DESK["form_reassign_label"]},
             "element": {"type": "static_select", "action_id": INPUT, "options": options},
         },
     )
+
+
+# The form for each table action whose text a button asks for, and back from a submitted form's
+# callback id to its action.
+FORMS: dict[str, Callable[[Status, Settings], dict]] = {
+    "answer": lambda status, _: answer_modal(status.escalation.id, status.question.text),
+    "escalate": lambda status, settings: escalate_modal(status.escalation.id, settings.vendor.name),
+    "reassign": lambda status, settings: reassign_modal(
+        status.escalation.id, [(a.key, a.name) for a in settings.areas]
+    ),
+}
+SUBMITTED = {ANSWER_MODAL: "answer", ESCALATE_MODAL: "escalate", REASSIGN_MODAL: "reassign"}
 
 
 def submitted_value(view: dict[str, Any]) -> str:
@@ -86,23 +108,24 @@ def submitted_value(view: dict[str, Any]) -> str:
 
 
 async def on_submission(core: Core, ack: AsyncAck, body: dict[str, Any], view: dict) -> None:
-    number, user, value = int(view["private_metadata"]), body["user"]["id"], submitted_value(view)
-    try:
-        if view["callback_id"] == ANSWER_MODAL:
-            await core.ladder.answer(number, user, value)
-        elif view["callback_id"] == ESCALATE_MODAL:
-            await core.ladder.escalate(number, user, value)
-        else:
-            await core.ladder.reassign(number, user, value)
-    except Refused as exc:
-        await ack(response_action="errors", errors={INPUT: refused_text(exc)})
+    """Run the submitted form's action; a refusal stays in the form, under the input."""
+    name = SUBMITTED.get(view["callback_id"])
+    found = actions.lookup(name) if name else None
+    if not isinstance(found, Found):
+        log.error("form %r names no action in the table", view["callback_id"])
+        error = DESK["unknown_action"].format(name=view["callback_id"])
+        await ack(response_action="errors", errors={INPUT: error})
+        return
+    request = Request(body["user"]["id"], int(view["private_metadata"]), submitted_value(view))
+    result = await actions.run(core, found.action, request)
+    if isinstance(result, Refusal):
+        await ack(response_action="errors", errors={INPUT: refusal_text(result)})
         return
     await ack()
-    core.kick()
 
 
 def register(app: AsyncApp, core: Core) -> None:
-    for callback_id in (ANSWER_MODAL, ESCALATE_MODAL, REASSIGN_MODAL):
+    for callback_id in SUBMITTED:
 
         @app.view(callback_id)
         async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

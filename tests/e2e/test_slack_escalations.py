@@ -520,7 +520,7 @@ async def test_a_suggested_faq_answer_that_solves_the_question_closes_its_ticket
     before = len(bot.slack.calls_to("response_url"))
     await bot.send(press(bot, triage, "esc_faq", ANNA))
     added = (await bot.slack.wait_for("response_url", count=before + 1))[-1]
-    assert added.args["text"].startswith("Tillagt i FAQ:n (knowledge/faq/finance/")
+    assert added.args["text"].startswith("#1 är tillagt i FAQ:n (knowledge/faq/finance/")
     faq = bot.core.settings.knowledge_dir / "faq" / "finance"
     assert any(f"Also asked: {SUGGESTED}" in f.read_text() for f in faq.glob("*.md"))
     assert (await bot.core.ladder.status(1)).escalation.faq_location
