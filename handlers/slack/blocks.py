@@ -4,28 +4,14 @@ mrkdwn out (user text escaped, people as mentions, times as the core gives them)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.faq.model import Entry
 from bot.settings import Area, Settings
 from bot.store.models import Escalation, Question
 from bot.support.actions import (
-    LearnedList,
-    Owners,
-    Person,
-    Queue,
-    Queued,
-    Quote,
-    Refusal,
-    Result,
-    Text,
-    Ticket,
-    Unknown,
-    Unresolved,
-    UptimeReport,
-    Value,
     queued,
     refusal,
 )
@@ -33,16 +19,12 @@ from bot.support.escalations import Refused
 from bot.support.hours import BusinessHours
 from bot.support.questions import Feedback, FeedbackResult, Reply, Status
 from bot.texts import (
-    ACTION_NAMES,
-    DESK,
-    REFUSED,
-    STATE_NAMES,
     help_now,
     off_topic_text,
     small_talk_text,
     t,
-    wording,
 )
+from handlers.results import ResultText, Style
 from handlers.slack.mrkdwn import escape, quote, shorten, split_sections, to_mrkdwn
 
 SOLVED_ACTION = "feedback_solved"
@@ -289,175 +271,28 @@ def verdict_refused_text(feedback: Feedback, lang: str) -> str:
     return t(lang, "ticket_closed")  # unsettled, but its ticket was closed without it
 
 
+SLACK = Style(
+    person=lambda user: f"<@{user}>",
+    channel=lambda channel: f"<#{channel}>",
+    group=lambda group: f"<!subteam^{group}>",
+    escape=escape,
+    bold=lambda text: f"*{text}*",
+    quote=quote,
+    status={"up": ":large_green_circle:", "down": ":red_circle:", "unknown": ":white_circle:"},
+)
+RESULTS = ResultText(SLACK)
+result_text = RESULTS.result
+refusal_text = RESULTS.refusal
+unknown_text = RESULTS.unknown
+
+
 def refused_text(exc: Refused) -> str:
     """Why a superuser action was refused, in words."""
     return refusal_text(refusal(exc))
-
-
-def refusal_text(refused: Refusal) -> str:
-    """A refusal in words, its values as the core gave them (the person as a mention)."""
-    values = {
-        k: _mention(v.id) if isinstance(v, Person) else str(v) for k, v in refused.values.items()
-    }
-    return REFUSED.get(refused.code, refused.code).format(**values)
-
-
-QUOTED = 120  # how much of a phrasing or a question a listing quotes
-TIME = "%Y-%m-%d %H:%M"
-UPTIME_ICONS = {"up": ":large_green_circle:", "down": ":red_circle:", "unknown": ":white_circle:"}
-
-
-def _mention(user: str) -> str:
-    return f"<@{user}>"
-
-
-def _value(value: Value) -> str:
-    if isinstance(value, Person):
-        return _mention(value.id)
-    if isinstance(value, Quote):
-        return escape(shorten(value.text, QUOTED))
-    return escape(str(value))
-
-
-def said(text: Text) -> str:
-    """A core text with its values filled in: user text escaped, people as mentions."""
-    values = {key: _value(value) for key, value in text.values.items()}
-    return wording(text.key, text.language).format(**values)
-
-
-def unknown_text(unknown: Unknown) -> str:
-    """An unknown command, and the help."""
-    lang = unknown.language
-    return f"{t(lang, 'unknown_command', name=escape(unknown.name))}\n{t(lang, 'usage')}"
 
 
 def escalation_line(
     esc: Escalation, question: Question, now: datetime, hours: BusinessHours
 ) -> str:
     """One line of a queue for an escalation at `now`."""
-    return queue_line(queued(esc, question, now, hours))
-
-
-def queue_line(ticket: Queued) -> str:
-    """One line of a queue: number, state, who has it, age, business time left, the question."""
-    left = ""
-    if ticket.left is not None:
-        left = ", " + DESK["queue_left"].format(left=_duration(ticket.left))
-    elif ticket.overdue:
-        left = ", " + DESK["queue_overdue"]
-    who = _mention(ticket.holder) if ticket.holder else DESK["nobody"]
-    state = STATE_NAMES.get(ticket.state, ticket.state)
-    age = DESK["queue_age"].format(age=_duration(ticket.age))
-    short = escape(shorten(ticket.question, 90))
-    return f"• *#{ticket.number}* {state} · {who} · {age}{left}: {short}"
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} d"
-
-
-def queue_text(queue: Queue) -> str:
-    title = said(queue.title)
-    if not queue.tickets:
-        return DESK["queue_empty"].format(title=title)
-    header = DESK["queue_header"].format(title=title, count=len(queue.tickets))
-    return "\n".join([header, *(queue_line(ticket) for ticket in queue.tickets)])
-
-
-def owners_text(owners: Owners) -> str:
-    lines = [DESK["owners_header"]]
-    for area in owners.areas:
-        people = ", ".join(_mention(u) for u in area.superusers) or DESK["owners_none"]
-        group = f" (<!subteam^{area.usergroup}>)" if area.usergroup else ""
-        lines.append(f"• {escape(area.name)}: {people}{group}")
-    if owners.vendor:
-        lines.append("• " + DESK["owners_then"].format(vendor=escape(owners.vendor)))
-    return "\n".join(lines)
-
-
-def uptime_text(report: UptimeReport) -> str:
-    lines = [DESK["uptime_header"]]
-    for check in report.checks:
-        shares = " · ".join(
-            "-" if share is None else f"{share:.1%}".replace(".", ",") for share in check.shares
-        )
-        line = f"{UPTIME_ICONS.get(check.status, '')} *{escape(check.name)}*: {shares}"
-        if check.status == "down" and check.down_since:
-            since = check.down_since.strftime(TIME)
-            down = DESK["uptime_down"].format(since=since, error=escape(check.error or ""))
-            line += f"\n    {down}"
-        lines.append(line)
-    if report.owner:
-        lines.append(DESK["uptime_owner"].format(owner=_mention(report.owner)))
-    return "\n".join(lines)
-
-
-def ticket_text(ticket: Ticket) -> str:
-    """A ticket's status: its state, who has it, the question, the answer and the history."""
-    holder = f" · {_mention(ticket.holder)}" if ticket.holder else ""
-    state = STATE_NAMES.get(ticket.state, ticket.state)
-    lines = [
-        f"*#{ticket.number}* {state}{holder} · {escape(ticket.area or '-')}",
-        quote(ticket.question),
-    ]
-    if ticket.answer:
-        lines.append(DESK["status_answer"].format(answer=escape(ticket.answer)))
-    for step in ticket.history:
-        actor = DESK["the_bot"] if step.actor is None else _mention(step.actor)
-        what = escape(ACTION_NAMES.get(step.action, step.action))
-        line = DESK["status_step"].format(when=step.at.strftime(TIME), what=what, actor=actor)
-        detail = f": {escape(step.detail)}" if step.detail else ""
-        lines.append(f"• {line}{detail}")
-    return "\n".join(lines)
-
-
-def unresolved_text(unresolved: Unresolved) -> str:
-    lines = [t(unresolved.language, "unresolved_header", count=str(len(unresolved.questions)))]
-    for q in unresolved.questions:
-        where = f" <#{q.channel}>" if q.channel else ""
-        when = q.at.strftime(TIME)
-        lines.append(
-            f"• #{q.id}  {when}  {_mention(q.asker)}{where}: {escape(shorten(q.text, QUOTED))}"
-        )
-    return "\n".join(lines)
-
-
-def learned_text(learned: LearnedList) -> str:
-    lang = learned.language
-    lines = [t(lang, "learned_header", count=str(len(learned.phrasings)))]
-    for row in learned.phrasings:
-        line = t(
-            lang,
-            "learned_line",
-            id=str(row.id),
-            text=escape(shorten(row.text, QUOTED)),
-            entry=escape(shorten(row.entry, QUOTED)),
-            area=escape(row.area),
-            source=t(lang, row.source),
-        )
-        lines.append(line)
-    lines.append(t(lang, "learned_hint"))
-    return "\n".join(lines)
-
-
-# How each kind of result reads in a reply; `Asked` is answered with blocks instead.
-RESULT_TEXTS: dict[type, Callable[[Any], str]] = {
-    Text: said,
-    Refusal: refusal_text,
-    Unknown: unknown_text,
-    Queue: queue_text,
-    Owners: owners_text,
-    UptimeReport: uptime_text,
-    Ticket: ticket_text,
-    Unresolved: unresolved_text,
-    LearnedList: learned_text,
-}
-
-
-def result_text(result: Result) -> str:
-    """A core action's result as the text of a reply."""
-    return RESULT_TEXTS[type(result)](result)
+    return RESULTS.queue_line(queued(esc, question, now, hours))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.faq.markdown import unwrap
+from handlers.results import shorten
 
 _CODE = re.compile(r"(```.*?```|`[^`\n]+`)", re.DOTALL)
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+|mailto:[^)\s]+)\)")
@@ -17,11 +18,6 @@ _BULLET = re.compile(r"^(\s*)[-*+]\s+", re.MULTILINE)
 def escape(text: str) -> str:
     """Make user text inert: `<!channel>`, `<@U123>` and links become plain characters."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def shorten(text: str, limit: int) -> str:
-    """The text, cut to `limit` characters with an ellipsis when it is longer."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def quote(text: str, limit: int = 300) -> str:

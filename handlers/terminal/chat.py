@@ -19,8 +19,10 @@ from bot.faq.model import Entry
 from bot.faq.smalltalk import Kind, SmallTalk
 from bot.faq.text import detect_language
 from bot.settings import Settings
+from bot.support.actions import Asked, Unknown, perform, typed
 from bot.support.questions import FeedbackResult, Origin, Outcome, Reply
 from bot.texts import help_now, off_topic_text, small_talk_text, t
+from handlers.results import PLAIN, ResultText
 
 HELP = """Type a question in Swedish or English. After an answer:
   /ja  or /solved     it solved the problem
@@ -28,8 +30,13 @@ HELP = """Type a question in Swedish or English. After an answer:
 When I suggest FAQ answers instead, or ask which one you mean, type a number to read it (then
 /ja if it solved the problem).
   /fråga or /ask      send a question I declined or found too vague to a superuser anyway
+  /support ...        the superusers' commands, as in Slack (/support help lists them); they
+                      act as --user, and what they send others goes out through the running bot
   /quit               leave (or Ctrl-D; or type exit, quit or avsluta)"""
+SUPPORT = "/support"
 
+SOURCE = "chat"  # the questions' source: the terminal can't follow them up, so never escalated
+RESULTS = ResultText(PLAIN)
 SOLVED_COMMANDS = {"/ja", "/solved", "/yes"}
 NOT_HELPFUL_COMMANDS = {"/nej", "/no", "/notuseful"}
 ASK_ANYWAY_COMMANDS = {"/fråga", "/fraga", "/ask"}
@@ -141,6 +148,8 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
                 say("bot> " + await _feedback(core, last, picked, user, solved))
             elif command in ASK_ANYWAY_COMMANDS:
                 say("bot> " + await _ask_anyway(core, last, user, settings))
+            elif command == SUPPORT or command.startswith(SUPPORT + " "):
+                say("bot> " + await _support(core, text[len(SUPPORT) :], user, settings))
             elif last is not None and _offered(last) and text.isdecimal():
                 lang = last.language
                 number = int(text)
@@ -152,7 +161,7 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
                 else:
                     say("bot> " + t(lang, "nothing_suggested"))
             else:
-                reply = await core.desk.ask(text, Origin("chat", user))
+                reply = await core.desk.ask(text, Origin(SOURCE, user))
                 if reply.small_talk is not None and reply.small_talk.kind is Kind.EXIT:
                     break
                 if reply.question is not None:  # small talk leaves the last question be
@@ -163,6 +172,17 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
     finally:
         await core.close()
     return 0
+
+
+async def _support(core: Core, text: str, user: str, settings: Settings) -> str:
+    """A superusers' command, looked up in the core's table of actions and run as `user`."""
+    command = typed(text)
+    if isinstance(command, Unknown):
+        return RESULTS.result(command)
+    result = await perform(core, command, user, source=SOURCE)
+    if isinstance(result, Asked):
+        return render_reply(result.reply, settings, core.desk.examples(result.reply.language))
+    return RESULTS.result(result)
 
 
 async def _ask_anyway(core: Core, last: Reply | None, user: str, settings: Settings) -> str:

@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="chat with the bot in the terminal (no Slack needed)")
     _knowledge_option(chat)
+    chat.add_argument(
+        "--user",
+        metavar="ID",
+        help="who you are for /support commands: your Slack member id as in the config "
+        "(default: your login name, which may only read)",
+    )
     chat.set_defaults(handler=cmd_chat)
 
     run = sub.add_parser(
@@ -250,7 +256,8 @@ def _match_json(match: Match, outcome: Outcome, chat: SmallTalk | None) -> dict:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    return asyncio.run(run_chat(settings, sys.stdin, sys.stdout, user=_local_user()))
+    user = args.user or _local_user()
+    return asyncio.run(run_chat(settings, sys.stdin, sys.stdout, user=user))
 
 
 def _local_user() -> str:

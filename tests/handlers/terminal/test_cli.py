@@ -333,6 +333,32 @@ def test_chat_small_talk_clarifies_declines_and_exit_leaves(tmp_path: Path) -> N
     ]
 
 
+def test_chat_runs_the_superusers_commands_from_the_core_table(tmp_path: Path) -> None:
+    """`/support …` in the terminal looks the action up in the same table as Slack's command,
+    and answers in plain text: no mrkdwn mentions, no emoji codes."""
+    config = tmp_path / "firstline.toml"
+    config.write_text('[areas.finance]\nname = "Ekonomi"\nsuperusers = ["U0ANNA"]\n')
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}", "FIRSTLINE_CONFIG": str(config)}
+    lines = [
+        "Hur gör jag en omvänd momsberäkning för byggtjänster i Zimbabwe?",
+        "/support obesvarade",
+        "/support owners",
+        "/support status 7",
+        "/support claim",
+        "/support frobnicate",
+        "/quit",
+    ]
+    result = firstline("chat", "--user", "U0ANNA", stdin="\n".join(lines) + "\n", env=env)
+    assert result.returncode == 0, result.stderr
+    replies = result.stdout.split("bot> ")[2:]
+    assert replies[0].startswith("*Obesvarade frågor* (de senaste 1)")
+    assert "@U0ANNA: Hur gör jag en omvänd momsberäkning" in replies[0]
+    assert "• Ekonomi: @U0ANNA" in replies[1] and "<@" not in replies[1]
+    assert replies[2].strip() == "Det finns inget ärende #7."
+    assert replies[3].strip() == "Så här: `/support claim N`"
+    assert replies[4].startswith("Det kommandot känner jag inte till: `frobnicate`.")
+
+
 def test_chat_quit_and_avsluta_leave_too(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"}
     for word in ("quit", "Avsluta"):
