@@ -397,6 +397,7 @@ REFUSED = {
 # What the superusers' actions (bot.support.actions) say, in Swedish like REFUSED: what a step
 # did, how an action is used, the words of their listings and forms.
 DESK = {
+    "no_thread_ticket": "Den här tråden har inget ärende. Använd genvägen i frågans tråd.",
     "claimed": "Du har tagit #{n}.",
     "released": "#{n} är tillbaka i kön.",
     "answered": "Svaret på #{n} är skickat till den som frågade.",

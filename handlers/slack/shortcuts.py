@@ -1,5 +1,6 @@
 """Message shortcuts: slash commands don't work in threads, so a superuser answers an
-escalation from the asker's thread with the message menu (⋯ > Svara på ärendet)."""
+escalation from the asker's thread with the message menu (⋯ > Svara på ärendet): the answer
+action of the core's table, with the same check of who may before its form opens."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
-from bot.support.escalations import Refused
-from handlers.slack.blocks import refused_text
+from bot.support.actions import ANSWER, Refusal, ticket_for
+from bot.texts import DESK
+from handlers.slack.blocks import refusal_text
 from handlers.slack.views import answer_modal
 
 ANSWER_IN_THREAD = "esc_thread_answer"
@@ -24,16 +26,11 @@ async def on_answer_in_thread(
     thread = message.get("thread_ts") or message.get("ts", "")
     esc = await core.ladder.for_thread(channel, thread)
     if esc is None:
-        await respond(
-            response_type="ephemeral",
-            text="Den här tråden har inget ärende. Använd genvägen i frågans tråd.",
-        )
+        await respond(response_type="ephemeral", text=DESK["no_thread_ticket"])
         return
-    try:
-        status = await core.ladder.status(esc.id)
-        core.ladder.check_allowed(body["user"]["id"], status.escalation)
-    except Refused as exc:
-        await respond(response_type="ephemeral", text=refused_text(exc))
+    status = await ticket_for(core, ANSWER, body["user"]["id"], esc.id)
+    if isinstance(status, Refusal):
+        await respond(response_type="ephemeral", text=refusal_text(status))
         return
     await client.views_open(
         trigger_id=body["trigger_id"], view=answer_modal(esc.id, status.question.text)
