@@ -416,6 +416,7 @@ DESK = {
     "usage_vendor_reply": "Så här: `/support vendor-reply N svaret`",
     "usage_faq": "Så här: `/support faq N`",
     "unknown_action": "Den här knappen eller formuläret känner jag inte till ({name}).",
+    "no_ticket_number": "Den här knappen eller formuläret pekar inte på något ärende.",
     "queue_mine": "Dina ärenden",
     "queue_all": "Alla öppna ärenden",
     "queue_area": "Öppna ärenden inom {area}",

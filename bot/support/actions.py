@@ -609,16 +609,22 @@ def typed(text: str) -> Typed | Unknown:
     return found
 
 
+def ticket_number(text: object) -> int | None:
+    """A ticket number as typed (`42`, `#42`) or as a button or form carries it; None for
+    anything else (a crafted value, a missing one)."""
+    word = str(text or "").strip().lstrip("#")
+    return int(word) if word.isdecimal() and len(word) < 10 else None
+
+
 def arguments(action: Action, rest: str) -> tuple[int | None, str] | None:
     """(ticket number, text) from the words after the action's name; None when they don't fit
     its usage (no number, or no text it needs)."""
     number = None
     if action.number:
         word, _, rest = rest.partition(" ")
-        word = word.lstrip("#")
-        if not word.isdecimal():
+        number = ticket_number(word)
+        if number is None:
             return None
-        number = int(word)
     text = rest.strip() if action.text is not Need.NOTHING else ""
     if action.text in (Need.REQUIRED, Need.QUESTION) and not text:
         return None

@@ -14,7 +14,7 @@ from bot.app import Core
 from bot.faq.model import Entry
 from bot.store.models import Question
 from bot.support import actions
-from bot.support.actions import Found, Refusal, Request
+from bot.support.actions import Found, Refusal, Request, ticket_number
 from bot.support.escalations import Refused
 from bot.support.questions import SUGGESTIBLE, FeedbackResult
 from bot.texts import DESK, ESCALATION_TEXTS, t
@@ -244,7 +244,13 @@ async def on_escalation_button(
     """Claim, Answer, To the vendor, Wrong area, Add to FAQ (superusers, from the table of
     actions); That solved it and Not solved (the asker)."""
     pressed = body["actions"][0]
-    number, user, action_id = int(pressed["value"]), body["user"]["id"], pressed["action_id"]
+    user, action_id = body["user"]["id"], pressed["action_id"]
+    number = ticket_number(pressed.get("value"))
+    if number is None:
+        log.warning("escalation button %s with a bad value %r", action_id, pressed.get("value"))
+        text = DESK["no_ticket_number"]
+        await respond(response_type="ephemeral", replace_original=False, text=text)
+        return
     if action_id in VERDICTS:
         await _verdict(core, body, client, respond, number, solved=VERDICTS[action_id])
         return

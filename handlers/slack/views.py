@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.app import Core
 from bot.settings import Settings
 from bot.support import actions
-from bot.support.actions import Found, Refusal, Request
+from bot.support.actions import Found, Refusal, Request, ticket_number
 from bot.support.escalations import Status
 from bot.texts import DESK
 from handlers.slack.blocks import refusal_text
@@ -116,7 +116,14 @@ async def on_submission(core: Core, ack: AsyncAck, body: dict[str, Any], view: d
         error = DESK["unknown_action"].format(name=view["callback_id"])
         await ack(response_action="errors", errors={INPUT: error})
         return
-    request = Request(body["user"]["id"], int(view["private_metadata"]), submitted_value(view))
+    number = ticket_number(view.get("private_metadata"))
+    if number is None:
+        log.warning(
+            "form %s with bad metadata %r", view["callback_id"], view.get("private_metadata")
+        )
+        await ack(response_action="errors", errors={INPUT: DESK["no_ticket_number"]})
+        return
+    request = Request(body["user"]["id"], number, submitted_value(view))
     result = await actions.run(core, found.action, request)
     if isinstance(result, Refusal):
         await ack(response_action="errors", errors={INPUT: refusal_text(result)})

@@ -583,3 +583,30 @@ async def test_who_may_add_a_solved_question_to_its_entry(ladder_bot) -> None:
     # a finance ticket solved by a warehouse entry: the entry's superuser may add to it too
     assert (await bot.core.add_to_faq(2, OLA)).startswith("knowledge/faq/warehouse/")
     assert SUGGESTED in bot.core.knowledge.entry(warehouse.question).also_asked
+
+
+async def test_crafted_ticket_numbers_get_a_clear_reply_and_change_nothing(ladder_bot) -> None:
+    """A button or form whose ticket number is not one (a crafted request) is answered with a
+    sentence, acknowledged in time, and touches no ticket."""
+    bot, _ = ladder_bot
+    refused = "Den här knappen eller formuläret pekar inte på något ärende."
+    for n, value in enumerate(("abc", "", "#", "99999999999999999999")):
+        url = bot.slack.response_url(f"claim-{n}")
+        pressed = sr.block_actions("esc_claim", value, user_id=ANNA, response_url=url)
+        assert (await bot.send(pressed)).status == 200
+        reply = (await bot.slack.wait_for("response_url", count=n + 1))[-1]
+        assert reply.args["text"] == refused
+    for metadata in ("abc", ""):
+        submit = sr.view_submission(
+            "esc_answer_modal",
+            {"input": {"input": "svar"}},
+            user_id=ANNA,
+            private_metadata=metadata,
+        )
+        response = await bot.send(submit)
+        assert response.status == 200
+        assert await response.json() == {
+            "response_action": "errors",
+            "errors": {"input": refused},
+        }
+    assert await bot.core.ladder.queue() == []
