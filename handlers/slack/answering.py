@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -39,25 +39,39 @@ def question_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-# Display names by user id, per Web API client (one per app, so per workspace).
-_NAMES: WeakKeyDictionary[AsyncWebClient, dict[str, str]] = WeakKeyDictionary()
+# Display names by user id, per workspace (Bolt hands each request its own client, so the key is
+# the API's address and the token): the lookup itself is kept, so a burst of questions from one
+# person asks Slack once (single flight).
+_NAMES: dict[tuple[str, str | None], dict[str, asyncio.Future[str | None]]] = {}
 MOST_NAMES = 10_000
 
 
 async def display_name(client: AsyncWebClient, user: str) -> str | None:
     """The person's name as colleagues see it (cached for this process); None if Slack won't
-    say."""
-    names = _NAMES.setdefault(client, {})
-    if user not in names:
-        try:
-            response = await client.users_info(user=user)
-        except (SlackApiError, aiohttp.ClientError, TimeoutError):
-            return None
-        profile = (response.get("user") or {}).get("profile") or {}
+    say, and then it is asked again next time."""
+    names = _NAMES.setdefault((client.base_url, client.token), {})
+    lookup = names.get(user)
+    if lookup is None:
         if len(names) > MOST_NAMES:
             names.clear()
-        names[user] = str(profile.get("real_name") or profile.get("display_name") or user)
-    return names[user]
+        lookup = names[user] = asyncio.ensure_future(_look_up(client, user))
+    try:
+        name = await asyncio.shield(lookup)
+    except Exception:
+        log.exception("looking up the name of %s failed", user)
+        name = None
+    if name is None and names.get(user) is lookup:
+        del names[user]
+    return name
+
+
+async def _look_up(client: AsyncWebClient, user: str) -> str | None:
+    try:
+        response = await client.users_info(user=user)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError):
+        return None
+    profile = (response.get("user") or {}).get("profile") or {}
+    return str(profile.get("real_name") or profile.get("display_name") or user)
 
 
 def from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:

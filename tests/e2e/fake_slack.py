@@ -95,6 +95,7 @@ class FakeSlackAPI:
         self._cond = asyncio.Condition()
         self._faults: dict[str, list[_Fault]] = {}
         self._responders: dict[str, Responder] = {}
+        self._delays: dict[str, float] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, dict[str, Any]] = {}
         self._reactions: set[tuple[str, str, str]] = set()
@@ -141,6 +142,10 @@ class FakeSlackAPI:
         """Make the next ``times`` calls of ``method`` fail (HTTP status and/or ok=false)."""
         self._faults.setdefault(method, []).append(_Fault(status, error, retry_after, times))
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Make every call of ``method`` take ``seconds`` before it answers."""
+        self._delays[method] = seconds
+
     def set_response(self, method: str, response: dict[str, Any] | Responder) -> None:
         """Override the success response of ``method`` (a dict, or a function of the Call)."""
         self._responders[method] = response if callable(response) else (lambda _c: dict(response))
@@ -158,6 +163,7 @@ class FakeSlackAPI:
         self.calls.clear()
         self._faults.clear()
         self._responders.clear()
+        self._delays.clear()
         self._reactions.clear()
 
     def response_url(self, key: str = "1") -> str:
@@ -204,6 +210,7 @@ class FakeSlackAPI:
             form = await request.post()
             args.update({k: getattr(v, "filename", v) for k, v in form.items()})
         call = Call(method, _decode_json_fields(args), dict(request.headers))
+        await asyncio.sleep(self._delays.get(method, 0))
 
         status, body, headers = 200, self._auth_error(call), {}
         if body is None:

@@ -281,3 +281,22 @@ async def test_many_questions_at_once_each_get_one_reply(bot: BotServer) -> None
     assert sorted(p.args["thread_ts"] for p in posts) == sorted(e["ts"] for e in events)
     async with bot.core.db.session() as session:
         assert await session.scalar(select(func.count(Question.id))) == 10
+
+
+async def test_a_burst_from_one_person_asks_slack_for_their_name_once(bot: BotServer) -> None:
+    """Questions that arrive together share one users.info lookup (single flight); a lookup
+    Slack refused is tried again with the next question."""
+    bot.slack.slow_down("users.info", 0.3)
+    questions = [f"hur gör jag en cykelinventering för lager {n}?" for n in range(5)]
+    events = [sr.event_callback(sr.message_event(q, user="U0BURST")) for q in questions]
+    responses = await asyncio.gather(*(bot.send(e) for e in events))
+    assert [r.status for r in responses] == [200] * 5
+    await bot.slack.wait_for("chat.postMessage", count=5)
+    assert len(bot.slack.calls_to("users.info")) == 1
+
+    bot.slack.fail_next("users.info", error="ratelimited")
+    await bot.send(sr.event_callback(sr.message_event("hur inventerar jag?", user="U0OTHER")))
+    await bot.slack.wait_for("chat.postMessage", count=6)
+    await bot.send(sr.event_callback(sr.message_event("hur räknar jag lagret?", user="U0OTHER")))
+    await bot.slack.wait_for("chat.postMessage", count=7)
+    assert [c.args["user"] for c in bot.slack.calls_to("users.info")][1:] == ["U0OTHER"] * 2
