@@ -66,7 +66,7 @@ class Core:
 
     def attach(self, channel: Channel) -> None:
         """Let `channel` deliver the chat's notices and escalate the questions it can follow up."""
-        self.outbox.attach(channel.name, channel.sender)
+        self.outbox.attach(channel.sender)
         self.escalating_sources |= channel.follows_up
 
     def kick(self) -> None:

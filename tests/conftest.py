@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 POSTGRES_URL = os.environ.get("FIRSTLINE_TEST_POSTGRES_URL")
+# An ERP question the sample FAQ can't answer: declined and, from a channel that follows up,
+# escalated.
+UNANSWERABLE = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 # Tuesday 3 November 2026, 10:00 in Stockholm: inside business hours

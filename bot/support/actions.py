@@ -236,7 +236,7 @@ class Request:
 Call = Callable[[Core, Request], Awaitable[Result]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # each action is declared once: it is itself, by identity
 class Action:
     """One action: `name` (English, as buttons and forms name it), `aliases` (each with its
     language), the text key of its usage, whether it takes a ticket number and a text, who may

@@ -87,15 +87,13 @@ class Outbox:
         self.db = db
         self.clock = clock
         self.senders: dict[str, Sender] = {}
-        self.chat: str | None = None  # the name of the adapter attached as the chat
         self.after = 0  # deliver only messages with a higher id (see only_after)
 
     def register(self, route: str, sender: Sender) -> None:
         self.senders[route] = sender
 
-    def attach(self, name: str, sender: Sender) -> None:
-        """Let the channel adapter `name` deliver the notices for the chat."""
-        self.chat = name
+    def attach(self, sender: Sender) -> None:
+        """Let a channel adapter's sender deliver the notices for the chat."""
         self.register(CHAT, sender)
 
     async def add(self, route: str, topic: str, payload: Mapping[str, Any], key: str) -> bool:

@@ -14,7 +14,7 @@ from bot.app import Core
 from bot.faq.model import Entry
 from bot.store.models import Question
 from bot.support import actions
-from bot.support.actions import Found, Refusal, Request, ticket_number
+from bot.support.actions import Refusal, Request, ticket_number
 from bot.support.escalations import Refused
 from bot.support.questions import SUGGESTIBLE, FeedbackResult
 from bot.texts import DESK, ESCALATION_TEXTS, t
@@ -228,11 +228,11 @@ def register(app: AsyncApp, core: Core) -> None:
 # The escalation buttons by action id: the table's action each one runs (one that takes a text
 # opens its form first, views.FORMS). The asker's verdict on an answer is no superuser action.
 BUTTON_ACTIONS = {
-    CLAIM: "claim",
-    ANSWER: "answer",
-    ESCALATE: "escalate",
-    REASSIGN: "reassign",
-    ADD_FAQ: "faq",
+    CLAIM: actions.CLAIM,
+    ANSWER: actions.ANSWER,
+    ESCALATE: actions.ESCALATE,
+    REASSIGN: actions.REASSIGN,
+    ADD_FAQ: actions.FAQ,
 }
 VERDICTS = {SOLVED: True, NOT_SOLVED: False}
 ESCALATION_ACTIONS = re.compile(f"^({'|'.join(map(re.escape, [*BUTTON_ACTIONS, *VERDICTS]))})$")
@@ -254,15 +254,13 @@ async def on_escalation_button(
     if action_id in VERDICTS:
         await _verdict(core, body, client, respond, number, solved=VERDICTS[action_id])
         return
-    name = BUTTON_ACTIONS.get(action_id)
-    found = actions.lookup(name) if name else None
-    if not isinstance(found, Found):
-        log.error("escalation button %r names no action in the table", action_id)
+    action = BUTTON_ACTIONS.get(action_id)
+    if action is None:
+        log.error("escalation button %r runs no action of the table", action_id)
         text = DESK["unknown_action"].format(name=escape(action_id))
         await respond(response_type="ephemeral", replace_original=False, text=text)
         return
-    action = found.action
-    if action.name not in FORMS:
+    if action not in FORMS:
         result = await actions.run(core, action, Request(user, number))
         await respond(response_type="ephemeral", replace_original=False, text=result_text(result))
         return
@@ -272,7 +270,7 @@ async def on_escalation_button(
         await respond(response_type="ephemeral", replace_original=False, text=text)
         return
     try:
-        view = FORMS[action.name](ticket, core.settings)
+        view = FORMS[action](ticket, core.settings)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as exc:
         log.error(

@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.app import Core
 from bot.settings import Settings
 from bot.support import actions
-from bot.support.actions import Found, Refusal, Request, ticket_number
+from bot.support.actions import Action, Refusal, Request, ticket_number
 from bot.support.escalations import Status
 from bot.texts import DESK
 from handlers.slack.blocks import refusal_text
@@ -91,14 +91,20 @@ def reassign_modal(number: int, areas: list[tuple[str, str]]) -> dict:
 
 # The form for each table action whose text a button asks for, and back from a submitted form's
 # callback id to its action.
-FORMS: dict[str, Callable[[Status, Settings], dict]] = {
-    "answer": lambda status, _: answer_modal(status.escalation.id, status.question.text),
-    "escalate": lambda status, settings: escalate_modal(status.escalation.id, settings.vendor.name),
-    "reassign": lambda status, settings: reassign_modal(
+FORMS: dict[Action, Callable[[Status, Settings], dict]] = {
+    actions.ANSWER: lambda status, _: answer_modal(status.escalation.id, status.question.text),
+    actions.ESCALATE: lambda status, settings: escalate_modal(
+        status.escalation.id, settings.vendor.name
+    ),
+    actions.REASSIGN: lambda status, settings: reassign_modal(
         status.escalation.id, [(a.key, a.name) for a in settings.areas]
     ),
 }
-SUBMITTED = {ANSWER_MODAL: "answer", ESCALATE_MODAL: "escalate", REASSIGN_MODAL: "reassign"}
+SUBMITTED = {
+    ANSWER_MODAL: actions.ANSWER,
+    ESCALATE_MODAL: actions.ESCALATE,
+    REASSIGN_MODAL: actions.REASSIGN,
+}
 
 
 def submitted_value(view: dict[str, Any]) -> str:
@@ -109,10 +115,9 @@ def submitted_value(view: dict[str, Any]) -> str:
 
 async def on_submission(core: Core, ack: AsyncAck, body: dict[str, Any], view: dict) -> None:
     """Run the submitted form's action; a refusal stays in the form, under the input."""
-    name = SUBMITTED.get(view["callback_id"])
-    found = actions.lookup(name) if name else None
-    if not isinstance(found, Found):
-        log.error("form %r names no action in the table", view["callback_id"])
+    action = SUBMITTED.get(view["callback_id"])
+    if action is None:
+        log.error("form %r runs no action of the table", view["callback_id"])
         error = DESK["unknown_action"].format(name=view["callback_id"])
         await ack(response_action="errors", errors={INPUT: error})
         return
@@ -124,7 +129,7 @@ async def on_submission(core: Core, ack: AsyncAck, body: dict[str, Any], view: d
         await ack(response_action="errors", errors={INPUT: DESK["no_ticket_number"]})
         return
     request = Request(body["user"]["id"], number, submitted_value(view))
-    result = await actions.run(core, found.action, request)
+    result = await actions.run(core, action, request)
     if isinstance(result, Refusal):
         await ack(response_action="errors", errors={INPUT: refusal_text(result)})
         return

@@ -10,12 +10,12 @@ from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
 from sqlalchemy import func, select
 
 from bot.store.models import Question
+from tests.conftest import UNANSWERABLE
 from tests.e2e import slack_requests as sr
 from tests.e2e.harness import BotServer
 
 CREDIT_ENTRY = "Kunden har fått fel pris på en bokförd faktura – hur krediterar jag den?"
 # about the ERP, but not in the FAQ: unresolved (not vague, not off-topic)
-UNANSWERABLE = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
 
 
 def texts_of(blocks: list[dict]) -> str:

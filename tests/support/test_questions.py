@@ -23,10 +23,9 @@ from bot.support.questions import (
     Outcome,
     escalation_reason,
 )
-from tests.conftest import following_up, make_settings
+from tests.conftest import UNANSWERABLE, following_up, make_settings
 
 # about the ERP, but not in the FAQ: unresolved (not vague, not off-topic)
-UNANSWERABLE = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
 
 
 async def stored_question(core: Core, question_id: int) -> Question | None:

@@ -15,11 +15,10 @@ import pytest
 
 from bot.app import create_core
 from bot.support.learning import Source
-from tests.conftest import KNOWLEDGE, ROOT, make_settings, record_unresolved
+from tests.conftest import KNOWLEDGE, ROOT, UNANSWERABLE, make_settings, record_unresolved
 from tests.faq.test_doctor import EXPENSE, TRAIN, write_knowledge
 
 # about the ERP, but not in the FAQ: unresolved (not vague, not off-topic)
-UNANSWERABLE = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
 
 
 def firstline(

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from bot.app import Core, create_core
 from bot.settings import Ops
-from bot.store.models import OutboxMessage
+from bot.store.models import Escalation, OutboxMessage, Question
 from bot.support.notices import CHAT, OpsNotice, Tone
+from bot.support.questions import Origin, Outcome
 from handlers.terminal.sender import terminal_channel
-from tests.conftest import make_settings
+from tests.conftest import UNANSWERABLE, following_up, make_settings
 
 
 @pytest_asyncio.fixture
@@ -46,6 +47,13 @@ async def test_the_terminal_prints_what_a_run_queued_and_leaves_the_rest(core: C
 
 
 async def test_the_terminal_follows_nothing_up(core: Core) -> None:
+    """A question the chat can't answer is recorded, never escalated: nobody could reach the
+    asker with the answer. The same question from a channel that follows up is escalated."""
     core.attach(terminal_channel(io.StringIO()))
-    assert core.escalating_sources == frozenset()
-    assert core.outbox.chat == "terminal"
+    asked = await core.desk.ask(UNANSWERABLE, Origin("chat", "local"))
+    assert asked.outcome is Outcome.UNRESOLVED
+    core.attach(following_up("slack"))
+    await core.desk.ask(UNANSWERABLE, Origin("slack", "U1", "C0SUPPORT", "1.1", "1.1"))
+    async with core.db.session() as session:
+        escalated = list(await session.scalars(select(Question.source).join(Escalation)))
+    assert escalated == ["slack"]
