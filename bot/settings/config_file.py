@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Set
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from bot.settings.model import (
     Area,
     Check,
     Escalation,
+    Member,
     Ops,
     Settings,
     SettingsError,
@@ -35,6 +36,7 @@ _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _AREA_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
+_PERSON_KEY = re.compile(r"^[a-z][a-z0-9_.-]*$")
 _CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DURATION = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-3]):([0-5]\d)$")
@@ -64,6 +66,8 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
     bot = _table(data.get("bot", {}), f"{path}: [bot]")
     _only(bot, _BOT_KEYS, f"{path}: unknown setting in [bot]")
     given: dict[str, Any] = {}
+    people = _people(_table(data.get("people", {}), f"{path}: [people]"), path)
+    users = _Users(replace(settings, people=people))
     if "support_channels" in bot:
         channels = bot["support_channels"]
         if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
@@ -84,18 +88,82 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
             )
         given["elsewhere"] = elsewhere.strip()
     if "areas" in data:
-        given["areas"] = _areas(_table(data["areas"], f"{path}: [areas]"), path)
+        given["areas"] = _areas(_table(data["areas"], f"{path}: [areas]"), path, users)
+    escalation = _table(data.get("escalation", {}), f"{path}: [escalation]")
     return replace(
         settings,
         config_file=path,
-        escalation=_escalation(_table(data.get("escalation", {}), f"{path}: [escalation]"), path),
+        people=people,
+        escalation=_escalation(escalation, path, users),
         vendor=_vendor(_table(data.get("vendor", {}), f"{path}: [vendor]"), path),
-        ops=_ops(_table(data.get("ops", {}), f"{path}: [ops]"), path),
+        ops=_ops(_table(data.get("ops", {}), f"{path}: [ops]"), path, users),
         **given,
     )
 
 
-def _escalation(table: dict[str, object], path: Path) -> Escalation:
+def _people(table: dict[str, object], path: Path) -> tuple[Member, ...]:
+    """[people.<key>]: a name and an id per channel; the key is how the rest of the file (and
+    the core) names the person."""
+    people, owners = [], {}
+    channels = [key for key in known_keys(Member) if key != "name"]
+    for key, value in table.items():
+        where = f"{path}: people.{key}"
+        if not _PERSON_KEY.match(key):
+            raise SettingsError(f"{where}: the key must be lower-case letters, e.g. anna")
+        spec = _table(value, f"{path}: [people.{key}]")
+        _only(spec, known_keys(Member), f"{path}: unknown setting in [people.{key}]")
+        ids = []
+        for channel in sorted(channels):
+            if channel not in spec:
+                continue
+            native = spec[channel]
+            if not isinstance(native, str) or not native.strip():
+                raise SettingsError(f"{where}.{channel} must be the person's {channel} id")
+            if channel == "slack" and not _USER_ID.match(native):
+                raise SettingsError(f"{where}.slack: {native!r} is not a Slack user id ({_HOW})")
+            if (channel, native) in owners:
+                raise SettingsError(
+                    f"{where}.{channel}: {native!r} is already people.{owners[channel, native]}"
+                )
+            owners[channel, native] = key
+            ids.append((channel, native.strip()))
+        if not ids:
+            raise SettingsError(f"{where}: give at least one id ({', '.join(sorted(channels))})")
+        name = spec.get("name")
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise SettingsError(f'{where}.name must be a text, e.g. "Anna Lind"')
+        people.append(Member(key=key, name=name.strip() if name else None, ids=tuple(ids)))
+    return tuple(people)
+
+
+_HOW = "in Slack: profile > More > Copy member ID"
+
+
+@dataclass(frozen=True)
+class _Users:
+    """Reads the file's lists of people (superusers, admins, owners): each one a [people] key or
+    a Slack user id, kept as the core knows them (a Slack id of a member becomes their key)."""
+
+    settings: Settings
+
+    def many(self, value: object, where: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+            raise SettingsError(
+                f"{where} must be a list of [people] keys or Slack user ids like U0123456789"
+            )
+        return tuple(self.one(user, where) for user in value)
+
+    def one(self, user: str, where: str) -> str:
+        if self.settings.member(user):
+            return user
+        if not _USER_ID.match(user):
+            raise SettingsError(
+                f"{where}: {user!r} is neither a person in [people] nor a Slack user id ({_HOW})"
+            )
+        return self.settings.person("slack", user)
+
+
+def _escalation(table: dict[str, object], path: Path, users: _Users) -> Escalation:
     _only(table, known_keys(Escalation), f"{path}: unknown setting in [escalation]")
     where = f"{path}: escalation"
     given: dict[str, Any] = {}
@@ -104,7 +172,7 @@ def _escalation(table: dict[str, object], path: Path) -> Escalation:
     hours = _business_hours(table, where)
     given["hours"] = hours
     if "admins" in table:
-        given["admins"] = frozenset(_users(table["admins"], f"{where}.admins"))
+        given["admins"] = frozenset(users.many(table["admins"], f"{where}.admins"))
     for f in fields(Escalation):
         if BUSINESS_DAYS in f.metadata:
             given[f.name] = f.metadata[BUSINESS_DAYS] * hours.day_length
@@ -175,7 +243,7 @@ def _vendor(table: dict[str, object], path: Path) -> Vendor:
     return Vendor(**given)
 
 
-def _ops(table: dict[str, object], path: Path) -> Ops:
+def _ops(table: dict[str, object], path: Path, users: _Users) -> Ops:
     _only(table, known_keys(Ops), f"{path}: unknown setting in [ops]")
     where = f"{path}: ops"
     given: dict[str, Any] = {}
@@ -183,7 +251,7 @@ def _ops(table: dict[str, object], path: Path) -> Ops:
         given["channel"] = _channel(table["channel"], f"{where}.channel")
     for key in ("uptime_owner", "improvements_owner", "upgrades_owner"):
         if key in table:
-            given[key] = _users([table[key]], f"{where}.{key}")[0]
+            given[key] = users.many([table[key]], f"{where}.{key}")[0]
     if "repeat_down_alert" in table:
         given["repeat_down_alert"] = _duration(
             table["repeat_down_alert"], f"{where}.repeat_down_alert", timedelta(days=1)
@@ -299,18 +367,7 @@ def _duration(value: object, where: str, day: timedelta) -> timedelta:
     return duration
 
 
-def _users(value: object, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
-        raise SettingsError(f"{where} must be a list of Slack user ids like U0123456789")
-    for user in value:
-        if not _USER_ID.match(user):
-            raise SettingsError(
-                f"{where}: {user!r} is not a Slack user id (profile > More > Copy member ID)"
-            )
-    return tuple(value)
-
-
-def _areas(table: dict[str, object], path: Path) -> tuple[Area, ...]:
+def _areas(table: dict[str, object], path: Path, users: _Users) -> tuple[Area, ...]:
     areas = []
     for key, value in table.items():
         if not _AREA_KEY.match(key):
@@ -332,7 +389,7 @@ def _areas(table: dict[str, object], path: Path) -> tuple[Area, ...]:
                 )
             given["usergroup"] = usergroup
         if "superusers" in spec:
-            given["superusers"] = _users(spec["superusers"], f"{path}: areas.{key}.superusers")
+            given["superusers"] = users.many(spec["superusers"], f"{path}: areas.{key}.superusers")
         areas.append(Area(key=key, name=str(spec.get("name", key.capitalize())), **given))
     if not areas:
         raise SettingsError(f"{path}: [areas] is empty; define at least one area")

@@ -39,6 +39,21 @@ ENV_ONLY = file_keys()
 
 
 @dataclass(frozen=True)
+class Member:
+    """Someone the config names in [people.<key>], with their id in each channel they use (a
+    superuser may have a Slack id and a Teams id). The core knows them by the key; the adapters
+    translate their own ids to it and back (`Settings.person`, `Settings.reach`)."""
+
+    key: str = field(metadata=file_keys())  # the table's name: [people.<key>]
+    name: str | None = None
+    # (channel, id) pairs; in the file one key per channel: slack = "U0123", teams = "…"
+    ids: tuple[tuple[str, str], ...] = field(default=(), metadata=file_keys("slack", "teams"))
+
+    def id_in(self, channel: str) -> str | None:
+        return next((native for name, native in self.ids if name == channel), None)
+
+
+@dataclass(frozen=True)
 class Area:
     key: str = field(metadata=file_keys())  # the table's name: [areas.<key>]
     name: str  # in the file: defaults to the key, capitalized
@@ -149,6 +164,7 @@ class Settings:
     slack_app_token: str | None = field(default=None, metadata=ENV_ONLY)
     slack_api_url: str | None = field(default=None, metadata=ENV_ONLY)
     config_file: Path | None = field(default=None, metadata=ENV_ONLY)
+    people: tuple[Member, ...] = ()
     areas: tuple[Area, ...] = DEFAULT_AREAS
     support_channels: frozenset[str] = field(
         default_factory=frozenset, metadata=file_keys("bot.support_channels")
@@ -163,6 +179,26 @@ class Settings:
     vendor: Vendor = field(default_factory=Vendor)
     smtp: Smtp | None = field(default=None, metadata=ENV_ONLY)
     ops: Ops = field(default_factory=Ops)
+
+    def member(self, person: str | None) -> Member | None:
+        return next((m for m in self.people if m.key == person), None)
+
+    def person(self, channel: str, native_id: str) -> str:
+        """Who a channel's user is to the core: the key of the [people] member with this id in
+        that channel, or else the id as the channel gave it."""
+        member = next((m for m in self.people if m.id_in(channel) == native_id), None)
+        return member.key if member else native_id
+
+    def reach(self, channel: str, person: str) -> str | None:
+        """The id to reach `person` by in `channel`: a member's id there (None when they have
+        none), or any other person's own id (the channel they came from gave it)."""
+        member = self.member(person)
+        return member.id_in(channel) if member else person
+
+    def name_of(self, person: str) -> str:
+        """How to name `person` in plain words: a member's name, else their key or id."""
+        member = self.member(person)
+        return (member.name or member.key) if member else person
 
     def is_admin(self, user: str) -> bool:
         return user in self.escalation.admins

@@ -13,7 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Channel, Core
 from bot.settings import Settings
 from handlers.slack import actions, commands, events, home, messages, shortcuts, views
-from handlers.slack.notify import ROUTE, slack_sender
+from handlers.slack.identity import ROUTE
+from handlers.slack.notify import slack_sender
 
 
 def web_client(settings: Settings) -> AsyncWebClient:

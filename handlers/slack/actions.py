@@ -28,14 +28,14 @@ from handlers.slack.blocks import (
     ask_anyway_refused_text,
     entry_blocks,
     parse_suggestion_value,
-    refusal_text,
     refused_text,
-    result_text,
+    results,
     suggestion_solved_actions,
     unresolved_blocks,
     verdict_refused_text,
     with_outcome,
 )
+from handlers.slack.identity import person
 from handlers.slack.mrkdwn import escape
 from handlers.slack.notify import (
     ADD_FAQ,
@@ -66,13 +66,18 @@ def _pressed_on_question(
     return body["user"]["id"], channel, body.get("message") or {}, question_id
 
 
+def presser(core: Core, body: dict[str, Any]) -> str:
+    """Who pressed the button, as the core knows them."""
+    return person(core.settings, body["user"]["id"])
+
+
 async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) -> None:
     pressed = _pressed_on_question(body, "feedback")
     if pressed is None:
         return
     user, channel, message, question_id = pressed
     solved = body["actions"][0]["action_id"] == SOLVED_ACTION
-    feedback = await core.desk.feedback(question_id, user, solved=solved)
+    feedback = await core.desk.feedback(question_id, presser(core, body), solved=solved)
     question = feedback.question
     lang = question.language if question else "sv"
     try:
@@ -81,7 +86,7 @@ async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) 
             FeedbackResult.NOT_HELPFUL,
         ):
             await client.chat_postEphemeral(
-                channel=channel, user=user, text=verdict_refused_text(feedback, lang)
+                channel=channel, user=user, text=verdict_refused_text(core.settings, feedback, lang)
             )
         else:
             note_key = "solved_ack" if solved else "not_helpful_marked"
@@ -141,7 +146,7 @@ async def on_suggestion(core: Core, body: dict[str, Any], respond: AsyncRespond)
     question_id, question, entry = pressed
     lang = question.language if question else "sv"
     blocks = entry_blocks(entry, core.settings.area(entry.area), lang)
-    if question and question.asker == body["user"]["id"] and question.status in SUGGESTIBLE:
+    if question and question.asker == presser(core, body) and question.status in SUGGESTIBLE:
         blocks.append(suggestion_solved_actions(question_id, entry, lang))
     await respond(
         response_type="ephemeral",
@@ -157,7 +162,7 @@ async def on_suggestion_solved(core: Core, body: dict[str, Any], respond: AsyncR
     if pressed is None:
         return
     question_id, _, entry = pressed
-    user = body["user"]["id"]
+    user = presser(core, body)
     feedback, closed = await core.ladder.solved_by_suggestion(question_id, user, entry.question)
     core.kick()
     question = feedback.question
@@ -170,7 +175,7 @@ async def on_suggestion_solved(core: Core, body: dict[str, Any], respond: AsyncR
         blocks = entry_blocks(entry, core.settings.area(entry.area), lang)
         await respond(replace_original=True, text=note, blocks=with_outcome(blocks, note))
         return
-    text = verdict_refused_text(feedback, lang)
+    text = verdict_refused_text(core.settings, feedback, lang)
     await respond(response_type="ephemeral", replace_original=False, text=text)
 
 
@@ -182,12 +187,12 @@ async def on_ask_anyway(core: Core, body: dict[str, Any], client: AsyncWebClient
     if pressed is None:
         return
     user, channel, message, question_id = pressed
-    feedback = await core.desk.ask_anyway(question_id, user)
+    feedback = await core.desk.ask_anyway(question_id, presser(core, body))
     question = feedback.question
     lang = question.language if question else "sv"
     try:
         if feedback.result is not FeedbackResult.ASKED_ANYWAY:
-            text = ask_anyway_refused_text(feedback, lang)
+            text = ask_anyway_refused_text(core.settings, feedback, lang)
             await client.chat_postEphemeral(channel=channel, user=user, text=text)
         elif message.get("ts"):
             note = t(lang, "asked_anyway_note", user=f"<@{user}>")
@@ -244,7 +249,7 @@ async def on_escalation_button(
     """Claim, Answer, To the vendor, Wrong area, Add to FAQ (superusers, from the table of
     actions); That solved it and Not solved (the asker)."""
     pressed = body["actions"][0]
-    user, action_id = body["user"]["id"], pressed["action_id"]
+    user, action_id = presser(core, body), pressed["action_id"]
     number = ticket_number(pressed.get("value"))
     if number is None:
         log.warning("escalation button %s with a bad value %r", action_id, pressed.get("value"))
@@ -262,11 +267,12 @@ async def on_escalation_button(
         return
     if action not in FORMS:
         result = await actions.run(core, action, Request(user, number))
-        await respond(response_type="ephemeral", replace_original=False, text=result_text(result))
+        text = results(core.settings).result(result)
+        await respond(response_type="ephemeral", replace_original=False, text=text)
         return
     ticket = await actions.ticket_for(core, action, user, number)
     if isinstance(ticket, Refusal):
-        text = refusal_text(ticket)
+        text = results(core.settings).refusal(ticket)
         await respond(response_type="ephemeral", replace_original=False, text=text)
         return
     try:
@@ -293,7 +299,7 @@ async def _verdict(
     """The asker's verdict on an answer: solved closes the ticket, not solved sends it on; the
     buttons give way to what happened."""
     try:
-        esc = await core.ladder.confirm(number, body["user"]["id"], solved=solved)
+        esc = await core.ladder.confirm(number, presser(core, body), solved=solved)
         status = await core.ladder.status(esc.id)
         key = "confirmed" if solved else "sent_on"
         note = ESCALATION_TEXTS[status.question.language][key].format(n=number)
@@ -306,7 +312,9 @@ async def _verdict(
                 blocks=with_outcome(message.get("blocks", []), note, block_prefix="escalation-"),
             )
     except Refused as exc:
-        await respond(response_type="ephemeral", replace_original=False, text=refused_text(exc))
+        await respond(
+            response_type="ephemeral", replace_original=False, text=refused_text(core.settings, exc)
+        )
         return
     except SlackApiError as exc:
         log.error(

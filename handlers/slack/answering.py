@@ -26,8 +26,9 @@ from handlers.slack.blocks import (
     suggestion_blocks,
     unresolved_blocks,
 )
+from handlers.slack.identity import ROUTE, person
 from handlers.slack.mrkdwn import plain_text
-from handlers.slack.notify import PERMANENT_ERRORS, ROUTE
+from handlers.slack.notify import PERMANENT_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,8 @@ async def answer_event(
             await _post(client, channel, thread, help_blocks(lang), t(lang, "greeting"), None, core)
         return
     name = await display_name(client, event["user"])
-    origin = Origin(ROUTE, event["user"], channel, event["ts"], thread, event_id, name)
+    asker = person(core.settings, event["user"])
+    origin = Origin(ROUTE, asker, channel, event["ts"], thread, event_id, name)
     try:
         reply = await core.desk.ask(text, origin)
     except DuplicateEvent:

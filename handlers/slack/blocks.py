@@ -16,7 +16,6 @@ from bot.support.actions import (
     refusal,
 )
 from bot.support.escalations import Refused
-from bot.support.hours import BusinessHours
 from bot.support.questions import Feedback, FeedbackResult, Reply, Status
 from bot.texts import (
     help_now,
@@ -25,6 +24,7 @@ from bot.texts import (
     t,
 )
 from handlers.results import ResultText, Style
+from handlers.slack.identity import mention
 from handlers.slack.mrkdwn import escape, quote, shorten, split_sections, to_mrkdwn
 
 SOLVED_ACTION = "feedback_solved"
@@ -148,14 +148,14 @@ def ask_anyway_actions(question_id: int, lang: str, label: str) -> Block:
     }
 
 
-def ask_anyway_refused_text(feedback: Feedback, lang: str) -> str:
+def ask_anyway_refused_text(settings: Settings, feedback: Feedback, lang: str) -> str:
     """Why "ask a superuser anyway" changed nothing: someone else's question, one already sent
     on or settled, or one that is gone."""
     question = feedback.question
     if question is None or feedback.result is FeedbackResult.UNKNOWN:
         return t(lang, "question_gone")
     if feedback.result is FeedbackResult.NOT_ASKER:
-        return t(lang, "only_asker_send", asker=f"<@{question.asker}>")
+        return t(lang, "only_asker_send", asker=mention(settings, question.asker))
     if question.status == Status.SOLVED:
         return t(lang, "already", state=t(lang, "state_solved"))
     return t(lang, "already_asked")
@@ -256,14 +256,14 @@ def help_blocks(lang: str) -> list[Block]:
     return [_section(t(lang, "greeting"))]
 
 
-def verdict_refused_text(feedback: Feedback, lang: str) -> str:
+def verdict_refused_text(settings: Settings, feedback: Feedback, lang: str) -> str:
     """Why an asker's button changed nothing: someone else's question, one already settled, or
     one that is gone."""
     question = feedback.question
     if question is None or feedback.result is FeedbackResult.UNKNOWN:
         return t(lang, "question_gone")
     if feedback.result is FeedbackResult.NOT_ASKER:
-        return t(lang, "only_asker", asker=f"<@{question.asker}>")
+        return t(lang, "only_asker", asker=mention(settings, question.asker))
     if question.status == Status.SOLVED:
         return t(lang, "already", state=t(lang, "state_solved"))
     if question.feedback is not None:
@@ -271,28 +271,31 @@ def verdict_refused_text(feedback: Feedback, lang: str) -> str:
     return t(lang, "ticket_closed")  # unsettled, but its ticket was closed without it
 
 
-SLACK = Style(
-    person=lambda user: f"<@{user}>",
-    channel=lambda channel: f"<#{channel}>",
-    group=lambda group: f"<!subteam^{group}>",
-    escape=escape,
-    bold=lambda text: f"*{text}*",
-    quote=quote,
-    status={"up": ":large_green_circle:", "down": ":red_circle:", "unknown": ":white_circle:"},
-)
-RESULTS = ResultText(SLACK)
-result_text = RESULTS.result
-refusal_text = RESULTS.refusal
-unknown_text = RESULTS.unknown
+def results(settings: Settings) -> ResultText:
+    """The actions' results in Slack's words: mrkdwn, emoji, people as mentions."""
+    return ResultText(
+        Style(
+            person=lambda user: mention(settings, user),
+            channel=lambda channel: f"<#{channel}>",
+            group=lambda group: f"<!subteam^{group}>",
+            escape=escape,
+            bold=lambda text: f"*{text}*",
+            quote=quote,
+            status={
+                "up": ":large_green_circle:",
+                "down": ":red_circle:",
+                "unknown": ":white_circle:",
+            },
+        )
+    )
 
 
-def refused_text(exc: Refused) -> str:
+def refused_text(settings: Settings, exc: Refused) -> str:
     """Why a superuser action was refused, in words."""
-    return refusal_text(refusal(exc))
+    return results(settings).refusal(refusal(exc))
 
 
-def escalation_line(
-    esc: Escalation, question: Question, now: datetime, hours: BusinessHours
-) -> str:
+def escalation_line(settings: Settings, esc: Escalation, question: Question, now: datetime) -> str:
     """One line of a queue for an escalation at `now`."""
-    return RESULTS.queue_line(queued(esc, question, now, hours))
+    hours = settings.escalation.hours
+    return results(settings).queue_line(queued(esc, question, now, hours))

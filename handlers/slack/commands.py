@@ -22,12 +22,12 @@ from handlers.slack.blocks import (
     answer_blocks,
     clarify_blocks,
     off_topic_blocks,
-    result_text,
+    results,
     small_talk_blocks,
     suggestion_blocks,
-    unknown_text,
     unresolved_blocks,
 )
+from handlers.slack.identity import person
 from handlers.slack.mrkdwn import escape
 
 # Answered privately, with no thread to follow up in, so never escalated.
@@ -37,18 +37,22 @@ SOURCE = "slack_command"
 async def on_support(core: Core, command: dict[str, Any], respond: AsyncRespond) -> None:
     typed = actions.typed(command.get("text") or "")
     if isinstance(typed, Unknown):
-        await respond(response_type="ephemeral", text=unknown_text(typed))
+        await respond(response_type="ephemeral", text=results(core.settings).unknown(typed))
         return
     if typed.action.text is Need.QUESTION:
         typed = replace(typed, rest=question_text(typed.rest))
     result = await actions.perform(
-        core, typed, command["user_id"], source=SOURCE, channel=command.get("channel_id")
+        core,
+        typed,
+        person(core.settings, command["user_id"]),
+        source=SOURCE,
+        channel=command.get("channel_id"),
     )
     if isinstance(result, Asked):
         blocks = asked_blocks(core, result)
         await respond(response_type="ephemeral", text=escape(result.question), blocks=blocks)
     else:
-        await respond(response_type="ephemeral", text=result_text(result))
+        await respond(response_type="ephemeral", text=results(core.settings).result(result))
 
 
 def asked_blocks(core: Core, asked: Asked) -> list[Block]:

@@ -11,9 +11,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
+from bot.settings import Settings
 from bot.store.models import Escalation, Question
-from bot.support.hours import BusinessHours
 from handlers.slack.blocks import Block, escalation_line
+from handlers.slack.identity import person
 from handlers.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,9 @@ def _section(text: str) -> Block:
 
 
 async def home_view(core: Core, user: str) -> dict[str, Any]:
+    """The Home tab of `user` (as the core knows them)."""
     settings = core.settings
     now = core.ladder.clock()
-    hours = settings.escalation.hours
     areas = [a for a in settings.areas if user in a.superusers or settings.is_admin(user)]
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "ERP-supporten"}},
@@ -39,23 +40,23 @@ async def home_view(core: Core, user: str) -> dict[str, Any]:
     if areas:
         mine = await core.ladder.queue(user=user)
         blocks += [{"type": "divider"}, _section(f"*Dina ärenden* ({len(mine)})")]
-        blocks += _lines(mine, now, hours, "Inga just nu.")
+        blocks += _lines(mine, now, settings, "Inga just nu.")
         for area in areas:
             rows = await core.ladder.queue(area=area.key)
             blocks.append(_section(f"*Öppna ärenden inom {escape(area.name)}* ({len(rows)})"))
-            blocks += _lines(rows, now, hours, "Inga öppna ärenden.")
+            blocks += _lines(rows, now, settings, "Inga öppna ärenden.")
     own = await core.ladder.queue(asker=user)
     blocks += [{"type": "divider"}, _section(f"*Dina frågor som väntar på svar* ({len(own)})")]
-    blocks += _lines(own, now, hours, "Inga: allt du frågat är besvarat eller stängt.")
+    blocks += _lines(own, now, settings, "Inga: allt du frågat är besvarat eller stängt.")
     return {"type": "home", "blocks": blocks[:100]}
 
 
 def _lines(
-    rows: list[tuple[Escalation, Question]], now: datetime, hours: BusinessHours, empty: str
+    rows: list[tuple[Escalation, Question]], now: datetime, settings: Settings, empty: str
 ) -> list[Block]:
     if not rows:
         return [_section(f"_{empty}_")]
-    text = "\n".join(escalation_line(esc, q, now, hours) for esc, q in rows[:MAX_LINES])
+    text = "\n".join(escalation_line(settings, esc, q, now) for esc, q in rows[:MAX_LINES])
     if len(rows) > MAX_LINES:
         text += f"\n… och {len(rows) - MAX_LINES} till (`/support queue all`)"
     return [_section(text)]
@@ -68,7 +69,8 @@ def register(app: AsyncApp, core: Core) -> None:
             return
         try:
             await client.views_publish(
-                user_id=event["user"], view=await home_view(core, event["user"])
+                user_id=event["user"],
+                view=await home_view(core, person(core.settings, event["user"])),
             )
         except SlackApiError as exc:
             log.error("could not publish the Home tab: %s", exc.response.get("error"))

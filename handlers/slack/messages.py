@@ -15,6 +15,7 @@ from bot.app import Core
 from bot.support.escalations import Refused
 from handlers.slack.answering import answer_event, from_a_person, question_text
 from handlers.slack.blocks import refused_text
+from handlers.slack.identity import person
 from handlers.slack.mrkdwn import from_mrkdwn
 
 # Subtypes that are still a person asking something; edits, deletions, joins, bot posts and
@@ -50,14 +51,15 @@ async def on_vendor_reply(core: Core, event: dict[str, Any], client: AsyncWebCli
     number = await core.ladder.for_vendor_message(thread)
     if number is None:
         return False
-    if core.settings.is_staff(event["user"]):
+    writer = person(core.settings, event["user"])
+    if core.settings.is_staff(writer):
         return True  # our own people talking to the vendor in the thread: not the answer
     try:
         text = from_mrkdwn(event.get("text", ""))
-        await core.ladder.vendor_reply(number, event["user"], text, from_vendor=True)
+        await core.ladder.vendor_reply(number, writer, text, from_vendor=True)
     except Refused as exc:
         await client.chat_postEphemeral(
-            channel=vendor_channel, user=event["user"], text=refused_text(exc)
+            channel=vendor_channel, user=event["user"], text=refused_text(core.settings, exc)
         )
         return True
     await client.reactions_add(

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
 from bot.ops.digest import NO_OWNER, OWNERS_HEADING
+from bot.settings import Settings
 from bot.store.models import EscalationEvent
 from bot.support.escalations import BOT, State, Status
 from bot.support.notices import (
@@ -34,6 +35,7 @@ from bot.support.notices import (
 from bot.support.outbox import PermanentFailure, Sender, TemporaryFailure
 from bot.texts import ACTION_NAMES, ESCALATION_TEXTS, PROGRESS, STATE_NAMES
 from handlers.slack.blocks import Block
+from handlers.slack.identity import mention, slack_id
 from handlers.slack.mrkdwn import escape, quote, split_sections, to_mrkdwn
 
 CLAIM, ANSWER, ESCALATE, REASSIGN = "esc_claim", "esc_answer", "esc_escalate", "esc_reassign"
@@ -47,9 +49,6 @@ PERMANENT_ERRORS = {
     "msg_too_long",
     "no_text",
 }
-# The adapter's name: its outbox route (replies it could not post at once) and the source of the
-# questions asked in its threads, the ones it can follow up.
-ROUTE = "slack"
 TONES = {Tone.CALENDAR: ":calendar:", Tone.CHART: ":bar_chart:", Tone.WARNING: ":warning:"}
 UPTIME_ICONS = {
     UptimeChange.DOWN: ":red_circle:",
@@ -91,18 +90,20 @@ async def _reply(core: Core, client: AsyncWebClient, notice: ReplyNotice) -> Ren
 
 
 async def _digest(core: Core, client: AsyncWebClient, notice: DigestNotice) -> Rendered:
-    blocks = digest_blocks(notice.title, notice.sections, notice.owners)
+    blocks = digest_blocks(core.settings, notice.title, notice.sections, notice.owners)
     return notice.to, None, notice.title, blocks
 
 
 async def _ops(core: Core, client: AsyncWebClient, notice: OpsNotice) -> Rendered:
-    owner = f"\nAnsvarig för {notice.owner_role}: <@{notice.owner}>" if notice.owner else ""
+    who = mention(core.settings, notice.owner) if notice.owner else ""
+    owner = f"\nAnsvarig för {notice.owner_role}: {who}" if notice.owner else ""
     text = f"{TONES[notice.tone]} {escape(notice.text)}{owner}"
     return notice.to, None, notice.text, [_section(text)]
 
 
 async def _uptime(core: Core, client: AsyncWebClient, notice: UptimeNotice) -> Rendered:
-    owner = f"\nAnsvarig för drift: <@{notice.owner}>" if notice.owner else ""
+    who = mention(core.settings, notice.owner) if notice.owner else ""
+    owner = f"\nAnsvarig för drift: {who}" if notice.owner else ""
     text = f"{UPTIME_ICONS[notice.change]} *{escape(notice.text)}*{owner}"
     return notice.to, None, notice.text, [_section(text)]
 
@@ -144,7 +145,18 @@ class _Rendering:
     def who(self) -> str:
         esc = self.status.escalation
         holder = esc.claimed_by or esc.assignee
-        return f"<@{holder}>" if holder else "supportkön"
+        return self.mention(holder) if holder else "supportkön"
+
+    def mention(self, person: str) -> str:
+        return mention(self.core.settings, person)
+
+    @property
+    def direct(self) -> str:
+        """The Slack id of the person the notice is for (a DM)."""
+        native = slack_id(self.core.settings, self.to)
+        if native is None:
+            raise PermanentFailure(f"{self.to} has no Slack id ([people.{self.to}] slack = ...)")
+        return native
 
     @property
     def vendor(self) -> str:
@@ -188,7 +200,7 @@ def _answer(notice: _Rendering) -> Rendered:
     esc, question, event = notice.status.escalation, notice.status.question, notice.event
     texts = ESCALATION_TEXTS[question.language]
     # the answer as it was given (a later "not solved" clears it from the escalation)
-    intro = texts["answer_intro"].format(n=notice.n, who=f"<@{event.actor}>")
+    intro = texts["answer_intro"].format(n=notice.n, who=notice.mention(event.actor))
     blocks = [
         _section(f"*{intro}*\n{to_mrkdwn(event.detail or esc.answer or '')}"),
         _buttons(
@@ -205,7 +217,7 @@ def _answer(notice: _Rendering) -> Rendered:
 def _to_vendor(notice: _Rendering) -> Rendered:
     """To the vendor's channel, outside the company: no internal links, the asker by name."""
     esc, question = notice.status.escalation, notice.status.question
-    asked = escape(question.asker_name or question.asker)
+    asked = escape(question.asker_name or notice.core.settings.name_of(question.asker))
     details = [quote(question.text), f"Frågat av {asked}", *_known(notice)]
     head = f"*Supportärende #{notice.n}* ({escape(notice.area_name)})"
     if esc.vendor_reason:
@@ -222,7 +234,8 @@ async def _internal_details(notice: _Rendering, client: AsyncWebClient) -> list[
     where = f" i <#{question.channel}>" if question.channel else ""
     return [
         quote(question.text),
-        f"Från <@{question.asker}>{where}" + (f" · <{link}|Öppna tråden>" if link else ""),
+        f"Från {notice.mention(question.asker)}{where}"
+        + (f" · <{link}|Öppna tråden>" if link else ""),
         *_known(notice),
     ]
 
@@ -243,7 +256,7 @@ def _assigned(notice: _Rendering, details: list[str]) -> Rendered:
     deadline = _hours(notice.core.settings.escalation.claim_within)
     details = [*details, f"Ta den inom {deadline} arbetstid, annars går den vidare."]
     blocks = [_section(_lines(head, details)), _actions(notice.n)]
-    return notice.to, None, f"Ny fråga #{notice.n}", blocks
+    return notice.direct, None, f"Ny fråga #{notice.n}", blocks
 
 
 def _reminder(notice: _Rendering, details: list[str]) -> Rendered:
@@ -254,14 +267,14 @@ def _reminder(notice: _Rendering, details: list[str]) -> Rendered:
         f"Om {grace} går det till {notice.vendor}."
     )
     blocks = [_section(_lines(head, details)), _actions(notice.n)]
-    return notice.to, None, f"Påminnelse #{notice.n}", blocks
+    return notice.direct, None, f"Påminnelse #{notice.n}", blocks
 
 
 def _triage(notice: _Rendering, details: list[str]) -> Rendered:
     """To the triage channel: one line about what just happened, and the actions that fit."""
     esc, event = notice.status.escalation, notice.event
     state = STATE_NAMES.get(esc.state, esc.state)
-    by = "" if event.actor == BOT else f" av <@{event.actor}>"
+    by = "" if event.actor == BOT else f" av {notice.mention(event.actor)}"
     what = ACTION_NAMES.get(event.action, event.action)
     line = (
         f"*#{notice.n}* ({escape(notice.area_name)}) {escape(what)}{by} · nu {state} · {notice.who}"
@@ -289,12 +302,13 @@ def _lines(head: str, details: list[str]) -> str:
 
 
 def digest_blocks(
-    title: str, sections: list[list[Any]], owners: list[list[str | None]]
+    settings: Settings, title: str, sections: list[list[Any]], owners: list[list[str | None]]
 ) -> list[Block]:
     """The weekly digest within Slack's limits: 50 blocks, 3,000 characters a section."""
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]
     people = [
-        f"{escape(role or '')}: {f'<@{user}>' if user else NO_OWNER}" for role, user in owners
+        f"{escape(role or '')}: {mention(settings, user) if user else NO_OWNER}"
+        for role, user in owners
     ]
     for heading, lines in [*sections, (OWNERS_HEADING, people)]:
         body = lines if heading == OWNERS_HEADING else [escape(line) for line in lines]

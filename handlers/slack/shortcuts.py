@@ -12,7 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Core
 from bot.support.actions import ANSWER, Refusal, ticket_for
 from bot.texts import DESK
-from handlers.slack.blocks import refusal_text
+from handlers.slack.blocks import results
+from handlers.slack.identity import person
 from handlers.slack.views import answer_modal
 
 ANSWER_IN_THREAD = "esc_thread_answer"
@@ -28,9 +29,9 @@ async def on_answer_in_thread(
     if esc is None:
         await respond(response_type="ephemeral", text=DESK["no_thread_ticket"])
         return
-    status = await ticket_for(core, ANSWER, body["user"]["id"], esc.id)
+    status = await ticket_for(core, ANSWER, person(core.settings, body["user"]["id"]), esc.id)
     if isinstance(status, Refusal):
-        await respond(response_type="ephemeral", text=refusal_text(status))
+        await respond(response_type="ephemeral", text=results(core.settings).refusal(status))
         return
     await client.views_open(
         trigger_id=body["trigger_id"], view=answer_modal(esc.id, status.question.text)

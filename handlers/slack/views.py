@@ -16,7 +16,8 @@ from bot.support import actions
 from bot.support.actions import Action, Refusal, Request, ticket_number
 from bot.support.escalations import Status
 from bot.texts import DESK
-from handlers.slack.blocks import refusal_text
+from handlers.slack.blocks import results
+from handlers.slack.identity import person
 
 log = logging.getLogger(__name__)
 
@@ -128,10 +129,10 @@ async def on_submission(core: Core, ack: AsyncAck, body: dict[str, Any], view: d
         )
         await ack(response_action="errors", errors={INPUT: DESK["no_ticket_number"]})
         return
-    request = Request(body["user"]["id"], number, submitted_value(view))
+    request = Request(person(core.settings, body["user"]["id"]), number, submitted_value(view))
     result = await actions.run(core, action, request)
     if isinstance(result, Refusal):
-        await ack(response_action="errors", errors={INPUT: refusal_text(result)})
+        await ack(response_action="errors", errors={INPUT: results(core.settings).refusal(result)})
         return
     await ack()
 

@@ -93,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "--user",
         metavar="ID",
-        help="who you are for /support commands: your Slack member id as in the config "
-        "(default: your login name, which may only read)",
+        help="who you are for /support commands: your [people] key or Slack member id as in the "
+        "config (default: your login name, which may only read)",
     )
     chat.set_defaults(handler=cmd_chat)
 
@@ -551,6 +551,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     hours = esc.hours
     print(f"config: {settings.config_file or 'none (defaults)'}")
     print(f"support channels: {', '.join(sorted(settings.support_channels)) or 'none'}")
+    for member in settings.people:
+        ids = ", ".join(f"{channel} {native}" for channel, native in member.ids)
+        print(f"person {member.key} ({member.name or 'no name'}): {ids}")
     for area in settings.areas:
         people = ", ".join(area.superusers) or "no superusers"
         print(f"area {area.key} ({area.name}): {people}")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app import create_core
 from bot.ops.roadmap import parse_roadmap
-from bot.settings import Check, Ops
+from bot.settings import Check, Ops, Settings
 from bot.store.models import Escalation, OutboxMessage, Question, UptimeResult
 from handlers.slack.notify import digest_blocks
 from tests.conftest import KNOWLEDGE, make_settings, small_knowledge
@@ -127,11 +127,12 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
                 select(OutboxMessage).where(OutboxMessage.topic == "digest")
             )
         blocks = digest_blocks(
+            core.settings,
             **{
                 k: v
                 for k, v in json.loads(row.payload).items()
                 if k in ("title", "sections", "owners")
-            }
+            },
         )
         assert blocks[0]["type"] == "header" and len(blocks) <= 50
         assert all(len(b["text"]["text"]) <= 3000 for b in blocks[1:])
@@ -160,7 +161,8 @@ async def test_digest_with_unreadable_files_still_reports(
 
 def test_digest_blocks_stay_within_slacks_limits() -> None:
     sections = [[f"Avsnitt {n}", [f"rad {m} " + "x" * 200 for m in range(40)]] for n in range(30)]
-    blocks = digest_blocks("Veckorapport", sections, [["Drift", "U0DRIFT"]])
+    settings = Settings(knowledge_dir=Path("knowledge"))
+    blocks = digest_blocks(settings, "Veckorapport", sections, [["Drift", "U0DRIFT"]])
     assert len(blocks) == 50 and all(len(b["text"]["text"]) <= 3000 for b in blocks[1:])
     assert "firstline digest --dry-run" in blocks[-1]["text"]["text"]
 

@@ -127,9 +127,18 @@ def test_config_file(tmp_path: Path) -> None:
         ("[areas.Finance]\n", "must be lower-case letters"),
         ("[areas.finance]\nchannel = 'ekonomi'\n", "areas.finance.channel"),
         ("[areas]\n", "[areas] is empty"),
-        ("[escalate]\n", "unknown section: escalate (known: areas, bot, escalation, ops, vendor)"),
-        ("[areas.finance]\nsuperusers = ['anna']\n", "'anna' is not a Slack user id"),
-        ("[areas.finance]\nsuperusers = 'U0ANNA'\n", "must be a list of Slack user ids"),
+        (
+            "[escalate]\n",
+            "unknown section: escalate (known: areas, bot, escalation, ops, people, vendor)",
+        ),
+        (
+            "[areas.finance]\nsuperusers = ['anna']\n",
+            "'anna' is neither a person in [people] nor a Slack user id",
+        ),
+        (
+            "[areas.finance]\nsuperusers = 'U0ANNA'\n",
+            "must be a list of [people] keys or Slack user ids",
+        ),
         ("[areas.finance]\nusergroup = 'ekonomi'\n", "usergroup 'ekonomi' is not like S0123"),
         ("[escalation]\nclaim_within = '0h'\n", "claim_within must be more than 0"),
         ("[escalation]\nclaim_within = 'soon'\n", "claim_within must be a duration like 30m"),
@@ -139,7 +148,10 @@ def test_config_file(tmp_path: Path) -> None:
         ("[escalation]\nbusiness_days = ['monday']\n", "business_days must be a list of mon"),
         ("[escalation]\ntimezone = 'Mars/Olympus'\n", "unknown time zone 'Mars/Olympus'"),
         ("[escalation]\nholidays = 'XX'\n", "unknown country code 'XX'"),
-        ("[escalation]\nadmins = ['U0OK', 'boss']\n", "'boss' is not a Slack user id"),
+        (
+            "[escalation]\nadmins = ['U0OK', 'boss']\n",
+            "'boss' is neither a person in [people] nor a Slack user id",
+        ),
         ("[escalation]\ntriage_channel = 'triage'\n", "escalation.triage_channel"),
         ("[vendor]\nemail = 'support at fenix'\n", "is not an e-mail address"),
         ("[vendor]\nwebhook_url = 'fenix.se/hook'\n", "must be an http(s):// URL"),
@@ -163,11 +175,23 @@ def test_config_file(tmp_path: Path) -> None:
             "[[ops.checks]]\nid='e'\ntcp='x:1'\n",
             "the id 'e' is used twice",
         ),
-        ("[ops]\nuptime_owner = 'drift'\n", "'drift' is not a Slack user id"),
+        (
+            "[ops]\nuptime_owner = 'drift'\n",
+            "'drift' is neither a person in [people] nor a Slack user id",
+        ),
         ("[ops]\ndigest = 'måndag 8'\n", "digest must look like 'mon 08:00'"),
         (
             "[ops]\nchannel='C0OPS'\n[[ops.checks]]\nid='e'\nurl='http://127.0.0.1:99999/x'\n",
             "is not valid: Port out of range",
+        ),
+        ("[people.Anna]\nslack = 'U0ANNA'\n", "people.Anna: the key must be lower-case"),
+        ("[people.anna]\nname = 'Anna'\n", "people.anna: give at least one id (slack, teams)"),
+        ("[people.anna]\nslack = 'anna'\n", "people.anna.slack: 'anna' is not a Slack user id"),
+        ("[people.anna]\nslack = 'U0A'\nphone = '1'\n", "unknown setting in [people.anna]"),
+        ("[people.anna]\nteams = ''\n", "people.anna.teams must be the person's teams id"),
+        (
+            "[people.anna]\nslack = 'U0A'\n[people.bo]\nslack = 'U0A'\n",
+            "people.bo.slack: 'U0A' is already people.anna",
         ),
         ("[bot]\nsupport_channel = ['C0123']\n", "unknown setting in [bot]: support_channel"),
         ("[bot]\nanswer_treshold = 0.9\n", "unknown setting in [bot]: answer_treshold"),
@@ -365,3 +389,31 @@ def test_smtp_defaults_come_from_the_smtp_settings() -> None:
     smtp = settings({"SMTP_HOST": "mail.example"}).smtp
     assert smtp == Smtp("mail.example")
     assert (smtp.port, smtp.sender, smtp.starttls) == (587, "firstline@localhost", True)
+
+
+def test_people_have_an_id_per_channel_and_the_file_names_them_by_key(tmp_path: Path) -> None:
+    settings = config(
+        tmp_path,
+        "[people.anna]\nname = 'Anna Lind'\nslack = 'U0ANNA'\nteams = '29:anna-teams'\n"
+        "[people.bo]\nteams = '29:bo'\n"
+        "[areas.finance]\nsuperusers = ['anna', 'U0CARL']\n"
+        "[areas.warehouse]\nsuperusers = ['U0ANNA', 'bo']\n"
+        "[escalation]\nadmins = ['bo']\n[ops]\nuptime_owner = 'U0ANNA'\n",
+    )
+    finance, warehouse = settings.areas
+    # a member's Slack id in a list is the member: the core knows them by one name
+    assert finance.superusers == ("anna", "U0CARL")
+    assert warehouse.superusers == ("anna", "bo")
+    assert settings.ops.uptime_owner == "anna"
+    assert settings.person("slack", "U0ANNA") == "anna"
+    assert settings.person("teams", "29:anna-teams") == "anna"
+    assert settings.person("slack", "U0CARL") == "U0CARL"  # not in [people]: their own id
+    assert settings.reach("slack", "anna") == "U0ANNA"
+    assert settings.reach("teams", "anna") == "29:anna-teams"
+    assert settings.reach("slack", "bo") is None  # bo has no Slack id
+    assert settings.reach("slack", "U0CARL") == "U0CARL"
+    assert settings.name_of("anna") == "Anna Lind"
+    assert settings.name_of("bo") == "bo"
+    assert settings.may_handle(settings.person("teams", "29:bo"), "warehouse")
+    assert settings.is_admin(settings.person("teams", "29:bo"))
+    assert not settings.may_handle(settings.person("slack", "U0CARL"), "warehouse")

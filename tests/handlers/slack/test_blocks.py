@@ -15,7 +15,7 @@ def question(status: str, feedback: str | None = None) -> Question:
 
 def test_why_an_askers_button_changed_nothing() -> None:
     def said(result: FeedbackResult, q: Question | None) -> str:
-        return verdict_refused_text(Feedback(result, q), "sv")
+        return verdict_refused_text(make_settings("sqlite://"), Feedback(result, q), "sv")
 
     assert said(FeedbackResult.UNKNOWN, None).startswith("Den frågan finns inte längre")
     assert said(FeedbackResult.NOT_ASKER, question("answered")).startswith("Bara <@U0ASKER>")
@@ -44,7 +44,7 @@ def test_an_off_topic_decline_says_where_to_ask_as_configured() -> None:
 
 def test_why_ask_anyway_changed_nothing() -> None:
     def said(result: FeedbackResult, q: Question | None) -> str:
-        return ask_anyway_refused_text(Feedback(result, q), "en")
+        return ask_anyway_refused_text(make_settings("sqlite://"), Feedback(result, q), "en")
 
     assert said(FeedbackResult.UNKNOWN, None).startswith("I no longer have that question")
     assert said(FeedbackResult.NOT_ASKER, question("off_topic")) == (

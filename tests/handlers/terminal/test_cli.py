@@ -393,10 +393,18 @@ def test_config_check(tmp_path: Path) -> None:
     result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
     assert result.returncode == 2
     assert "vendor.email is set but SMTP_HOST is not" in result.stderr
+    config.write_text(
+        '[people.anna]\nname = "Anna Lind"\nslack = "U0ANNA"\nteams = "29:anna"\n'
+        '[areas.finance]\nsuperusers = ["anna", "U0PER"]\n'
+    )
+    result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
+    assert result.returncode == 0, result.stderr
+    assert "person anna (Anna Lind): slack U0ANNA, teams 29:anna" in result.stdout
+    assert "area finance (Finance): anna, U0PER" in result.stdout
     config.write_text('[areas.finance]\nsuperusers = ["anna"]\n')
     result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
     assert result.returncode == 2
-    assert "'anna' is not a Slack user id" in result.stderr
+    assert "'anna' is neither a person in [people] nor a Slack user id" in result.stderr
 
 
 def test_digest_dry_run_prints_the_report(tmp_path: Path) -> None:
