@@ -60,7 +60,8 @@ TEXTS: dict[str, dict[str, str]] = {
             " · `status N` · `vendor-reply N svar` · `faq N` · `owners` · `uptime` · "
             "`learned [N|remove ID]`"
         ),
-        "learned_header": "*Inlärda formuleringar* (de senaste {count}, inom dina områden)",
+        "learned_title": "Inlärda formuleringar",
+        "learned_header": "{title} (de senaste {count}, inom dina områden)",
         "learned_none": (
             "Boten har inte lärt sig några formuleringar inom dina områden än. När någon säger att "
             "ett svar ur FAQ:n löste frågan sparas frågan som en formulering av den posten."
@@ -83,7 +84,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "unknown_command": "Det kommandot känner jag inte till: `{name}`.",
         "ask_usage": "Skriv frågan efter kommandot: `/support fråga <din fråga>`",
-        "unresolved_header": "*Obesvarade frågor* (de senaste {count})",
+        "unresolved_title": "Obesvarade frågor",
+        "unresolved_header": "{title} (de senaste {count})",
         "unresolved_none": "Inga obesvarade frågor just nu.",
         "no_answer": "Inget säkert svar i FAQ:n (närmast: {guess}, säkerhet {confidence}).",
         "greeting": (
@@ -200,7 +202,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "`status N` · `vendor-reply N text` · `faq N` · `owners` · `uptime` · "
             "`learned [N|remove ID]`"
         ),
-        "learned_header": "*Learned phrasings* (the latest {count}, in your areas)",
+        "learned_title": "Learned phrasings",
+        "learned_header": "{title} (the latest {count}, in your areas)",
         "learned_none": (
             "The bot hasn't learned any phrasings in your areas yet. When someone says an FAQ "
             "answer solved their question, the question is kept as a phrasing of that entry."
@@ -220,7 +223,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "learned_removed": "The phrasing `{id}` «{text}» is removed; the bot no longer uses it.",
         "unknown_command": "I don't know that command: `{name}`.",
         "ask_usage": "Put the question after the command: `/support ask <your question>`",
-        "unresolved_header": "*Unanswered questions* (the latest {count})",
+        "unresolved_title": "Unanswered questions",
+        "unresolved_header": "{title} (the latest {count})",
         "unresolved_none": "No unanswered questions right now.",
         "no_answer": "No confident answer in the FAQ (closest: {guess}, confidence {confidence}).",
         "greeting": (
@@ -420,17 +424,19 @@ DESK = {
     "queue_mine": "Dina ärenden",
     "queue_all": "Alla öppna ärenden",
     "queue_area": "Öppna ärenden inom {area}",
-    "queue_header": "*{title}* ({count})",
+    "queue_header": "{title} ({count})",
     "queue_empty": "*{title}*: inga.",
     "queue_age": "{age} gammal",
     "queue_left": "{left} arbetstid kvar",
     "queue_overdue": "försenat",
     "nobody": "ingen",
-    "owners_header": "*Superanvändare per område* (den första tar frågan, sedan ersättarna)",
+    "owners_title": "Superanvändare per område",
+    "owners_header": "{title} (den första tar frågan, sedan ersättarna)",
     "owners_none": "ingen utsedd",
     "owners_then": "Därefter: {vendor}",
     "uptime_none": "Inga driftkontroller är konfigurerade ([[ops.checks]] i konfigurationen).",
-    "uptime_header": "*Drift* (andel lyckade kontroller: 24 h · 7 d · 30 d)",
+    "uptime_title": "Drift",
+    "uptime_header": "{title} (andel lyckade kontroller: 24 h · 7 d · 30 d)",
     "uptime_down": "nere sedan {since}: {error}",
     "uptime_owner": "Ansvarig för drift: {owner}",
     "status_answer": "Svar: {answer}",

@@ -130,12 +130,12 @@ class ResultText:
         title = self.said(queue.title)
         if not queue.tickets:
             return DESK["queue_empty"].format(title=title)
-        header = DESK["queue_header"].format(title=title, count=len(queue.tickets))
+        header = DESK["queue_header"].format(title=self.style.bold(title), count=len(queue.tickets))
         return "\n".join([header, *(self.queue_line(ticket) for ticket in queue.tickets)])
 
     def owners(self, owners: Owners) -> str:
         style = self.style
-        lines = [DESK["owners_header"]]
+        lines = [DESK["owners_header"].format(title=style.bold(DESK["owners_title"]))]
         for area in owners.areas:
             people = ", ".join(style.person(u) for u in area.superusers) or DESK["owners_none"]
             group = f" ({style.group(area.usergroup)})" if area.usergroup else ""
@@ -146,7 +146,7 @@ class ResultText:
 
     def uptime(self, report: UptimeReport) -> str:
         style = self.style
-        lines = [DESK["uptime_header"]]
+        lines = [DESK["uptime_header"].format(title=style.bold(DESK["uptime_title"]))]
         for check in report.checks:
             shares = " · ".join(
                 "-" if share is None else f"{share:.1%}".replace(".", ",") for share in check.shares
@@ -184,7 +184,9 @@ class ResultText:
 
     def unresolved(self, unresolved: Unresolved) -> str:
         style = self.style
-        lines = [t(unresolved.language, "unresolved_header", count=str(len(unresolved.questions)))]
+        lang, count = unresolved.language, str(len(unresolved.questions))
+        title = style.bold(t(lang, "unresolved_title"))
+        lines = [t(lang, "unresolved_header", title=title, count=count)]
         for q in unresolved.questions:
             where = f" {style.channel(q.channel)}" if q.channel else ""
             text = style.escape(shorten(q.text, QUOTED))
@@ -194,7 +196,8 @@ class ResultText:
 
     def learned(self, learned: LearnedList) -> str:
         escape, lang = self.style.escape, learned.language
-        lines = [t(lang, "learned_header", count=str(len(learned.phrasings)))]
+        title = self.style.bold(t(lang, "learned_title"))
+        lines = [t(lang, "learned_header", title=title, count=str(len(learned.phrasings)))]
         for row in learned.phrasings:
             line = t(
                 lang,

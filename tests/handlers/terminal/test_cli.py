@@ -350,7 +350,7 @@ def test_chat_runs_the_superusers_commands_from_the_core_table(tmp_path: Path) -
     result = firstline("chat", "--user", "U0ANNA", stdin="\n".join(lines) + "\n", env=env)
     assert result.returncode == 0, result.stderr
     replies = result.stdout.split("bot> ")[2:]
-    assert replies[0].startswith("*Obesvarade frågor* (de senaste 1)")
+    assert replies[0].startswith("Obesvarade frågor (de senaste 1)")
     assert "@U0ANNA: Hur gör jag en omvänd momsberäkning" in replies[0]
     assert "• Ekonomi: @U0ANNA" in replies[1] and "<@" not in replies[1]
     assert replies[2].strip() == "Det finns inget ärende #7."
