@@ -6,6 +6,7 @@ deliver the chat's notices and to say which of its questions can be followed up.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,12 +25,18 @@ from bot.store.db import Database
 from bot.store.models import Escalation, Question, utcnow
 from bot.support.delivery import email_sender, webhook_sender
 from bot.support.escalations import Ladder, Refused
+from bot.support.inbox import Inbox
 from bot.support.learning import Learned, Learning, Source
 from bot.support.notices import Tone
 from bot.support.outbox import Outbox, Sender
 from bot.support.questions import SupportDesk, escalation_reason
 
 log = logging.getLogger(__name__)
+
+# After a send, the outbox is delivered again when a held-back message (a rate limit's
+# Retry-After) is due within this long; later ones are left to the scheduled job.
+FOLLOW_UP_SECONDS = 10.0
+MIN_WAIT_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -56,8 +63,11 @@ class Core:
     digest: DigestMaker
     ops: OpsChannel
     learning: Learning
+    inbox: Inbox
     escalating_sources: frozenset[str] = frozenset()
+    _closing: bool = field(default=False, repr=False)
     _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
+    _kicked: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     _reloading: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
@@ -69,15 +79,33 @@ class Core:
         self.outbox.attach(channel.sender)
         self.escalating_sources |= channel.follows_up
 
+    @property
+    def delivering(self) -> bool:
+        """The outbox is being delivered in the background (after a kick)."""
+        return self._delivering is not None and not self._delivering.done()
+
     def kick(self) -> None:
-        """Deliver the outbox now, in the background (the scheduled job retries what fails)."""
+        """Deliver the outbox now, in the background, and again when a held-back message is
+        due (a rate limit's Retry-After) within a short while; the scheduled job takes what
+        is due later, or what failed."""
+        self._kicked.set()
         if self._delivering is None or self._delivering.done():
             self._delivering = asyncio.get_running_loop().create_task(self._deliver())
 
     async def _deliver(self) -> None:
         try:
-            while await self.outbox.deliver_due():
-                pass
+            while not self._closing:
+                self._kicked.clear()
+                if await self.outbox.deliver_due():
+                    continue
+                due = await self.outbox.next_due()
+                if due is None:
+                    return
+                wait = (due - self.outbox.clock()).total_seconds()
+                if wait > FOLLOW_UP_SECONDS:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._kicked.wait(), max(wait, MIN_WAIT_SECONDS))
         except Exception:
             log.exception("outbox delivery failed; the scheduled job will try again")
 
@@ -187,6 +215,11 @@ class Core:
             )
 
     async def close(self) -> None:
+        """Stop the inbox's workers and the outbox's delivery (letting a send under way finish),
+        then the database."""
+        self._closing = True
+        self._kicked.set()
+        await self.inbox.stop()
         if self._delivering is not None:
             await asyncio.gather(self._delivering, return_exceptions=True)
         await self.db.close()
@@ -203,7 +236,7 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
     await db.upgrade()
     learning = Learning(db)
     knowledge = load_knowledge(settings, await learning.by_entry())
-    desk = SupportDesk(settings, db, knowledge)
+    desk = SupportDesk(settings, db, knowledge, clock)
     await desk.prune_events()
     ladder = Ladder(settings, db, clock)
     outbox = Outbox(db, clock)
@@ -224,6 +257,7 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
         DigestMaker(settings, db, book, clock),
         ops,
         learning,
+        Inbox(db, clock, settings.workers),
     )
     learning.on_learned(core.reload_knowledge)
     desk.on_confirmed(core.learn_from)

@@ -88,6 +88,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "unresolved_header": "{title} (de senaste {count})",
         "unresolved_none": "Inga obesvarade frågor just nu.",
         "no_answer": "Inget säkert svar i FAQ:n (närmast: {guess}, säkerhet {confidence}).",
+        "busy": ("Många frågor just nu: jag svarar här i tråden inom ungefär {minutes} min."),
         "greeting": (
             "Hej! Jag svarar på frågor om affärssystemet utifrån vår FAQ "
             "(ekonomi, lager, inköp). Skriv din fråga, gärna med ett par ord om vad du "
@@ -227,6 +228,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "unresolved_header": "{title} (the latest {count})",
         "unresolved_none": "No unanswered questions right now.",
         "no_answer": "No confident answer in the FAQ (closest: {guess}, confidence {confidence}).",
+        "busy": "Many questions right now: I will answer in this thread in about {minutes} min.",
         "greeting": (
             "Hi! I answer questions about our ERP system from our FAQ (finance, warehouse, "
             "purchasing). Type your question, ideally with a few words on what you're trying to do."

@@ -80,6 +80,12 @@ def apply_config_file(settings: Settings, path: Path) -> Settings:
         if not isinstance(threshold, int | float) or not 0 < threshold < 1:
             raise SettingsError(f"{path}: bot.answer_threshold must be a number between 0 and 1")
         given["answer_threshold"] = float(threshold)
+    for key, most in (("workers", 64), ("busy_after", 1_000_000)):
+        if key in bot:
+            value = bot[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+                raise SettingsError(f"{path}: bot.{key} must be a whole number from 1 to {most}")
+            given[key] = value
     if "elsewhere" in bot:
         elsewhere = bot["elsewhere"]
         if not isinstance(elsewhere, str) or not elsewhere.strip():

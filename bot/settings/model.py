@@ -175,6 +175,9 @@ class Settings:
     # where to ask questions that are not about the ERP (the bot declines those); None: the
     # built-in text in bot/texts.py
     elsewhere: str | None = field(default=None, metadata=file_keys("bot.elsewhere"))
+    # how many questions are handled at once; above `busy_after` waiting, askers are told
+    workers: int = field(default=4, metadata=file_keys("bot.workers"))
+    busy_after: int = field(default=200, metadata=file_keys("bot.busy_after"))
     escalation: Escalation = field(default_factory=Escalation)
     vendor: Vendor = field(default_factory=Vendor)
     smtp: Smtp | None = field(default=None, metadata=ENV_ONLY)

@@ -140,6 +140,29 @@ class OutboxMessage(Base):
     result: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # messages of one lane (a chat channel) go out one at a time, in order; None: no order
+    lane: Mapped[str | None] = mapped_column(String(191), index=True)
+
+
+class InboxEvent(Base):
+    """Something a person sent (a message, a mention), written before it is acknowledged and
+    handled by the inbox's workers in order per lane (a channel or thread)."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_lane_state", "lane", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(191), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    lane: Mapped[str] = mapped_column(String(191))
+    payload: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class UptimeState(Base):

@@ -135,9 +135,9 @@ class Ladder:
                 now, self.settings.escalation.claim_within
             )
             event = await self._event(session, esc, now, actor, action, detail)
-            self._notify(session, esc, event, EscalationStep.ASSIGNED, esc.assignee)
-            self._notify_triage(session, esc, event)
-            self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
+            await self._notify(session, esc, event, EscalationStep.ASSIGNED, esc.assignee)
+            await self._notify_triage(session, esc, event)
+            await self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
         elif people and self.settings.vendor.reachable:
             await self._to_vendor(session, esc, now, actor=actor, reason=detail or action)
         else:
@@ -146,8 +146,8 @@ class Ladder:
             esc.assignee, esc.due_at = None, None
             esc.state = State.OPEN
             event = await self._event(session, esc, now, actor, "unassigned", detail)
-            self._notify_triage(session, esc, event)
-            self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
+            await self._notify_triage(session, esc, event)
+            await self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
 
     # -- superuser actions ----------------------------------------------------------------
 
@@ -181,8 +181,8 @@ class Ladder:
                 raise Refused("wrong_state", state=current.state)
             await session.refresh(esc)
             event = await self._event(session, esc, now, user, "claimed")
-            self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
-            self._notify_triage(session, esc, event)
+            await self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
+            await self._notify_triage(session, esc, event)
             await session.commit()
             return esc
 
@@ -239,8 +239,8 @@ class Ladder:
             esc.state, esc.answer, esc.answered_by = State.ANSWERED, text.strip(), user
             esc.answered_at, esc.due_at, esc.updated_at = now, None, now
             event = await self._event(session, esc, now, user, action, text.strip())
-            self._notify(session, esc, event, EscalationStep.ANSWER, ASKER)
-            self._notify_triage(session, esc, event)
+            await self._notify(session, esc, event, EscalationStep.ANSWER, ASKER)
+            await self._notify_triage(session, esc, event)
             await session.commit()
             return esc
 
@@ -300,8 +300,8 @@ class Ladder:
     ) -> None:
         esc.state, esc.due_at, esc.closed_at, esc.updated_at = State.CLOSED, None, now, now
         event = await self._event(session, esc, now, user, action, detail)
-        self._notify(session, esc, event, EscalationStep.CLOSED, ASKER)
-        self._notify_triage(session, esc, event)
+        await self._notify(session, esc, event, EscalationStep.CLOSED, ASKER)
+        await self._notify_triage(session, esc, event)
 
     async def solved_by_suggestion(
         self, question_id: int, user: str, entry_question: str
@@ -364,7 +364,7 @@ class Ladder:
             if solved:
                 esc.state, esc.closed_at, esc.updated_at = State.CLOSED, now, now
                 event = await self._event(session, esc, now, user, "confirmed")
-                self._notify_triage(session, esc, event)
+                await self._notify_triage(session, esc, event)
             else:
                 from_vendor = esc.escalated_at is not None
                 esc.answer, esc.answered_by, esc.answered_at = None, None, None
@@ -437,7 +437,9 @@ class Ladder:
                         now, self.settings.escalation.reminder_grace
                     )
                     event = await self._event(session, esc, now, BOT, "reminded", esc.claimed_by)
-                    self._notify(session, esc, event, EscalationStep.REMINDER, esc.claimed_by or "")
+                    await self._notify(
+                        session, esc, event, EscalationStep.REMINDER, esc.claimed_by or ""
+                    )
                 elif self.settings.vendor.reachable:
                     await self._to_vendor(
                         session, esc, now, actor=BOT, reason="not_answered_in_time"
@@ -445,7 +447,7 @@ class Ladder:
                 else:
                     esc.due_at = None
                     event = await self._event(session, esc, now, BOT, "overdue")
-                    self._notify_triage(session, esc, event)
+                    await self._notify_triage(session, esc, event)
                 moved += 1
             await session.commit()
         return moved
@@ -543,7 +545,7 @@ class Ladder:
         event = await self._event(session, esc, now, actor, "to_vendor", reason or None)
         vendor = self.settings.vendor
         if vendor.slack_channel:
-            self._notify(session, esc, event, EscalationStep.VENDOR, vendor.slack_channel)
+            await self._notify(session, esc, event, EscalationStep.VENDOR, vendor.slack_channel)
         question = await session.get(Question, esc.question_id)
         assert question is not None
         request = self.vendor_request(esc, question)
@@ -574,8 +576,8 @@ class Ladder:
                 f"{event.id}:webhook",
                 now,
             )
-        self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
-        self._notify_triage(session, esc, event)
+        await self._notify(session, esc, event, EscalationStep.PROGRESS, ASKER)
+        await self._notify_triage(session, esc, event)
 
     def vendor_request(self, esc: Escalation, question: Question) -> dict:
         """Everything the vendor needs, as text for e-mail and as JSON for a webhook."""
@@ -631,7 +633,7 @@ class Ladder:
         log.info("escalation #%d: %s by %s (%s)", esc.id, action, actor, detail or "")
         return event
 
-    def _notify(
+    async def _notify(
         self,
         session: AsyncSession,
         esc: Escalation,
@@ -639,12 +641,19 @@ class Ladder:
         step: EscalationStep,
         to: str,
     ) -> None:
+        """Queue a notice about the step; one to the asker goes in the lane of their question's
+        channel, after the bot's own reply there."""
         notice = EscalationNotice(step, esc.id, event.id, to)
-        enqueue_notice(session, notice, str(step), f"{event.id}:{CHAT}:{step}:{to}", event.at)
+        lane = to
+        if to == ASKER:
+            question = await session.get(Question, esc.question_id)
+            lane = (question.channel if question else None) or to
+        key = f"{event.id}:{CHAT}:{step}:{to}"
+        enqueue_notice(session, notice, str(step), key, event.at, lane=lane)
 
-    def _notify_triage(
+    async def _notify_triage(
         self, session: AsyncSession, esc: Escalation, event: EscalationEvent
     ) -> None:
         channel = self.settings.escalation.triage_channel
         if channel:
-            self._notify(session, esc, event, EscalationStep.TRIAGE, channel)
+            await self._notify(session, esc, event, EscalationStep.TRIAGE, channel)

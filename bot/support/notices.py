@@ -114,8 +114,8 @@ class DigestNotice:
 
 @dataclass(frozen=True)
 class ReplyNotice:
-    """A reply to a question that could not be posted at once; `message` is in the adapter's
-    own format (it rendered it), so only that adapter can send it."""
+    """The bot's reply to a message, queued with the question it answers; `message` is in the
+    adapter's own format (it rendered it), so only that adapter can send it."""
 
     message: dict[str, Any]
     question: int | None = None

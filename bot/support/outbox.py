@@ -10,15 +10,17 @@ channel adapter attached as the chat (`Outbox.attach`), which may add routes of 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, utcnow
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 Sender = Callable[[dict[str, Any]], Awaitable[str | None]]
 Clock = Callable[[], datetime]
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=1)
 LOUD_AFTER = 6  # a delivery failing this often is logged as an error, and still retried
 BATCH = 25
 
@@ -59,10 +61,13 @@ def enqueue(
     payload: Mapping[str, Any],
     dedupe_key: str,
     now: datetime,
+    lane: str | None = None,
 ) -> None:
-    """Add a delivery to the caller's transaction; the unique key makes a repeat a no-op error."""
+    """Add a delivery to the caller's transaction; the unique key makes a repeat a no-op error.
+    Messages with the same `lane` go out one after the other, in the order they were added."""
     session.add(
         OutboxMessage(
+            lane=f"{route}:{lane}"[:191] if lane else None,
             route=route,
             topic=topic,
             payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
@@ -76,10 +81,16 @@ def enqueue(
 
 
 def enqueue_notice(
-    session: AsyncSession, notice: Notice, topic: str, dedupe_key: str, now: datetime
+    session: AsyncSession,
+    notice: Notice,
+    topic: str,
+    dedupe_key: str,
+    now: datetime,
+    lane: str | None = None,
 ) -> None:
-    """Add a notice for the chat to the caller's transaction."""
-    enqueue(session, CHAT, topic, notice.payload(), dedupe_key, now)
+    """Add a notice for the chat to the caller's transaction; `lane`: the chat channel or person
+    it goes to, so that what goes there arrives in order."""
+    enqueue(session, CHAT, topic, notice.payload(), dedupe_key, now, lane)
 
 
 class Outbox:
@@ -96,11 +107,18 @@ class Outbox:
         """Let a channel adapter's sender deliver the notices for the chat."""
         self.register(CHAT, sender)
 
-    async def add(self, route: str, topic: str, payload: Mapping[str, Any], key: str) -> bool:
+    async def add(
+        self,
+        route: str,
+        topic: str,
+        payload: Mapping[str, Any],
+        key: str,
+        lane: str | None = None,
+    ) -> bool:
         """Queue a delivery on its own (not part of a state change); False if `key` is queued
         already."""
         async with self.db.session() as session:
-            enqueue(session, route, topic, payload, key, self.clock())
+            enqueue(session, route, topic, payload, key, self.clock(), lane)
             try:
                 await session.commit()
             except IntegrityError:
@@ -108,11 +126,39 @@ class Outbox:
         return True
 
     async def deliver_due(self) -> int:
-        """Send what is due on the routes that have a sender; the number sent."""
-        sent = 0
-        for message in await self._lease():
-            sent += await self._deliver(message)
-        return sent
+        """Send what is due on the routes that have a sender, the lanes side by side (each
+        lane's first message only: the next goes when it is sent); the number sent."""
+        sent = await asyncio.gather(*(self._deliver(m) for m in await self._lease()))
+        return sum(sent)
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest message that could go next is due (after a rate limit's
+        Retry-After, a backoff); None when there is none."""
+        async with self.db.session() as session:
+            return await session.scalar(
+                select(func.min(OutboxMessage.next_attempt_at)).where(*self._ready(self.clock()))
+            )
+
+    def _ready(self, now: datetime) -> list[ColumnElement[bool]]:
+        """Waiting on a route this process sends, not leased, and first in its lane."""
+        earlier = aliased(OutboxMessage)
+        first_in_lane = or_(
+            OutboxMessage.lane.is_(None),
+            ~select(earlier.id)
+            .where(
+                earlier.lane == OutboxMessage.lane,
+                earlier.state == "pending",
+                earlier.id < OutboxMessage.id,
+            )
+            .exists(),
+        )
+        return [
+            OutboxMessage.id > self.after,
+            OutboxMessage.state == "pending",
+            OutboxMessage.route.in_(list(self.senders)),
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            first_in_lane,
+        ]
 
     async def last_id(self) -> int:
         async with self.db.session() as session:
@@ -130,18 +176,12 @@ class Outbox:
         async with self.db.session() as session:
             query = (
                 select(OutboxMessage)
-                .where(
-                    OutboxMessage.id > self.after,
-                    OutboxMessage.state == "pending",
-                    OutboxMessage.route.in_(list(self.senders)),
-                    OutboxMessage.next_attempt_at <= now,
-                    or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-                )
+                .where(OutboxMessage.next_attempt_at <= now, *self._ready(now))
                 .order_by(OutboxMessage.id)
                 .limit(BATCH)
             )
             if not self.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
+                query = query.with_for_update(skip_locked=True, of=OutboxMessage)
             taken = []
             for message in list(await session.scalars(query)):
                 # Conditional, so that where SELECT ... FOR UPDATE is not available (SQLite)
@@ -174,7 +214,7 @@ class Outbox:
             values.update(state="failed", last_error=str(exc))
         except Exception as exc:  # any other error: worth another try later
             retry = getattr(exc, "retry_after", None)
-            wait = timedelta(seconds=retry) if retry else backoff(message.attempts + 1)
+            wait = timedelta(seconds=retry) if retry is not None else backoff(message.attempts + 1)
             log_at = log.error if message.attempts + 1 >= LOUD_AFTER else log.warning
             log_at(
                 "outbox %d (%s) failed (attempt %d), retrying in %s: %s",

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import enum
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Update, delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.faq.knowledge import Knowledge
 from bot.faq.matcher import Match
@@ -25,6 +28,7 @@ from bot.store.db import Database
 from bot.store.models import ProcessedEvent, Question, utcnow
 from bot.support.learning import Source
 from bot.support.listeners import notify
+from bot.support.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +185,19 @@ def escalation_reason(question: Question) -> str:
     return "unanswered"
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """The adapter's reply to a message, as an outbox delivery on the adapter's own route: queued
+    in the transaction that records the question, so a crash can't keep one without the other."""
+
+    route: str
+    payload: dict[str, Any]
+    lane: str  # where it goes (a chat channel): replies there go out in order
+
+
+ReplyWriter = Callable[["Reply"], Outgoing]
+
+
 class DuplicateEvent(Exception):
     """The platform delivered an event a second time (a retry); it was handled already."""
 
@@ -191,8 +208,15 @@ ConfirmedListener = Callable[[Question, str, Source], Awaitable[None]]
 
 
 class SupportDesk:
-    def __init__(self, settings: Settings, db: Database, knowledge: Knowledge) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        knowledge: Knowledge,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.settings = settings
+        self.clock = clock  # the outbox's: a queued reply is due at once by its clock
         self.db = db
         self.knowledge = knowledge
         self._unresolved_listeners: list[UnresolvedListener] = []
@@ -207,10 +231,11 @@ class SupportDesk:
         """Called when an asker says the bot's answer solved their question (learning hooks in)."""
         self._confirmed_listeners.append(listener)
 
-    async def ask(self, text: str, origin: Origin) -> Reply:
+    async def ask(self, text: str, origin: Origin, writer: ReplyWriter | None = None) -> Reply:
         """Answer a message and record it. With `origin.event_id`, the event id is stored with
         the question in one transaction (so a crash can't mark an event handled whose question
-        was lost), and a second delivery raises DuplicateEvent.
+        was lost), and a second delivery raises DuplicateEvent. With a `writer`, the reply it
+        writes is queued in the outbox in that same transaction.
 
         Small talk is not recorded as a question at all (only its event id, so that a retry
         isn't answered twice). A vague or off-topic question is recorded with its own status and
@@ -220,10 +245,11 @@ class SupportDesk:
             await self._prune_now_and_then()
         outcome, match, chat = consider(text, self.knowledge)
         if chat is not None:
-            if event_id is not None and not await self.first_time(event_id):
+            reply = Reply(None, match, None, outcome, chat)
+            if not await self.reply_once(event_id, writer(reply) if writer else None):
                 raise DuplicateEvent(event_id)
             log.info("small talk (%s) from %s", chat.kind, origin.asker)
-            return Reply(None, match, None, outcome, chat)
+            return reply
         entry = match.entry if match.answered else None
         status = {
             Outcome.ANSWERED: Status.ANSWERED,
@@ -248,11 +274,17 @@ class SupportDesk:
             status=status,
             outcome=outcome,
         )
+        area = self.settings.area(entry.area) if entry else None
+        reply = Reply(question, match, area, outcome)
         async with self.db.session() as session:
             if event_id is not None:
                 session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
             session.add(question)
             try:
+                if writer is not None:
+                    await session.flush()  # the question's id, for the reply's buttons
+                    key = f"reply:{event_id or question.id}"
+                    _queue_reply(session, writer(reply), key, self.clock())
                 await session.commit()
             except IntegrityError as exc:
                 await session.rollback()
@@ -267,7 +299,7 @@ class SupportDesk:
         )
         if outcome is Outcome.UNRESOLVED:
             await self._notify_unresolved(question)
-        return Reply(question, match, self.settings.area(entry.area) if entry else None, outcome)
+        return reply
 
     async def ask_anyway(self, question_id: int, user: str) -> Feedback:
         """The asker wants a superuser on a question the bot declined or found too vague: it
@@ -349,9 +381,20 @@ class SupportDesk:
 
     async def first_time(self, event_id: str) -> bool:
         """True the first time an event id is seen; Slack retries and duplicates get False."""
+        return await self.reply_once(event_id, None)
+
+    async def reply_once(self, event_id: str | None, outgoing: Outgoing | None) -> bool:
+        """Record that an event was handled and queue its reply, in one transaction; False (and
+        nothing queued) when it was handled before. Without an event id, only the reply."""
+        if event_id is None and outgoing is None:
+            return True
         await self._prune_now_and_then()
         async with self.db.session() as session:
-            session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
+            if event_id is not None:
+                session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
+            if outgoing is not None:
+                key = f"reply:{event_id}" if event_id else f"reply:{uuid.uuid4()}"
+                _queue_reply(session, outgoing, key, self.clock())
             try:
                 await session.commit()
             except IntegrityError:
@@ -389,3 +432,7 @@ class SupportDesk:
         await notify(
             self._unresolved_listeners, question, event=f"question {question.id} unresolved"
         )
+
+
+def _queue_reply(session: AsyncSession, outgoing: Outgoing, key: str, now: datetime) -> None:
+    enqueue(session, outgoing.route, "reply", outgoing.payload, key, now, outgoing.lane)

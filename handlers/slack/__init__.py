@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Channel, Core
 from bot.settings import Settings
-from handlers.slack import actions, commands, events, home, messages, shortcuts, views
+from handlers.slack import actions, commands, events, home, inbox, messages, shortcuts, views
 from handlers.slack.identity import ROUTE
 from handlers.slack.notify import slack_sender
 
@@ -47,7 +47,7 @@ def build_app(core: Core) -> AsyncApp:
         signing_secret=settings.slack_signing_secret,
         raise_error_for_unhandled_request=False,
     )
-    for module in (messages, events, actions, commands, views, home, shortcuts):
+    for module in (inbox, messages, events, actions, commands, views, home, shortcuts):
         module.register(app, core)
     core.attach(slack_channel(core, app.client))
     return app

@@ -1,4 +1,5 @@
-"""Answer one question in its Slack thread: ask the core, post the reply, remember where."""
+"""Answer one question in its Slack thread: ask the core, which queues the reply rendered here
+with the question; the outbox posts it and remembers where."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Core
 from bot.faq.text import detect_language
 from bot.support.notices import ReplyNotice
-from bot.support.questions import DuplicateEvent, Origin, Outcome
+from bot.support.questions import DuplicateEvent, Origin, Outcome, Outgoing, Reply
 from bot.texts import t
 from handlers.slack.blocks import (
     Block,
@@ -28,7 +29,6 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.identity import ROUTE, person
 from handlers.slack.mrkdwn import plain_text
-from handlers.slack.notify import PERMANENT_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -86,63 +86,53 @@ def from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
 async def answer_event(
     core: Core, client: AsyncWebClient, body: dict[str, Any], event: dict[str, Any], text: str
 ) -> None:
-    """Answer a question event in its thread once, however often Slack delivers it."""
+    """Answer a question event in its thread once, however often Slack delivers it: the reply
+    is queued in the outbox with the question, and delivered from there."""
     event_id = body.get("event_id") or f"{event['channel']}:{event['ts']}"
     channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
     if not text:  # nothing but mentions: say what the bot does
-        if await core.desk.first_time(event_id):
-            lang = detect_language(text)
-            await _post(client, channel, thread, help_blocks(lang), t(lang, "greeting"), None, core)
+        lang = detect_language(text)
+        greeting = _outgoing(channel, thread, help_blocks(lang), t(lang, "greeting"), None)
+        if await core.desk.reply_once(event_id, greeting):
+            core.kick()
         return
     name = await display_name(client, event["user"])
     asker = person(core.settings, event["user"])
     origin = Origin(ROUTE, asker, channel, event["ts"], thread, event_id, name)
+
+    def write(reply: Reply) -> Outgoing:
+        blocks, fallback = reply_blocks(core, reply, text)
+        question_id = reply.question.id if reply.question else None
+        return _outgoing(channel, thread, blocks, fallback, question_id)
+
     try:
-        reply = await core.desk.ask(text, origin)
+        await core.desk.ask(text, origin, write)
     except DuplicateEvent:
         return
+    core.kick()
+
+
+def reply_blocks(core: Core, reply: Reply, text: str) -> tuple[list[Block], str]:
+    """The reply in its thread, with the buttons that fit, and its notification text."""
     if reply.question is None:  # small talk: a short reply, nothing recorded
         blocks = small_talk_blocks(reply, core.desk.examples(reply.language))
-        await _post(client, channel, thread, blocks, blocks[0]["text"]["text"], None, core)
-        return
+        return blocks, blocks[0]["text"]["text"]
     if reply.outcome is Outcome.ANSWERED:
-        blocks, fallback = answer_blocks(reply), answer_fallback(reply)
-    elif reply.outcome is Outcome.CLARIFY:
-        blocks = clarify_blocks(reply)
-        fallback = t(reply.language, "clarify_intro")
-    elif reply.outcome is Outcome.OFF_TOPIC:
+        return answer_blocks(reply), answer_fallback(reply)
+    if reply.outcome is Outcome.CLARIFY:
+        return clarify_blocks(reply), t(reply.language, "clarify_intro")
+    if reply.outcome is Outcome.OFF_TOPIC:
         blocks = off_topic_blocks(reply, core.settings)
-        fallback = blocks[0]["text"]["text"]
-    else:
-        blocks = unresolved_blocks(reply.language, text, None, core.settings)
-        fallback = blocks[0]["text"]["text"]
-        blocks += suggestion_blocks(reply.question.id, reply.suggestions, reply.language)
-    await _post(client, channel, thread, blocks, fallback, reply.question.id, core)
+        return blocks, blocks[0]["text"]["text"]
+    blocks = unresolved_blocks(reply.language, text, None, core.settings)
+    fallback = blocks[0]["text"]["text"]
+    return blocks + suggestion_blocks(
+        reply.question.id, reply.suggestions, reply.language
+    ), fallback
 
 
-async def _post(
-    client: AsyncWebClient,
-    channel: str,
-    thread_ts: str,
-    blocks: list[Block],
-    fallback: str,
-    question_id: int | None,
-    core: Core,
-) -> None:
+def _outgoing(
+    channel: str, thread_ts: str, blocks: list[Block], fallback: str, question_id: int | None
+) -> Outgoing:
     message = {"channel": channel, "thread_ts": thread_ts, "text": fallback, "blocks": blocks}
-    try:
-        response = await client.chat_postMessage(**message, unfurl_links=False, unfurl_media=False)
-    except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-        error = exc.response.get("error") if isinstance(exc, SlackApiError) else str(exc)
-        if error in PERMANENT_ERRORS:
-            log.error(
-                "Slack refused the reply to question %s in %s: %s", question_id, channel, error
-            )
-            return
-        log.warning("reply to question %s failed (%s); queued to retry", question_id, error)
-        key = f"reply:{question_id}" if question_id else f"reply:{channel}:{thread_ts}"
-        notice = ReplyNotice(message, question_id)
-        await core.outbox.add(ROUTE, "reply", notice.payload(), key)
-        return
-    if question_id is not None:
-        await core.desk.set_reply(question_id, response["ts"])
+    return Outgoing(ROUTE, ReplyNotice(message, question_id).payload(), channel)

@@ -38,17 +38,37 @@ def is_question(
     return event.get("channel") in support_channels and not is_thread_reply
 
 
+def in_vendor_thread(event: dict[str, Any], vendor_channel: str | None) -> bool:
+    """A thread reply in the vendor's channel: perhaps the vendor answering our request."""
+    thread = event.get("thread_ts")
+    return (
+        bool(vendor_channel)
+        and event.get("channel") == vendor_channel
+        and thread
+        not in (
+            None,
+            event.get("ts"),
+        )
+    )
+
+
+def worth_handling(core: Core, event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """A question to answer or perhaps a vendor's answer; the rest (edits, bots, chatter in
+    other channels) needs nothing."""
+    if event.get("subtype") not in QUESTION_SUBTYPES or not from_a_person(event, bot_user_id):
+        return False
+    vendor_channel = core.settings.vendor.slack_channel
+    return in_vendor_thread(event, vendor_channel) or is_question(
+        event, bot_user_id, core.settings.support_channels
+    )
+
+
 async def on_vendor_reply(core: Core, event: dict[str, Any], client: AsyncWebClient) -> bool:
     """A reply in the thread of our request in the vendor's channel is the vendor's answer."""
     vendor_channel = core.settings.vendor.slack_channel
-    thread = event.get("thread_ts")
-    if (
-        not vendor_channel
-        or event.get("channel") != vendor_channel
-        or thread in (None, event.get("ts"))
-    ):
+    if not in_vendor_thread(event, vendor_channel):
         return False
-    number = await core.ladder.for_vendor_message(thread)
+    number = await core.ladder.for_vendor_message(event["thread_ts"])
     if number is None:
         return False
     writer = person(core.settings, event["user"])
@@ -59,11 +79,11 @@ async def on_vendor_reply(core: Core, event: dict[str, Any], client: AsyncWebCli
         await core.ladder.vendor_reply(number, writer, text, from_vendor=True)
     except Refused as exc:
         await client.chat_postEphemeral(
-            channel=vendor_channel, user=event["user"], text=refused_text(core.settings, exc)
+            channel=event["channel"], user=event["user"], text=refused_text(core.settings, exc)
         )
         return True
     await client.reactions_add(
-        channel=vendor_channel, timestamp=event["ts"], name="white_check_mark"
+        channel=event["channel"], timestamp=event["ts"], name="white_check_mark"
     )
     core.kick()
     return True
@@ -85,5 +105,6 @@ async def on_message(
 
 def register(app: AsyncApp, core: Core) -> None:
     @app.event("message")
-    async def message(event: dict, body: dict, client: AsyncWebClient, context: dict) -> None:
-        await on_message(core, event, body, client, context.get("bot_user_id"))
+    async def message() -> None:
+        """Questions and vendors' answers come through the inbox (handlers/slack/inbox.py);
+        what reaches this listener (edits, bots, chatter elsewhere) needs nothing."""

@@ -10,9 +10,10 @@ from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
 from sqlalchemy import func, select
 
 from bot.store.models import Question
-from tests.conftest import UNANSWERABLE
+from tests.conftest import UNANSWERABLE, Clock, make_settings
 from tests.e2e import slack_requests as sr
-from tests.e2e.harness import BotServer
+from tests.e2e.fake_slack import FakeSlackAPI
+from tests.e2e.harness import BotServer, start_bot
 
 CREDIT_ENTRY = "Kunden har fått fel pris på en bokförd faktura – hur krediterar jag den?"
 # about the ERP, but not in the FAQ: unresolved (not vague, not off-topic)
@@ -41,13 +42,14 @@ assert BOLT_LISTENER_TASK in inspect.getsource(AsyncioListenerRunner.run), "Bolt
 
 
 async def settle(bot: BotServer) -> None:
-    """Wait until Bolt's background listener tasks are done."""
+    """Wait until Bolt's background listener tasks are done, the inbox has handled what came
+    in, and the outbox's delivery in the background has stopped."""
     for _ in range(250):
         await asyncio.sleep(0.02)
         running = [t for t in asyncio.all_tasks() if BOLT_LISTENER_TASK in repr(t.get_coro())]
-        if not running:
+        if not running and await bot.core.inbox.idle() and not bot.core.delivering:
             return
-    raise AssertionError(f"listeners still running: {running}")
+    raise AssertionError(f"still busy: listeners {running}, or the inbox or the outbox")
 
 
 async def test_url_verification_echoes_the_challenge(bot: BotServer) -> None:
@@ -239,7 +241,18 @@ async def test_slack_error_loses_nothing(bot: BotServer) -> None:
     assert status == 200 and health["status"] == "ok"
 
 
-async def test_slack_down_queues_the_reply_and_delivers_it_later(bot: BotServer) -> None:
+async def test_slack_down_queues_the_reply_and_delivers_it_later(
+    database_url: str, slack: FakeSlackAPI
+) -> None:
+    clock = Clock()
+    bot = await start_bot(make_settings(database_url), slack, clock=clock)
+    try:
+        await _slack_down_then_up(bot, clock)
+    finally:
+        await bot.close()
+
+
+async def _slack_down_then_up(bot: BotServer, clock: Clock) -> None:
     bot.slack.fail_next("chat.postMessage", status=500, times=3)  # the SDK's two retries too
     event = sr.message_event("hur gör jag en cykelinventering?")
     await bot.send(sr.event_callback(event))
@@ -247,6 +260,8 @@ async def test_slack_down_queues_the_reply_and_delivers_it_later(bot: BotServer)
     await settle(bot)
     [question] = await questions(bot)
     assert question.reply_ts is None
+    assert await bot.core.outbox.deliver_due() == 0  # held back for a while
+    clock.advance(seconds=31)
     assert await bot.core.outbox.deliver_due() == 1
     calls = bot.slack.calls_to("chat.postMessage")
     assert [c.failed for c in calls] == [True, True, True, False]

@@ -292,7 +292,7 @@ def test_ops_checks(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "known"),
     [
-        ("[bot]\n", "answer_threshold, elsewhere, support_channels"),
+        ("[bot]\n", "answer_threshold, busy_after, elsewhere, support_channels, workers"),
         ("[areas.finance]\n", "channel, contact, name, superusers, usergroup"),
         (
             "[escalation]\n",

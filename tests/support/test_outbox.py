@@ -187,3 +187,51 @@ async def test_webhook_with_idempotency_key_and_retry_after(core: Core) -> None:
     finally:
         await runner.cleanup()
     assert calls == [({"ticket": "#7"}, "fl-1"), ({"ticket": "#7"}, "fl-1")]
+
+
+async def test_one_lane_goes_in_order_and_a_rate_limit_holds_back_only_that_lane(
+    core: Core,
+) -> None:
+    clock = Clock()
+    outbox = Outbox(core.db, clock)
+    sent: list[str] = []
+    limited = {"C1:1"}
+
+    async def chat(payload: dict[str, Any]) -> str:
+        if payload["id"] in limited:
+            limited.discard(payload["id"])
+            raise TemporaryFailure("ratelimited", retry_after=3)
+        sent.append(payload["id"])
+        return "ok"
+
+    outbox.register("slack", chat)
+    async with core.db.session() as session:
+        for lane, n in [("C1", 1), ("C1", 2), ("C2", 1), ("C1", 3), ("C2", 2)]:
+            enqueue(session, "slack", "reply", {"id": f"{lane}:{n}"}, f"{lane}:{n}", START, lane)
+        await session.commit()
+    assert await outbox.deliver_due() == 1  # C1:1 is rate limited; C2:1 goes
+    assert await outbox.deliver_due() == 1  # C2:2; C1 waits for its Retry-After, no longer
+    assert await outbox.deliver_due() == 0
+    assert await outbox.next_due() == START + timedelta(seconds=3)
+    clock.advance(seconds=3)
+    while await outbox.deliver_due():
+        pass
+    assert sent == ["C2:1", "C2:2", "C1:1", "C1:2", "C1:3"]
+
+
+async def test_the_core_delivers_a_held_back_message_when_it_is_due(core: Core) -> None:
+    posted = asyncio.Event()
+    tries: list[float] = []
+
+    async def chat(payload: dict[str, Any]) -> str:
+        tries.append(asyncio.get_running_loop().time())
+        if len(tries) == 1:
+            raise TemporaryFailure("ratelimited", retry_after=0.3)
+        posted.set()
+        return "ok"
+
+    core.outbox.register("slack", chat)
+    await core.outbox.add("slack", "reply", {"id": 1}, "k", lane="C1")
+    core.kick()
+    await asyncio.wait_for(posted.wait(), 5)  # not at the 10-second outbox job
+    assert len(tries) == 2 and tries[1] - tries[0] >= 0.25

@@ -1,0 +1,140 @@
+"""Slack's questions into the core's inbox: a message or mention the bot must handle is written
+to the database before Slack gets its 200, and a worker handles it from there.
+
+Slack never resends an event that got its 200, so one that can't be written gets a 503 and
+Slack sends it again (it retries three times over about an hour). A retry of one already written
+is acknowledged and dropped (the inbox knows its event id). When many questions wait, the asker
+is told in the thread when to expect the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import Core
+from bot.faq.text import detect_language
+from bot.support.inbox import Handler
+from bot.support.notices import ReplyNotice
+from bot.texts import t
+from handlers.slack.answering import question_text
+from handlers.slack.events import mention_to_answer, on_app_mention
+from handlers.slack.identity import ROUTE
+from handlers.slack.messages import on_message, worth_handling
+
+log = logging.getLogger(__name__)
+
+KIND = "slack_event"
+DEPTH_EVERY_SECONDS = 1.0  # how often the inbox's depth is counted again for the busy notice
+
+
+def kept(core: Core, body: dict[str, Any], bot_user_id: str | None) -> dict[str, Any] | None:
+    """The event of an Events API request that the bot must handle, if it is one."""
+    if body.get("type") != "event_callback" or not isinstance(body.get("event"), dict):
+        return None
+    event = body["event"]
+    if event.get("type") == "app_mention" and mention_to_answer(event, bot_user_id):
+        return event
+    if event.get("type") == "message" and worth_handling(core, event, bot_user_id):
+        return event
+    return None
+
+
+class _Depth:
+    """The inbox's depth, counted at most once a second however many events arrive."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.counted_at = 0.0
+        self.value = 0
+
+    async def now(self) -> int:
+        if time.monotonic() - self.counted_at > DEPTH_EVERY_SECONDS:
+            self.counted_at = time.monotonic()
+            self.value = await self.core.inbox.depth()
+        return self.value
+
+
+Middleware = Callable[..., Awaitable[BoltResponse | None]]
+
+
+def inbox_middleware(core: Core) -> Middleware:
+    depth = _Depth(core)
+
+    async def keep(
+        body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        bot_user_id = context.get("bot_user_id")
+        event = kept(core, body, bot_user_id)
+        if event is None:
+            await next()
+            return None
+        event_id = str(body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}")
+        payload = {"body": body, "bot_user_id": bot_user_id}
+        try:
+            new = await core.inbox.receive(
+                event_id, KIND, f"{ROUTE}:{event.get('channel')}", payload
+            )
+        except Exception:
+            log.exception("could not keep Slack event %s; Slack will send it again", event_id)
+            return BoltResponse(status=503, body="")
+        if new:
+            waiting = await depth.now()
+            if waiting > core.settings.busy_after:
+                await _tell_busy(core, event, event_id, waiting)
+        return BoltResponse(status=200, body="")
+
+    return keep
+
+
+async def _tell_busy(core: Core, event: dict[str, Any], event_id: str, waiting: int) -> None:
+    """Say in the thread that the answer will take a while (before it, in the channel's lane)."""
+    rate = core.inbox.handled_per_second()
+    minutes = max(1, math.ceil(waiting / max(rate, 0.1) / 60))
+    lang = detect_language(question_text(event.get("text") or ""))
+    text = t(lang, "busy", minutes=str(minutes))
+    channel = str(event.get("channel"))
+    message = {
+        "channel": channel,
+        "thread_ts": event.get("thread_ts") or event.get("ts"),
+        "text": text,
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }
+    try:
+        await core.outbox.add(
+            ROUTE, "reply", ReplyNotice(message).payload(), f"busy:{event_id}", lane=channel
+        )
+    except Exception:
+        log.warning("could not queue the busy notice for %s", event_id, exc_info=True)
+        return
+    core.kick()
+
+
+def event_handler(core: Core, client: AsyncWebClient) -> Handler:
+    """Handle a kept event as Slack sent it (a worker calls this, perhaps again after a crash:
+    the desk answers an event id once)."""
+
+    async def handle(payload: dict[str, Any]) -> None:
+        body, bot_user_id = payload["body"], payload.get("bot_user_id")
+        event = body["event"]
+        if event.get("type") == "app_mention":
+            await on_app_mention(core, event, body, client, bot_user_id)
+        else:
+            await on_message(core, event, body, client, bot_user_id)
+
+    return handle
+
+
+def register(app: AsyncApp, core: Core) -> None:
+    """Keep the questions in the inbox, and start the workers that handle them (the app is
+    built in the running event loop that serves it)."""
+    app.use(inbox_middleware(core))
+    core.inbox.handle(KIND, event_handler(core, app.client))
+    core.inbox.start()

@@ -1,0 +1,113 @@
+"""The durable inbox through Slack: a question Slack got a 200 for is answered once, even when
+the process stops right after the 200; one that can't be kept gets a 503, so Slack sends it
+again; a burst in one channel is answered in the order it came; a deep inbox tells askers."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from sqlalchemy import text
+
+from tests.conftest import make_settings
+from tests.e2e import slack_requests as sr
+from tests.e2e.fake_slack import FakeSlackAPI
+from tests.e2e.harness import start_bot
+from tests.e2e.test_slack_questions import questions, settle, texts_of
+
+QUESTION = "hur gör jag en cykelinventering?"
+
+
+def replies_to(slack: FakeSlackAPI, ts: str) -> list[str]:
+    return [
+        texts_of(c.args["blocks"])
+        for c in slack.calls_to("chat.postMessage")
+        if c.args.get("thread_ts") == ts and not c.failed
+    ]
+
+
+async def test_a_question_acknowledged_just_before_a_stop_is_answered_after_the_restart(
+    database_url: str, slack: FakeSlackAPI
+) -> None:
+    settings = make_settings(database_url)
+    first = await start_bot(settings, slack)
+    await first.core.inbox.stop()  # the process dies between the 200 and the answer
+    event = sr.message_event(QUESTION)
+    assert (await first.send(sr.event_callback(event, event_id="Ev1"))).status == 200
+    await asyncio.sleep(0.2)
+    assert replies_to(slack, event["ts"]) == []
+    await first.close()
+
+    second = await start_bot(settings, slack)
+    try:
+        await slack.wait_for("chat.postMessage")
+        await settle(second)
+        retry = sr.event_callback(event, event_id="Ev1", retry_num=1, retry_reason="timeout")
+        assert (await second.send(retry)).status == 200  # Slack's retry: kept once already
+        await settle(second)
+        [reply] = replies_to(slack, event["ts"])
+        assert "cykelinventering" in reply.lower()
+        assert len(await questions(second)) == 1
+    finally:
+        await second.close()
+
+
+async def test_a_question_that_cant_be_kept_gets_a_503_and_its_retry_is_answered(
+    database_url: str, slack: FakeSlackAPI
+) -> None:
+    bot = await start_bot(make_settings(database_url), slack)
+    try:
+        async with bot.core.db.session() as session:  # the table is away: every write fails
+            await session.execute(text("ALTER TABLE inbox RENAME TO inbox_away"))
+            await session.commit()
+        event = sr.message_event(QUESTION)
+        assert (await bot.send(sr.event_callback(event, event_id="Ev1"))).status == 503
+        async with bot.core.db.session() as session:
+            await session.execute(text("ALTER TABLE inbox_away RENAME TO inbox"))
+            await session.commit()
+        retry = sr.event_callback(event, event_id="Ev1", retry_num=1, retry_reason="http_error")
+        assert (await bot.send(retry)).status == 200
+        await slack.wait_for("chat.postMessage")
+        await settle(bot)
+        assert len(replies_to(slack, event["ts"])) == 1
+    finally:
+        await bot.close()
+
+
+async def test_a_burst_in_one_channel_is_answered_in_order_through_rate_limits(
+    database_url: str, slack: FakeSlackAPI
+) -> None:
+    bot = await start_bot(make_settings(database_url), slack)
+    try:
+        slack.fail_next("chat.postMessage", status=429, retry_after=0, times=3)
+        events = [sr.message_event(f"{QUESTION} ({n})") for n in range(20)]
+        for n, event in enumerate(events):
+            assert (await bot.send(sr.event_callback(event, event_id=f"Ev{n}"))).status == 200
+        await slack.wait_for("chat.postMessage", count=23)
+        await settle(bot)
+        posted = [c for c in slack.calls_to("chat.postMessage") if not c.failed]
+        assert [c.args["thread_ts"] for c in posted] == [e["ts"] for e in events]
+    finally:
+        await bot.close()
+
+
+async def test_when_many_questions_wait_the_asker_is_told_before_the_answer(
+    database_url: str, slack: FakeSlackAPI
+) -> None:
+    bot = await start_bot(replace(make_settings(database_url), busy_after=2), slack)
+    try:
+        await bot.core.inbox.stop()  # nobody handles: the inbox grows
+        events = [sr.message_event(f"{QUESTION} ({n})") for n in range(4)]
+        for n, event in enumerate(events):
+            await bot.send(sr.event_callback(event, event_id=f"Ev{n}"))
+            await asyncio.sleep(1.1)  # the depth is counted at most once a second
+        await slack.wait_for("chat.postMessage")
+        [busy] = replies_to(slack, events[3]["ts"])
+        assert busy.startswith("Många frågor just nu") and "min." in busy
+        bot.core.inbox.start()
+        await slack.wait_for("chat.postMessage", count=5)
+        await settle(bot)
+        last = replies_to(slack, events[3]["ts"])
+        assert len(last) == 2 and "cykelinventering" in last[1].lower()
+    finally:
+        await bot.close()

@@ -1,0 +1,137 @@
+"""The inbox: events kept before they are acknowledged, handled once each, in order per lane,
+taken over after a crash, retried, and set aside when they keep failing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+
+from bot.store.db import Database
+from bot.store.models import InboxEvent
+from bot.support.inbox import LEASE, MOST_ATTEMPTS, Inbox
+from tests.conftest import Clock
+
+
+@pytest_asyncio.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await database.upgrade()
+    yield database
+    await database.close()
+
+
+async def states(db: Database) -> list[tuple[str, str, int]]:
+    async with db.session() as session:
+        rows = await session.scalars(select(InboxEvent).order_by(InboxEvent.id))
+        return [(r.event_id, r.state, r.attempts) for r in rows]
+
+
+async def test_an_event_is_kept_once_and_handled_once(db: Database) -> None:
+    inbox = Inbox(db, Clock())
+    handled: list[dict[str, Any]] = []
+
+    async def handle(payload: dict[str, Any]) -> None:
+        handled.append(payload)
+
+    inbox.handle("question", handle)
+    assert await inbox.receive("Ev1", "question", "C1", {"text": "hej", "odd": "\ud800"})
+    assert not await inbox.receive("Ev1", "question", "C1", {"text": "a retry"})
+    assert await inbox.depth() == 1
+    assert await inbox.handle_all() == 1
+    assert handled == [{"text": "hej", "odd": "\ud800"}]
+    assert await inbox.handle_all() == 0
+    assert await states(db) == [("Ev1", "done", 1)]
+    assert await inbox.idle()
+
+
+async def test_a_lane_goes_in_order_while_other_lanes_go_on(db: Database) -> None:
+    clock = Clock()
+    inbox = Inbox(db, clock)
+    inbox.handle("question", lambda payload: asyncio.sleep(0))
+    for n, lane in enumerate(["C1", "C1", "C2", "C1"]):
+        await inbox.receive(f"Ev{n}", "question", lane, {"n": n})
+    first = await inbox.take()
+    assert first is not None and first.event_id == "Ev0"
+    second = await inbox.take()  # C1 is busy with Ev0, so C2's event is next
+    assert second is not None and second.event_id == "Ev2"
+    assert await inbox.take() is None  # Ev1 waits for Ev0; Ev3 for Ev1
+    clock.advance(seconds=LEASE.total_seconds() + 1)  # the process holding Ev0 died
+    again = await inbox.take()
+    assert again is not None and again.event_id == "Ev0"
+
+
+async def test_workers_handle_a_burst_once_each_in_order_per_lane(db: Database) -> None:
+    inbox = Inbox(db, workers=4)
+    seen: dict[str, list[int]] = {}
+    running: set[str] = set()
+    overlapped: list[str] = []
+
+    async def handle(payload: dict[str, Any]) -> None:
+        lane = payload["lane"]
+        if lane in running:
+            overlapped.append(lane)
+        running.add(lane)
+        await asyncio.sleep(0.001)
+        seen.setdefault(lane, []).append(payload["n"])
+        running.discard(lane)
+
+    inbox.handle("question", handle)
+    inbox.start()
+    try:
+        for n in range(60):
+            lane = f"C{n % 5}"
+            await inbox.receive(f"Ev{n}", "question", lane, {"lane": lane, "n": n})
+        for _ in range(500):
+            if await inbox.idle():
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await inbox.stop()
+    assert not overlapped
+    assert seen == {f"C{k}": list(range(k, 60, 5)) for k in range(5)}
+    assert [state for _, state, _ in await states(db)] == ["done"] * 60
+
+
+async def test_a_failing_handler_is_retried_soon_then_set_aside(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    inbox = Inbox(db, clock)
+    calls: list[int] = []
+
+    async def broken(payload: dict[str, Any]) -> None:
+        calls.append(1)
+        raise RuntimeError("database is locked")
+
+    inbox.handle("question", broken)
+    await inbox.receive("Ev1", "question", "C1", {})
+    await inbox.receive("Ev2", "question", "C1", {})
+    assert await inbox.handle_one()
+    assert await states(db) == [("Ev1", "waiting", 1), ("Ev2", "waiting", 0)]
+    assert not await inbox.handle_one()  # not due yet, and Ev2 waits behind it
+    for _ in range(MOST_ATTEMPTS - 1):
+        clock.advance(seconds=31)
+        assert await inbox.handle_one()
+    assert (await states(db))[0] == ("Ev1", "failed", MOST_ATTEMPTS)
+    assert "set aside" in caplog.text
+    inbox.handle("question", lambda payload: asyncio.sleep(0))
+    assert await inbox.handle_all() == 1  # the lane goes on
+    assert (await states(db))[1] == ("Ev2", "done", 1)
+
+
+async def test_handled_events_are_forgotten_after_a_day(db: Database) -> None:
+    clock = Clock()
+    inbox = Inbox(db, clock)
+    inbox.handle("question", lambda payload: asyncio.sleep(0))
+    await inbox.receive("Ev1", "question", "C1", {})
+    await inbox.handle_all()
+    assert await inbox.prune() == 0
+    clock.advance(days=1, seconds=1)
+    assert await inbox.prune() == 1
+    assert await states(db) == []
+    assert await inbox.receive("Ev1", "question", "C1", {})  # long gone: new again
