@@ -26,9 +26,11 @@ def quote(text: str, limit: int = 300) -> str:
 
 
 def to_mrkdwn(markdown: str) -> str:
-    """Convert the FAQ's markdown to Slack mrkdwn, leaving code spans untouched."""
+    """Convert the FAQ's markdown (or an answer a superuser or the vendor wrote) to Slack
+    mrkdwn. Code spans are escaped too (Slack asks for `&`, `<` and `>` to be escaped in all
+    text and shows `&lt;` in code as `<`), so no part of an answer can carry a mention."""
     parts = _CODE.split(unwrap(markdown))
-    return "".join(part if i % 2 else _convert(part) for i, part in enumerate(parts))
+    return "".join(escape(part) if i % 2 else _convert(part) for i, part in enumerate(parts))
 
 
 def _convert(text: str) -> str:
@@ -68,13 +70,24 @@ def split_sections(text: str, limit: int = 2900) -> list[str]:
 
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
 _SLACK_MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")
+# Control characters, but tab and line breaks: no question or answer needs them, PostgreSQL
+# refuses NUL in text, and a terminal or a log acts on the others (escape sequences). And lone
+# halves of UTF-16 surrogate pairs (JSON can carry them), which can't be encoded at all.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def without_controls(text: str) -> str:
+    """The text without control characters (tab, line feed and carriage return are kept) and
+    without lone surrogates."""
+    return _CONTROLS.sub("", text)
 
 
 def plain_text(text: str) -> str:
     """A Slack message as the plain text of a question for the core: a link as its label (or
     its address), a date as its text, `&lt;` `&gt;` `&amp;` as typed; mentions of people,
-    groups and channels, and @here/@channel, are left out (who is asked, not what)."""
-    text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    groups and channels, and @here/@channel, are left out (who is asked, not what); control
+    characters too."""
+    text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), without_controls(text))
     text = _SLACK_MENTION.sub(_plain_mention, text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
@@ -85,9 +98,11 @@ def _plain_mention(m: re.Match[str]) -> str:
 
 
 def from_mrkdwn(text: str) -> str:
-    """What someone wrote in Slack, as the markdown the core keeps (and the FAQ is written in)."""
+    """What someone wrote in Slack, as the markdown the core keeps (and the FAQ is written in),
+    without control characters."""
     text = _SLACK_LINK.sub(
-        lambda m: f"[{m.group(2)}]({m.group(1)})" if m.group(2) else m.group(1), text
+        lambda m: f"[{m.group(2)}]({m.group(1)})" if m.group(2) else m.group(1),
+        without_controls(text),
     )
     text = _SLACK_MENTION.sub(lambda m: m.group(3) or f"{m.group(1)}{m.group(2)}", text)
     text = re.sub(r"(?<![*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![*\w])", r"**\1**", text)
