@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import Channel
 from bot.settings import Settings, normalize_database_url
 from bot.store.models import Question
+from bot.support.outbox import Delivery
 
 if TYPE_CHECKING:
     from bot.app import Core
@@ -110,7 +111,7 @@ def following_up(source: str, sent: list[dict[str, Any]] | None = None) -> Chann
     """A chat channel as the core sees one, following up the questions from `source` and keeping
     what it is sent in `sent`: for tests of the core without an adapter."""
 
-    async def send(payload: dict[str, Any]) -> str:
+    async def send(payload: dict[str, Any], _delivery: Delivery) -> str:
         if sent is not None:
             sent.append(payload)
         return "sent"

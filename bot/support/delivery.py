@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 
 from bot.settings import Smtp
-from bot.support.outbox import PermanentFailure, Sender, TemporaryFailure
+from bot.support.outbox import Delivery, PermanentFailure, Sender, TemporaryFailure
 
 WEBHOOK_TIMEOUT = aiohttp.ClientTimeout(total=15)
 
@@ -40,7 +40,7 @@ def email_sender(smtp: Smtp) -> Sender:
             raise TemporaryFailure(f"SMTP {smtp.host}:{smtp.port}: {exc}") from exc
         return payload["message_id"]
 
-    async def send_async(payload: dict[str, Any]) -> str:
+    async def send_async(payload: dict[str, Any], _delivery: Delivery) -> str:
         return await asyncio.to_thread(send, payload)
 
     return send_async
@@ -49,7 +49,7 @@ def email_sender(smtp: Smtp) -> Sender:
 def webhook_sender() -> Sender:
     """Payload: url, body (JSON), key (sent as Idempotency-Key so the receiver can drop repeats)."""
 
-    async def send(payload: dict[str, Any]) -> str:
+    async def send(payload: dict[str, Any], _delivery: Delivery) -> str:
         headers = {"Idempotency-Key": payload["key"], "User-Agent": "firstline"}
         try:
             async with (

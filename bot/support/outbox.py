@@ -2,7 +2,8 @@
 sent by `Outbox.deliver_due` with retries and backoff, so nothing is lost when Slack, the mail
 server or a webhook is down, and a step that was rolled back sends nothing.
 
-Each route has a sender: an async function that takes the payload and returns a short result,
+Each route has a sender: an async function that takes the payload and the `Delivery` (which
+message, tried before or not) and returns a short result,
 raises `TemporaryFailure` to be retried later, or `PermanentFailure` to give up. The core sends
 e-mail and webhooks itself; what goes to people in the chat (`notices.CHAT`) is sent by the
 channel adapter attached as the chat (`Outbox.attach`), which may add routes of its own.
@@ -14,6 +15,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +30,23 @@ from bot.support.notices import CHAT, Notice
 
 log = logging.getLogger(__name__)
 
-Sender = Callable[[dict[str, Any]], Awaitable[str | None]]
+
+@dataclass(frozen=True)
+class Delivery:
+    """Which outbox message a sender is sending, and whether an earlier attempt may have reached
+    the receiver (it failed midway, or its process died holding the lease): a sender that can
+    look (Slack: the message's metadata) then finds it instead of sending it twice."""
+
+    id: int
+    attempts: int
+    retaken: bool
+
+    @property
+    def maybe_sent(self) -> bool:
+        return self.attempts > 0 or self.retaken
+
+
+Sender = Callable[[dict[str, Any], Delivery], Awaitable[str | None]]
 Clock = Callable[[], datetime]
 
 LEASE = timedelta(minutes=1)
@@ -200,15 +218,16 @@ class Outbox:
                     .execution_options(synchronize_session=False)
                 )
                 if result.rowcount == 1:
-                    taken.append(message)
+                    taken.append(message)  # its locked_until: an expired lease, or None
             await session.commit()
         return taken
 
     async def _deliver(self, message: OutboxMessage) -> int:
         payload = json.loads(message.payload)
+        delivery = Delivery(message.id, message.attempts, message.locked_until is not None)
         values: dict[str, Any] = {"locked_until": None, "attempts": message.attempts + 1}
         try:
-            result = await self.senders[message.route](payload)
+            result = await self.senders[message.route](payload, delivery)
         except PermanentFailure as exc:
             log.error("outbox %d (%s) can't be delivered: %s", message.id, message.topic, exc)
             values.update(state="failed", last_error=str(exc))

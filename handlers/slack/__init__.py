@@ -17,24 +17,29 @@ from handlers.slack.identity import ROUTE
 from handlers.slack.notify import slack_sender
 
 
-def web_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client; `SLACK_API_URL` redirects it (tests use a fake). Calls that hit a
-    rate limit, a 5xx or a dropped connection are retried twice."""
+def web_client(settings: Settings, *, retries: bool = True) -> AsyncWebClient:
+    """The Web API client; `SLACK_API_URL` redirects it (tests use a fake). With `retries`,
+    calls that hit a rate limit, a 5xx or a dropped connection are retried twice."""
     client = AsyncWebClient(token=settings.slack_bot_token)
     if settings.slack_api_url:
         client.base_url = settings.slack_api_url
-    client.retry_handlers = [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-        AsyncServerErrorRetryHandler(max_retry_count=2),
-    ]
+    client.retry_handlers = (
+        [
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ]
+        if retries
+        else []
+    )
     return client
 
 
-def slack_channel(core: Core, client: AsyncWebClient) -> Channel:
-    """Slack as the core's chat: it delivers the chat's notices and its own retried replies,
-    and follows up the questions asked in its threads."""
-    sender = slack_sender(core, client)
+def slack_channel(core: Core, settings: Settings) -> Channel:
+    """Slack as the core's chat: it delivers the chat's notices and its own replies, and
+    follows up the questions asked in its threads. Its client doesn't retry by itself: a post
+    retried blindly might be posted twice; the outbox retries, after looking for it."""
+    sender = slack_sender(core, web_client(settings, retries=False))
     core.outbox.register(ROUTE, sender)
     return Channel(ROUTE, sender, follows_up=frozenset({ROUTE}))
 
@@ -49,5 +54,5 @@ def build_app(core: Core) -> AsyncApp:
     )
     for module in (inbox, messages, events, actions, commands, views, home, shortcuts):
         module.register(app, core)
-    core.attach(slack_channel(core, app.client))
+    core.attach(slack_channel(core, settings))
     return app

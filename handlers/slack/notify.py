@@ -7,10 +7,12 @@ the current state.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -32,10 +34,10 @@ from bot.support.notices import (
     UptimeNotice,
     notice_from_payload,
 )
-from bot.support.outbox import PermanentFailure, Sender, TemporaryFailure
+from bot.support.outbox import Delivery, PermanentFailure, Sender, TemporaryFailure
 from bot.texts import ACTION_NAMES, ESCALATION_TEXTS, PROGRESS, STATE_NAMES
 from handlers.slack.blocks import Block
-from handlers.slack.identity import mention, slack_id
+from handlers.slack.identity import SLACK_USER, mention, slack_id
 from handlers.slack.mrkdwn import escape, quote, split_sections, to_mrkdwn
 
 CLAIM, ANSWER, ESCALATE, REASSIGN = "esc_claim", "esc_answer", "esc_escalate", "esc_reassign"
@@ -57,30 +59,89 @@ UPTIME_ICONS = {
 }
 
 Rendered = tuple[str, str | None, str, list[Block]]
+METADATA_TYPE = "firstline_outbox"  # a post's metadata: which outbox message it is
+LOOK_BACK = 100  # how many of the latest messages a retry looks through for its earlier post
+log = logging.getLogger(__name__)
 
 
 def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
-    async def send(payload: dict[str, Any]) -> str:
+    """Posts each notice with the outbox id in its metadata; a delivery that may have reached
+    Slack before (a failure midway, a crash) is looked for first, and not posted twice."""
+
+    async def send(payload: dict[str, Any], delivery: Delivery) -> str:
         try:
             notice = notice_from_payload(payload)
         except (UnknownNotice, TypeError, ValueError) as exc:
             raise PermanentFailure(f"not a notice the Slack adapter can render: {exc}") from exc
         channel, thread, text, blocks = await RENDERERS[type(notice)](core, client, notice)
-        try:
-            response = await client.chat_postMessage(
-                channel=channel, thread_ts=thread, text=text, blocks=blocks, unfurl_links=False
-            )
-        except SlackApiError as exc:
-            error = exc.response.get("error", "")
-            if error in PERMANENT_ERRORS:
-                raise PermanentFailure(error) from exc
-            retry = exc.response.headers.get("Retry-After") if exc.response.headers else None
-            raise TemporaryFailure(error, float(retry) if retry else None) from exc
+        ts = (
+            await _posted_before(client, channel, thread, delivery) if delivery.maybe_sent else None
+        )
+        if ts is None:
+            ts = await _post(client, channel, thread, text, blocks, delivery)
         if isinstance(notice, ReplyNotice) and notice.question:
-            await core.desk.set_reply(notice.question, str(response.get("ts")))
-        return str(response.get("ts"))
+            await core.desk.set_reply(notice.question, ts)
+        return ts
 
     return send
+
+
+async def _post(
+    client: AsyncWebClient,
+    channel: str,
+    thread: str | None,
+    text: str,
+    blocks: list[Block],
+    delivery: Delivery,
+) -> str:
+    try:
+        response = await client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata={"event_type": METADATA_TYPE, "event_payload": {"outbox_id": delivery.id}},
+        )
+    except SlackApiError as exc:
+        error = exc.response.get("error", "")
+        if error in PERMANENT_ERRORS:
+            raise PermanentFailure(error) from exc
+        retry = exc.response.headers.get("Retry-After") if exc.response.headers else None
+        raise TemporaryFailure(error, float(retry) if retry else None) from exc
+    return str(response.get("ts"))
+
+
+async def _posted_before(
+    client: AsyncWebClient, channel: str, thread: str | None, delivery: Delivery
+) -> str | None:
+    """The ts of this delivery's message if Slack has it already (found by its metadata among
+    the latest in the thread or channel); None when it isn't there or Slack won't say."""
+    try:
+        if SLACK_USER.match(channel):  # a DM is posted to the person; read in their DM channel
+            opened = await client.conversations_open(users=channel)
+            channel = str((opened.get("channel") or {}).get("id") or channel)
+        if thread:
+            response = await client.conversations_replies(
+                channel=channel, ts=thread, include_all_metadata=True, limit=LOOK_BACK
+            )
+        else:
+            response = await client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=LOOK_BACK
+            )
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+        log.info("outbox %d: could not look for an earlier post (%s); posting", delivery.id, exc)
+        return None
+    for message in response.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if (
+            metadata.get("event_type") == METADATA_TYPE
+            and (metadata.get("event_payload") or {}).get("outbox_id") == delivery.id
+        ):
+            log.info("outbox %d: Slack has it already (ts %s)", delivery.id, message.get("ts"))
+            return str(message.get("ts"))
+    return None
 
 
 async def _reply(core: Core, client: AsyncWebClient, notice: ReplyNotice) -> Rendered:

@@ -457,9 +457,9 @@ def _with_core(settings: Settings, work: Callable[[Core], Awaitable[T]]) -> T:
     async def run() -> T:
         core = await create_core(settings)
         if settings.slack_bot_token:
-            from handlers.slack import slack_channel, web_client
+            from handlers.slack import slack_channel
 
-            core.attach(slack_channel(core, web_client(settings)))
+            core.attach(slack_channel(core, settings))
         else:
             core.attach(terminal_channel(sys.stdout))
         try:

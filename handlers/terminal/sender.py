@@ -18,7 +18,7 @@ from bot.support.notices import (
     UptimeNotice,
     notice_from_payload,
 )
-from bot.support.outbox import PermanentFailure, Sender
+from bot.support.outbox import Delivery, PermanentFailure, Sender
 
 NAME = "terminal"
 
@@ -32,7 +32,7 @@ TEXTS: dict[type[Notice], Callable[[Any], tuple[str, str]]] = {
 
 
 def terminal_sender(out: TextIO) -> Sender:
-    async def send(payload: dict[str, Any]) -> str:
+    async def send(payload: dict[str, Any], _delivery: Delivery) -> str:
         try:
             notice = notice_from_payload(payload)
         except (UnknownNotice, TypeError, ValueError) as exc:

@@ -68,6 +68,7 @@ class _Fault:
     error: str | None
     retry_after: int | None
     remaining: int
+    after_posting: bool = False
 
 
 def _err(error: str) -> dict[str, Any]:
@@ -99,6 +100,7 @@ class FakeSlackAPI:
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, dict[str, Any]] = {}
         self._reactions: set[tuple[str, str, str]] = set()
+        self.posted: list[dict[str, Any]] = []  # messages as Slack keeps them, for history
         self._ts_seq = itertools.count(1)
         self._view_seq = itertools.count(1)
 
@@ -138,9 +140,13 @@ class FakeSlackAPI:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        after_posting: bool = False,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail (HTTP status and/or ok=false)."""
-        self._faults.setdefault(method, []).append(_Fault(status, error, retry_after, times))
+        """Make the next ``times`` calls of ``method`` fail (HTTP status and/or ok=false);
+        ``after_posting``: Slack did the work (a message is posted) but the answer is lost, as
+        when the connection or the caller dies before it arrives."""
+        fault = _Fault(status, error, retry_after, times, after_posting)
+        self._faults.setdefault(method, []).append(fault)
 
     def slow_down(self, method: str, seconds: float) -> None:
         """Make every call of ``method`` take ``seconds`` before it answers."""
@@ -165,6 +171,7 @@ class FakeSlackAPI:
         self._responders.clear()
         self._delays.clear()
         self._reactions.clear()
+        self.posted.clear()
 
     def response_url(self, key: str = "1") -> str:
         """A ``response_url`` pointing at this fake; posts are recorded as method 'response_url'."""
@@ -214,7 +221,10 @@ class FakeSlackAPI:
 
         status, body, headers = 200, self._auth_error(call), {}
         if body is None:
-            status, body, headers = self._take_fault(method) or (200, self._respond(call), {})
+            fault = self._take_fault(method)
+            if fault and fault[3]:
+                self._respond(call)  # done, but the answer is lost
+            status, body, headers = fault[:3] if fault else (200, self._respond(call), {})
         call.failed, call.status, call.response = status != 200 or not body.get("ok"), status, body
         await self._record(call)
         return web.json_response(body, status=status, headers=headers)
@@ -231,8 +241,8 @@ class FakeSlackAPI:
             return _err("not_allowed_token_type")
         return None
 
-    def _take_fault(self, method: str) -> tuple[int, dict[str, Any], dict[str, str]] | None:
-        """Consume a pending fault for ``method``: (status, body, headers), or None."""
+    def _take_fault(self, method: str) -> tuple[int, dict[str, Any], dict[str, str], bool] | None:
+        """Consume a pending fault for ``method``: (status, body, headers, after_posting)."""
         if not (queue := self._faults.get(method)):
             return None
         fault = queue[0]
@@ -244,7 +254,7 @@ class FakeSlackAPI:
         error = fault.error or ("ratelimited" if status == 429 else default)
         retry_after = 1 if fault.retry_after is None and status == 429 else fault.retry_after
         headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
-        return status, _err(error), headers
+        return status, _err(error), headers, fault.after_posting
 
     def _next_ts(self) -> str:
         micros = 1_700_000_000_000_000 + next(self._ts_seq) * 100
@@ -285,7 +295,28 @@ class FakeSlackAPI:
         if err := self._check_message(a):
             return err
         ts = self._next_ts()
+        channel = str(a["channel"])
+        kept = "D" + channel.lstrip("UW") if channel[:1] in "UW" else channel  # a DM
+        self.posted.append({**self._message(a, ts), "channel": kept})
         return {"ok": True, "channel": a["channel"], "ts": ts, "message": self._message(a, ts)}
+
+    def _kept(self, a: dict[str, Any], thread: str | None) -> list[dict[str, Any]]:
+        metadata = str(a.get("include_all_metadata", "")).lower() in ("1", "true")
+        return [
+            {k: v for k, v in m.items() if k != "channel" and (metadata or k != "metadata")}
+            for m in self.posted
+            if m["channel"] == a.get("channel") and m.get("thread_ts") == thread
+        ]
+
+    def _m_conversations_history(self, a: dict[str, Any]) -> dict[str, Any]:
+        """The channel's top-level messages posted through this API, newest first."""
+        messages = list(reversed(self._kept(a, None)))[: int(a.get("limit") or 100)]
+        return {"ok": True, "messages": messages, "has_more": False}
+
+    def _m_conversations_replies(self, a: dict[str, Any]) -> dict[str, Any]:
+        """The replies posted through this API in the thread ``ts``, oldest first."""
+        messages = self._kept(a, str(a.get("ts")))[: int(a.get("limit") or 100)]
+        return {"ok": True, "messages": messages, "has_more": False}
 
     def _m_chat_postEphemeral(self, a: dict[str, Any]) -> dict[str, Any]:
         if err := self._check_message(a) or (None if a.get("user") else _err("user_not_found")):

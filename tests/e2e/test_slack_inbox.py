@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from sqlalchemy import text
 
-from tests.conftest import make_settings
+from tests.conftest import Clock, make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import FakeSlackAPI
 from tests.e2e.harness import start_bot
@@ -109,5 +109,28 @@ async def test_when_many_questions_wait_the_asker_is_told_before_the_answer(
         await settle(bot)
         last = replies_to(slack, events[3]["ts"])
         assert len(last) == 2 and "cykelinventering" in last[1].lower()
+    finally:
+        await bot.close()
+
+
+async def test_a_reply_slack_took_though_its_answer_was_lost_is_not_posted_twice(
+    database_url: str, slack: FakeSlackAPI
+) -> None:
+    clock = Clock()
+    bot = await start_bot(make_settings(database_url), slack, clock=clock)
+    try:
+        slack.fail_next("chat.postMessage", status=500, after_posting=True)
+        event = sr.message_event(QUESTION)
+        await bot.send(sr.event_callback(event, event_id="Ev1"))
+        await slack.wait_for("chat.postMessage")
+        await settle(bot)
+        clock.advance(seconds=31)  # the outbox tries again: Slack has it, so it is recorded
+        assert await bot.core.outbox.deliver_due() == 1
+        [posted] = [m for m in slack.posted if m.get("thread_ts") == event["ts"]]
+        [lookup] = slack.calls_to("conversations.replies")
+        assert lookup.args["ts"] == event["ts"]
+        assert len(slack.calls_to("chat.postMessage")) == 1
+        [question] = await questions(bot)
+        assert question.reply_ts == posted["ts"]
     finally:
         await bot.close()

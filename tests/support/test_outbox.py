@@ -17,7 +17,7 @@ from bot.app import Core, create_core
 from bot.settings import Smtp
 from bot.store.models import OutboxMessage
 from bot.support.delivery import email_sender, webhook_sender
-from bot.support.outbox import Outbox, PermanentFailure, TemporaryFailure, enqueue
+from bot.support.outbox import Delivery, Outbox, PermanentFailure, TemporaryFailure, enqueue
 from tests.conftest import START, Clock, make_settings
 from tests.e2e.test_run_process import free_port
 
@@ -45,7 +45,7 @@ async def test_retries_with_backoff_until_it_goes_through(core: Core) -> None:
     outbox = Outbox(core.db, clock)
     attempts: list[dict] = []
 
-    async def flaky(payload: dict[str, Any]) -> str:
+    async def flaky(payload: dict[str, Any], _delivery: Delivery) -> str:
         attempts.append(payload)
         if len(attempts) < 3:
             raise TemporaryFailure("HTTP 503")
@@ -71,7 +71,7 @@ async def test_temporary_failures_are_retried_however_long_they_last(core: Core)
     clock = Clock()
     outbox = Outbox(core.db, clock)
 
-    async def down(_payload: dict[str, Any]) -> str:
+    async def down(_payload: dict[str, Any], _delivery: Delivery) -> str:
         raise TemporaryFailure("connection refused")
 
     outbox.register("email", down)
@@ -86,7 +86,7 @@ async def test_temporary_failures_are_retried_however_long_they_last(core: Core)
 async def test_permanent_failures_stop_and_routes_without_sender_wait(core: Core) -> None:
     outbox = Outbox(core.db, Clock())
 
-    async def refuses(_payload: dict[str, Any]) -> str:
+    async def refuses(_payload: dict[str, Any], _delivery: Delivery) -> str:
         raise PermanentFailure("channel_not_found")
 
     outbox.register("slack", refuses)
@@ -100,7 +100,7 @@ async def test_permanent_failures_stop_and_routes_without_sender_wait(core: Core
 async def test_two_processes_never_send_the_same_message(core: Core) -> None:
     sent: list[int] = []
 
-    async def slow(payload: dict[str, Any]) -> str:
+    async def slow(payload: dict[str, Any], _delivery: Delivery) -> str:
         await asyncio.sleep(0.01)
         sent.append(payload["n"])
         return "ok"
@@ -197,7 +197,7 @@ async def test_one_lane_goes_in_order_and_a_rate_limit_holds_back_only_that_lane
     sent: list[str] = []
     limited = {"C1:1"}
 
-    async def chat(payload: dict[str, Any]) -> str:
+    async def chat(payload: dict[str, Any], _delivery: Delivery) -> str:
         if payload["id"] in limited:
             limited.discard(payload["id"])
             raise TemporaryFailure("ratelimited", retry_after=3)
@@ -223,7 +223,7 @@ async def test_the_core_delivers_a_held_back_message_when_it_is_due(core: Core) 
     posted = asyncio.Event()
     tries: list[float] = []
 
-    async def chat(payload: dict[str, Any]) -> str:
+    async def chat(payload: dict[str, Any], _delivery: Delivery) -> str:
         tries.append(asyncio.get_running_loop().time())
         if len(tries) == 1:
             raise TemporaryFailure("ratelimited", retry_after=0.3)
