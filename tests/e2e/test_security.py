@@ -470,7 +470,8 @@ async def test_no_secret_in_logs_errors_or_messages_of_a_whole_run(
             starttls=False,
         ),
     )
-    bot = await start(settings, slack, Clock(), token=BOT_TOKEN, secret=SIGNING_SECRET)
+    clock = Clock()
+    bot = await start(settings, slack, clock, token=BOT_TOKEN, secret=SIGNING_SECRET)
     said: list[str] = []  # everything the server answered over HTTP
     our = {"secret": SIGNING_SECRET}
 
@@ -479,15 +480,15 @@ async def test_no_secret_in_logs_errors_or_messages_of_a_whole_run(
 
     try:
         slack.fail_next("users.info", error="token_revoked")
-        slack.fail_next("chat.postMessage", error="invalid_auth")  # refused: logged, not queued
+        slack.fail_next("chat.postMessage", error="invalid_auth")  # Slack refuses a message
         await send(sr.event_callback(sr.message_event("hur gör jag en cykelinventering?"), **our))
         await settle(bot)
-        slack.fail_next("chat.postMessage", status=500, times=3)  # down: queued to retry
+        slack.fail_next("chat.postMessage", status=500, times=3)  # then is down for a while
         await send(sr.event_callback(sr.message_event("tack!"), **our))
         await settle(bot)
         await send(sr.event_callback(sr.message_event(QUESTION), **our))  # escalated to Anna
         await send(sr.event_callback(sr.dm_event("faktura"), **our))
-        dm = await sent_to(bot, ANNA)
+        dm = await sent_to(bot, ANNA, clock)
         slack.fail_next("views.open", error="invalid_auth")
         for action in ("esc_claim", "esc_answer"):
             body, _ = press(bot, dm, action, ANNA)
@@ -547,10 +548,13 @@ async def test_no_secret_in_logs_errors_or_messages_of_a_whole_run(
         assert not found, f"{found} in {where}"
 
 
-async def sent_to(bot: BotServer, channel: str) -> Call:
-    """The first message Slack took for `channel`, delivering the outbox until there is one."""
+async def sent_to(bot: BotServer, channel: str, clock: Clock | None = None) -> Call:
+    """The first message Slack took for `channel`, delivering the outbox until there is one
+    (moving `clock` on, if given, so that what failed before is due again)."""
     for _ in range(100):
         await settle(bot)
+        if clock is not None:
+            clock.advance(minutes=1)
         await bot.core.outbox.deliver_due()
         taken = [
             c
