@@ -24,6 +24,7 @@ _HEADING2 = re.compile(r"^##(?!#)\s*(.*?)\s*#*\s*$")
 _WHY = re.compile(r"^###(?!#)\s*((?:varför|why)\b.*?)\s*#*\s*$", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 EXTRA_LINE = re.compile(r"^(also asked|tags|owner)\s*:\s*(.*)$", re.IGNORECASE)
+_KEY_GAPS = re.compile(r"[\s?!.:]+")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when it is there
 
 
@@ -142,7 +143,7 @@ def _names_from(root: Path) -> Path:
 
 def question_key(question: str) -> str:
     """Normalised question text used to find duplicates."""
-    return re.sub(r"[\s?!.:]+", " ", question.casefold()).strip()
+    return _KEY_GAPS.sub(" ", question.casefold()).strip()
 
 
 def parse_faq_file(
@@ -220,7 +221,8 @@ def _front_matter(lines: list[str], file: str) -> tuple[dict | None, int, LoadPr
 
 def _sections(lines: list[str], start: int) -> Iterable[tuple[int, str, list[str]]]:
     """Yield (line number, question, body lines) for each level-2 heading outside code fences."""
-    fenced = any("```" in line or "~~~" in line for line in lines)
+    joined = "\n".join(lines)  # a fence is within a line
+    fenced = "```" in joined or "~~~" in joined
     marks = [
         idx
         for idx in range(start, len(lines))
@@ -262,9 +264,11 @@ def _entry(
     answer_lines: list[str] = block[i:]
     why_lines: list[str] | None = None
     why_title: str | None = None
-    if any(raw.startswith("###") for raw in answer_lines):
+    answer = "\n".join(answer_lines)
+    if answer.startswith("###") or "\n###" in answer:  # a line starts with ###
         answer_lines, why_lines, why_title = _split_why(answer_lines)
-    answer = "\n".join(answer_lines).strip()
+        answer = "\n".join(answer_lines)
+    answer = answer.strip()
     if not answer:
         return None
     why_text = "\n".join(why_lines).strip() if why_lines is not None else ""

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence, Sized
+from array import array
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 
@@ -104,6 +106,21 @@ CLARIFY_OPTIONS = 3
 OFF_TOPIC_UNKNOWN = 0.5
 
 
+# A question word in fewer than one in SPARSE_COST documents of a field has its sums updated
+# document by document, else over whole arrays: updating one document costs about as much as
+# SPARSE_COST elements of a whole-array pass. Measured with bench/bench_scale.py; changes no
+# answer.
+SPARSE_COST = 5
+# How many documents are indexed at a time: bounds the memory the index takes while it is
+# built. Hand-set; changes no answer.
+COUNT_CHUNK = 4096
+# How many of a question's positions are bits of one flag per document (see `_Hits`): the table
+# of their weights' sums has 2**FLAG_BITS entries. Hand-set; changes no answer.
+FLAG_BITS = 12
+# The bests of question words in many entries kept for the next question, per field, in bytes
+# (about 80 words per field at 100,000 entries; `_BestCache`). Hand-set; changes no answer.
+BEST_CACHE_BYTES = 64 * 2**20
+
 _Postings = tuple[np.ndarray, np.ndarray]
 _EMPTY: _Postings = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
@@ -163,12 +180,14 @@ class _Position:
 
 @dataclass(frozen=True)
 class _Index:
-    """BM25 postings of every term id t: `docs[bounds[t]:bounds[t + 1]]` in ascending order and
-    the term's weight in each."""
+    """BM25 postings of every term id t: `docs[bounds[t]:bounds[t + 1]]` (each once) and the
+    term's weight in each."""
 
     bounds: np.ndarray
     docs: np.ndarray
     weights: np.ndarray
+    size: int  # how many documents
+    cache: _BestCache = field(default_factory=lambda: _BestCache(BEST_CACHE_BYTES), compare=False)
 
 
 @dataclass(frozen=True)
@@ -180,22 +199,34 @@ class _TermTable:
     ids: np.ndarray
     weights: np.ndarray
 
-    def expand(
+    def counts(
         self,
-        doc: np.ndarray,
-        word: np.ndarray,
+        chunks: Iterable[tuple[np.ndarray, np.ndarray]],
         cluster_of: np.ndarray,
-        phrases: dict[tuple[int, int], list[tuple[tuple[int, ...], int]]],
-        cluster_names: Sized,
+        phrases: _PhraseFinder,
+    ) -> _Counts:
+        """(document, term, term frequency) of each term of each document, from the documents'
+        word occurrences a few thousand documents at a time (in each chunk `doc[i]` holds word
+        `word[i]`, in reading order, `doc` ascending), so the occurrences of their terms are
+        never all in memory at once."""
+        found = _Counts()
+        for doc, word in chunks:
+            if len(doc):
+                found.add(*self.expand(doc, word, cluster_of, phrases))
+        return found
+
+    def expand(
+        self, doc: np.ndarray, word: np.ndarray, cluster_of: np.ndarray, phrases: _PhraseFinder
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(document, term, term frequency) for each term of each document, from the documents'
-        word occurrences (`doc[i]` holds word `word[i]`, in reading order)."""
+        """(document, term, term frequency) for each term of each document, by document and
+        term, from the documents' word occurrences; a term's frequency sums its occurrences in
+        reading order."""
         starts = self.ptr[word]
         counts = self.ptr[word + 1] - starts
         index = np.arange(int(counts.sum())) - np.repeat(
             np.cumsum(counts) - counts - starts, counts
         )
-        phrase_doc, phrase_term = _phrase_hits(doc, cluster_of[word], phrases, cluster_names)
+        phrase_doc, phrase_term = phrases.find(doc, cluster_of[word])
         docs = np.concatenate((np.repeat(doc, counts), phrase_doc))
         terms = np.concatenate((self.ids[index], phrase_term))
         weights = np.concatenate((self.weights[index], np.ones(len(phrase_doc))))
@@ -212,6 +243,126 @@ class _TermTable:
         return keys // width, keys % width, tf
 
 
+class _Counts:
+    """(document, term, term frequency) triples, ordered by document and term, in parts."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, doc: np.ndarray, term: np.ndarray, tf: np.ndarray) -> None:
+        self.parts.append((doc.astype(np.int32), term.astype(np.int32), tf))
+
+    def df(self, n_terms: int) -> np.ndarray:
+        """How many documents each term is in."""
+        found = np.zeros(n_terms, dtype=np.int64)
+        for _, term, _ in self.parts:
+            found += np.bincount(term, minlength=n_terms)
+        return found
+
+    def postings(self, idf: np.ndarray, n_docs: int, slot: np.ndarray | None = None) -> _Index:
+        """BM25 postings by term, each term's documents ascending; with `slot`, each document
+        is stored as `slot[document]`. A document's length sums its term frequencies by term,
+        as one pass over all triples would: a document is in one part."""
+        lengths = np.zeros(n_docs)
+        for doc, _, tf in self.parts:
+            if len(doc):
+                lengths[doc[0] : doc[-1] + 1] = np.bincount(doc - doc[0], weights=tf)
+        average = (lengths.mean() if n_docs else 0.0) or 1.0
+        per_term = self.df(len(idf))
+        bounds = np.concatenate(([0], np.cumsum(per_term)))
+        docs = np.empty(int(bounds[-1]), dtype=np.int64)
+        weights = np.empty(int(bounds[-1]))
+        cursor = bounds[:-1].copy()  # where each term's next documents go
+        while self.parts:  # each part freed once placed
+            doc, term, tf = self.parts.pop(0)
+            length = lengths[doc] / average
+            weight = idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
+            order = np.argsort(term, kind="stable")
+            term = term[order]
+            counts = np.bincount(term, minlength=len(idf))
+            first = np.cumsum(counts) - counts
+            at = cursor[term] + np.arange(len(term)) - first[term]
+            found = doc[order].astype(np.int64)
+            docs[at] = found if slot is None else slot[found]
+            weights[at] = weight[order]
+            cursor += counts
+        return _Index(bounds, docs, weights, n_docs)
+
+
+class _PhraseFinder:
+    """Finds the synonym phrases (sequences of cluster ids, each standing for a concept) in
+    documents' cluster sequences; prepared once per index."""
+
+    def __init__(
+        self, phrases: dict[tuple[int, int], list[tuple[tuple[int, ...], int]]], n_clusters: int
+    ) -> None:
+        self.width = n_clusters
+        # the clusters a phrase starts with, and those that are second in one
+        self.firsts = np.zeros(n_clusters, dtype=bool)
+        self.seconds = np.zeros(n_clusters, dtype=bool)
+        found_two: list[tuple[int, int]] = []  # (first two clusters as one key, concept)
+        found_longer: list[tuple[int, tuple[int, ...], int]] = []  # and the whole phrase
+        for (first, second), found in phrases.items():
+            self.firsts[first] = self.seconds[second] = True
+            for phrase, concept in found:
+                key = first * n_clusters + second
+                if len(phrase) == 2:
+                    found_two.append((key, concept))
+                else:
+                    found_longer.append((key, phrase, concept))
+        # by the key of their first two clusters (a key's phrases in the order they came)
+        found_two.sort(key=lambda f: f[0])
+        found_longer.sort(key=lambda f: f[0])
+        self.keys = np.array([k for k, _ in found_two], dtype=np.int64)
+        self.concepts = np.array([c for _, c in found_two], dtype=np.int64)
+        self.long_keys = np.array([k for k, _, _ in found_longer], dtype=np.int64)
+        self.long_concepts = np.array([c for _, _, c in found_longer], dtype=np.int64)
+        self.long_lengths = np.array([len(p) for _, p, _ in found_longer], dtype=np.int64)
+        width = int(self.long_lengths.max(initial=0))
+        self.long_phrases = np.full((len(found_longer), width), -1, dtype=np.int64)
+        for i, (_, phrase, _) in enumerate(found_longer):
+            self.long_phrases[i, : len(phrase)] = phrase
+
+    def find(self, doc: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document, concept) for each phrase in the documents' cluster sequences (`doc`
+        ascending): the two-word phrases at each place in order, then the longer ones."""
+        empty = np.zeros(0, dtype=np.int64)
+        if len(clusters) < 2 or not (len(self.keys) or len(self.long_keys)):
+            return empty, empty
+        # only the places where a phrase can start: two clusters of phrases, in one document
+        at = np.flatnonzero(
+            self.firsts[clusters[:-1]] & self.seconds[clusters[1:]] & (doc[:-1] == doc[1:])
+        )
+        pairs = clusters[at] * self.width + clusters[at + 1]
+        # Two-word phrases (nearly all of them): every occurrence of each wanted pair.
+        place, phrase = _each_match(self.keys, pairs)
+        found_doc, found_concept = [doc[at[place]]], [self.concepts[phrase]]
+        # Longer ones: each place whose pair starts one, and each of those phrases, then the
+        # phrase's clusters compared with those from that place on (-1 pads never match).
+        place, phrase = _each_match(self.long_keys, pairs)
+        if len(place):
+            start = at[place]
+            end = start + self.long_lengths[phrase]
+            span = start[:, None] + np.arange(self.long_phrases.shape[1])
+            inside = span < end[:, None]
+            seen = clusters[np.minimum(span, len(clusters) - 1)]
+            same = np.where(inside, seen == self.long_phrases[phrase], True).all(axis=1)
+            last = doc[np.minimum(end, len(doc)) - 1]
+            ok = same & (end <= len(clusters)) & (last == doc[start])
+            found_doc.append(doc[start[ok]])
+            found_concept.append(self.long_concepts[phrase[ok]])
+        return np.concatenate(found_doc), np.concatenate(found_concept)
+
+
+def _each_match(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) for each `wanted[i] == keys[j]` (`keys` ascending), by i, then j."""
+    low = np.searchsorted(keys, wanted, "left")
+    counts = np.searchsorted(keys, wanted, "right") - low
+    place = np.repeat(np.arange(len(wanted)), counts)
+    shift = np.cumsum(counts) - counts - low
+    return place, np.arange(len(place)) - np.repeat(shift, counts)
+
+
 class _WordIds:
     """Ids for distinct (word, as typed) tokens, and documents as arrays of them."""
 
@@ -225,26 +376,36 @@ class _WordIds:
         return list(self.ids)
 
     def documents(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(document, word id) of every word of the texts, in reading order."""
+        """(where each document starts, word ids): the ids of every word of the texts, in
+        reading order, document `d` at `[starts[d]:starts[d + 1]]`."""
         lengths: list[int] = []
-        flat: list[int] = []
-        single, other, ids = self._single, self._other, self.ids
+        flat = array("q")
+        single = self._single
         for text in texts:
             typed = typed_words(text)
-            found = list(map(single.get, typed))
-            if None in found:
-                for word in set(typed).difference(single, other):
-                    pieces = tuple(ids.setdefault(t, len(ids)) for t in fold_word(word))
-                    if len(pieces) == 1:
-                        single[word] = pieces[0]
-                    else:
-                        other[word] = pieces
-                found = list(map(single.get, typed))
-            if None in found:
-                found = [i for word in typed for i in other.get(word, (single.get(word),))]
+            try:  # every word seen before, each one token: nearly always, and fast
+                found = itemgetter(*typed)(single) if len(typed) > 1 else [single[typed[0]]]
+            except (KeyError, IndexError):
+                found = self._slow(typed)
             flat.extend(found)
             lengths.append(len(found))
-        return _doc_ids(lengths), np.array(flat, dtype=np.int64)
+        return np.cumsum([0, *lengths], dtype=np.int64), np.frombuffer(flat, dtype=np.int64)
+
+    def _slow(self, typed: list[str]) -> list[int]:
+        """The ids of `typed`, giving new words theirs."""
+        single, other, ids = self._single, self._other, self.ids
+        found = list(map(single.get, typed))
+        if None in found:
+            for word in set(typed).difference(single, other):
+                pieces = tuple(ids.setdefault(t, len(ids)) for t in fold_word(word))
+                if len(pieces) == 1:
+                    single[word] = pieces[0]
+                else:
+                    other[word] = pieces
+            found = list(map(single.get, typed))
+        if None in found:
+            found = [i for word in typed for i in other.get(word, (single.get(word),))]
+        return found
 
 
 class Matcher:
@@ -274,14 +435,29 @@ class Matcher:
             [0] + [1 + len(e.phrasings) for e in self.entries], dtype=np.int64
         )[:-1]
         self._variant_text = [v for e in self.entries for v in (e.question, *e.phrasings)]
+        # The question field numbers the phrasings by layer (`_per_entry`): first every
+        # heading, in entry order, then each entry's first `Also asked` (or learned) phrasing,
+        # of the entries that have one, then the second ones, and so on. `_slot[v]` is the
+        # place of phrasing v (numbered entry by entry, as everywhere else) in that order.
+        phrasings = np.array([len(e.phrasings) for e in self.entries], dtype=np.int64)
+        self._layers: list[tuple[np.ndarray, int]] = []
+        self._slot = np.empty(len(self._variant_text), dtype=np.int64)
+        self._slot[self._variant_start] = np.arange(len(self.entries))
+        start = len(self.entries)
+        for j in range(1, int(phrasings.max(initial=0)) + 1):
+            having = np.flatnonzero(phrasings >= j)
+            self._slot[self._variant_start[having] + j] = np.arange(start, start + len(having))
+            self._layers.append((having, start))
+            start += len(having)
         # Every distinct (word, as typed) gets an id and documents become arrays of ids, so the
         # per-word work below runs once per distinct word, not once per occurrence.
         words_of = _WordIds()
-        q_doc, q_tok = words_of.documents(self._variant_text)
-        a_doc, a_tok = words_of.documents(
+        q_starts, q_tok = words_of.documents(self._variant_text)
+        a_starts, a_tok = words_of.documents(
             " ".join((e.answer, e.why or "", *e.tags)) for e in self.entries
         )
         distinct = words_of.distinct
+        q_doc = _doc_ids(q_starts, 0, len(self._variant_text))
         poles_of_word = np.array([word_poles(*token) for token in distinct], dtype=np.int64)
         variant_poles = np.zeros(len(self._variant_text), dtype=np.int64)
         np.bitwise_or.at(variant_poles, q_doc, poles_of_word[q_tok])
@@ -290,13 +466,13 @@ class Matcher:
             if self.entries
             else np.zeros(0, dtype=np.int64)
         )
-        # An entry's whole text: its phrasings, then its answer, why and tags.
-        b_doc = np.concatenate((self._variant_entry[q_doc], a_doc))
-        order = np.argsort(b_doc, kind="stable")
-        b_doc, b_tok = b_doc[order], np.concatenate((q_tok, a_tok))[order]
-        counts = np.bincount(b_tok, minlength=len(distinct))
+        del q_doc
+        counts = np.bincount(q_tok, minlength=len(distinct))
+        counts += np.bincount(a_tok, minlength=len(distinct))
         self._vocabulary = Vocabulary(zip(distinct, counts.tolist(), strict=True), synonyms)
-        self._build_index(distinct, (q_doc, q_tok), (b_doc, b_tok))
+        counted = self._count_terms(distinct, (q_starts, q_tok), (a_starts, a_tok))
+        del q_starts, q_tok, a_starts, a_tok  # the words are counted: memory for the postings
+        self._build_index(*counted)
         # The per-word terms were needed for every word while indexing; from now on only for the
         # words of the phrasings "explained" reads, so the cache starts over and fills as needed.
         self._vocabulary.clear_term_cache()
@@ -304,15 +480,16 @@ class Matcher:
 
     # -- index ------------------------------------------------------------------------------
 
-    def _build_index(
+    def _count_terms(
         self,
         distinct: list[tuple[str, str]],
         variants: tuple[np.ndarray, np.ndarray],
-        bodies: tuple[np.ndarray, np.ndarray],
-    ) -> None:
-        """BM25 postings for each question variant (the heading and each `Also asked`) and for
-        each whole entry, from (document, word id) occurrence arrays. IDF counts entries, so a
-        variant can't inflate it."""
+        answers: tuple[np.ndarray, np.ndarray],
+    ) -> tuple[_Counts, _Counts, dict[str, int]]:
+        """How often each index term is in each question variant (the heading and each `Also
+        asked`) and in each whole entry (its phrasings, then its answer, why and tags), from
+        the words of the variants and of the answers (`_WordIds.documents`); and the terms'
+        ids."""
         terms: dict[str, int] = {}
         clusters: dict[str, int] = {}
         term_ptr, term_id, term_weight, cluster_of = [0], [], [], []
@@ -329,18 +506,58 @@ class Matcher:
         table = _TermTable(
             np.array(term_ptr), np.array(term_id, dtype=np.int64), np.array(term_weight)
         )
-        phrases = self._phrase_table(clusters, terms)
+        phrases = _PhraseFinder(self._phrase_table(clusters, terms), len(clusters))
         cluster_ids = np.array(cluster_of, dtype=np.int64)
-        q_doc, q_term, q_tf = table.expand(*variants, cluster_ids, phrases, clusters)
-        b_doc, b_term, b_tf = table.expand(*bodies, cluster_ids, phrases, clusters)
+        in_variants = table.counts(self._variant_chunks(*variants), cluster_ids, phrases)
+        in_bodies = table.counts(self._entry_chunks(variants, answers), cluster_ids, phrases)
+        return in_variants, in_bodies, terms
+
+    def _build_index(self, in_variants: _Counts, in_bodies: _Counts, terms: dict[str, int]) -> None:
+        """BM25 postings for the question variants and the whole entries. IDF counts entries,
+        so a variant can't inflate it."""
         n = max(len(self.entries), 1)
-        df = np.bincount(b_term, minlength=len(terms))
+        df = in_bodies.df(len(terms))
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self._idf = {name: float(idf[i]) for name, i in terms.items() if df[i]}
         self._unknown_idf = math.log(1 + (n - 0.5) / 1.5)
         self._term_ids = {name: i for name, i in terms.items() if df[i]}
-        self._q_postings = _bm25(q_doc, q_term, q_tf, idf, len(self._variant_text))
-        self._b_postings = _bm25(b_doc, b_term, b_tf, idf, len(self.entries))
+        self._q_postings = in_variants.postings(idf, len(self._variant_text), self._slot)
+        self._b_postings = in_bodies.postings(idf, len(self.entries))
+
+    def _variant_chunks(
+        self, starts: np.ndarray, words: np.ndarray
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(variant, word id) of the words of COUNT_CHUNK variants at a time, in reading order."""
+        n = len(self._variant_text)
+        for low in range(0, n, COUNT_CHUNK):
+            high = min(low + COUNT_CHUNK, n)
+            yield _doc_ids(starts, low, high), words[starts[low] : starts[high]]
+
+    def _entry_chunks(
+        self, variants: tuple[np.ndarray, np.ndarray], answers: tuple[np.ndarray, np.ndarray]
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(entry, word id) of the words of COUNT_CHUNK entries at a time: each entry's
+        phrasings, then its answer, in reading order."""
+        (q_starts, q_words), (a_starts, a_words) = variants, answers
+        n = len(self.entries)
+        for low in range(0, n, COUNT_CHUNK):
+            high = min(low + COUNT_CHUNK, n)
+            first = int(self._variant_start[low])
+            last = int(self._variant_start[high]) if high < n else len(self._variant_text)
+            doc = np.concatenate(
+                (
+                    self._variant_entry[_doc_ids(q_starts, first, last)],
+                    _doc_ids(a_starts, low, high),
+                )
+            )
+            word = np.concatenate(
+                (
+                    q_words[q_starts[first] : q_starts[last]],
+                    a_words[a_starts[low] : a_starts[high]],
+                )
+            )
+            order = np.argsort(doc, kind="stable")
+            yield doc[order], word[order]
 
     def _phrase_table(
         self, clusters: dict[str, int], terms: dict[str, int]
@@ -434,35 +651,28 @@ class Matcher:
         total_weight = sum(p.weight for p in positions)
         if not positions or total_weight <= 0 or not self.entries:
             return Match(question, None, 0.0, False)
-        n_variants = len(self._variant_entry)
-        variant_score, variant_cover = np.zeros(n_variants), np.zeros(n_variants)
-        body_score, body_cover = np.zeros(len(self.entries)), np.zeros(len(self.entries))
-        in_question, in_body = [], []
-        for position in positions:
-            for postings, score, cover, seen in (
-                (self._q_postings, variant_score, variant_cover, in_question),
-                (self._b_postings, body_score, body_cover, in_body),
-            ):
-                best = np.zeros(len(score))
-                for term, weight in position.alternatives.items():
-                    docs, values = self._postings(postings, term)
-                    best[docs] = np.maximum(best[docs], values * weight)
-                hit = best > 0
-                score += best
-                cover += position.weight * hit
-                seen.append(hit)
-        candidates = np.flatnonzero(body_cover)
+        variant_score, variant_cover, in_question = self._field(self._q_postings, positions)
+        body_score, body_cover, in_body = self._field(self._b_postings, positions)
+        candidates = np.flatnonzero(body_cover > 0)
         if not len(candidates):
             return Match(question, None, 0.0, False, features={"unknown": 1.0})
         # The best question phrasing of each entry, plus the whole entry at a lower weight; then
         # scaled by the share of the question the entry explains, so an entry that matches
         # every word beats one that matches a few words many times.
-        best_phrasing = np.maximum.reduceat(variant_score, self._variant_start)
-        scores = (best_phrasing + BODY_WEIGHT * body_score) * body_cover / total_weight
-        phrasing_cover = np.maximum.reduceat(variant_cover, self._variant_start) / total_weight
-        scores *= 1 - PHRASING_COVER_WEIGHT + PHRASING_COVER_WEIGHT * phrasing_cover
+        best_phrasing, phrasing_cover = self._per_entry(variant_score, variant_cover)
+        # (best_phrasing + BODY_WEIGHT * body_score) * body_cover / total_weight, in place
+        scores = body_score * BODY_WEIGHT
+        scores += best_phrasing
+        scores *= body_cover
+        scores /= total_weight
+        phrasing_cover /= total_weight
+        # and times 1 - PHRASING_COVER_WEIGHT + PHRASING_COVER_WEIGHT * phrasing_cover
+        phrasing_cover *= PHRASING_COVER_WEIGHT
+        phrasing_cover += 1 - PHRASING_COVER_WEIGHT
+        scores *= phrasing_cover
         opposite = self._opposite(poles(pairs))
-        scores = np.where(opposite, scores * OPPOSITE_PENALTY, scores)
+        if opposite.any():
+            scores[opposite] *= OPPOSITE_PENALTY
         top_k = min(max(limit, RERANK), len(candidates))
         pool = candidates[np.argpartition(-scores[candidates], top_k - 1)[:top_k]]
         asked = {term for p in positions for term in p.alternatives}
@@ -474,17 +684,18 @@ class Matcher:
         top_score = float(scores[top])
         second = float(scores[ranked[1]]) if len(ranked) > 1 else 0.0
         first = int(self._variant_start[top])
-        phrasings = variant_score[first : first + 1 + len(self.entries[top].phrasings)]
-        variant = first + int(np.argmax(phrasings))
+        slots = self._slot[first : first + 1 + len(self.entries[top].phrasings)]
+        variant = int(slots[int(np.argmax(variant_score.take(slots)))])
         heaviest = max(p.weight for p in positions)
         weights = [p.weight for p in positions]
         features = {
             "missing": max(
-                (w for w, h in zip(weights, in_body, strict=True) if not h[top]), default=0.0
+                (w for i, w in enumerate(weights) if not in_body.holds(i, top)),
+                default=0.0,
             )
             / heaviest,
             "missing_question": max(
-                (w for w, h in zip(weights, in_question, strict=True) if not h[variant]),
+                (w for i, w in enumerate(weights) if not in_question.holds(i, variant)),
                 default=0.0,
             )
             / heaviest,
@@ -521,6 +732,72 @@ class Matcher:
             features=features,
             vague=vague,
         )
+
+    def _field(
+        self, postings: _Index, positions: list[_Position]
+    ) -> tuple[np.ndarray, np.ndarray, _Hits]:
+        """(score, coverage, hits) of every document of a field: each position adds the best of
+        its alternatives' weighted values to a document's score, and its weight to the
+        coverage where it has one.
+
+        Both sums run position by position, in order, as floating point needs for the same
+        answer every time; the coverage is looked up by which positions a document has, in a
+        table of those sums (`_Hits`).
+        """
+        n = postings.size
+        score = np.zeros(n)
+        hits = _Hits(n, [p.weight for p in positions])
+        done: dict[tuple[tuple[str, float], ...], tuple[np.ndarray | None, np.ndarray]] = {}
+        for i, position in enumerate(positions):
+            key = tuple(position.alternatives.items())
+            if key not in done:  # "lagerställe" and "lagerställen" in one question
+                done[key] = self._best_of(postings, position.alternatives)
+            docs, best = done[key]
+            if docs is None:
+                score += best
+                hits.add(i, best > 0)
+            else:
+                # a document in several alternatives is written the same sum each time
+                score[docs] = score.take(docs) + best
+                hits.add_sparse(i, docs)
+        return score, hits.cover(), hits
+
+    def _best_of(
+        self, postings: _Index, alternatives: Mapping[str, float]
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """The best of the alternatives' weighted values in each document of a field:
+        (None, a value per document) for a position in many documents, or (documents, their
+        values) for one in fewer than one in SPARSE_COST, whose sums are then updated document
+        by document: most of a large knowledge base has none of its words."""
+        n = postings.size
+        found = [(*self._postings(postings, t), w) for t, w in alternatives.items()]
+        found.sort(key=lambda f: -len(f[0]))  # the longest first: it is only written
+        if sum(len(f[0]) for f in found) * SPARSE_COST >= n:
+            key = tuple(alternatives.items())
+            best = postings.cache.get(key)
+            if best is None:
+                best = postings.cache.put(key, _best(n, found))
+            return None, best
+        if len(found) < 2:
+            docs, values, weight = found[0] if found else (*_EMPTY, 1.0)
+            return docs, values * weight
+        docs = np.concatenate([f[0] for f in found])
+        return docs, _best(n, found).take(docs)
+
+    def _per_entry(
+        self, variant_score: np.ndarray, variant_cover: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The best score and the best coverage of each entry's phrasings: its heading's, then
+        each further phrasing's where the entry has one, a layer at a time (`_layers`)."""
+        n = len(self.entries)
+        found = []
+        for values in (variant_score, variant_cover):
+            best = values[:n].copy()
+            for entries, start in self._layers:
+                layer = values[start : start + len(entries)]
+                best[entries] = np.maximum(best.take(entries), layer)
+            found.append(best)
+        return found[0], found[1]
 
     def _opposite(self, asked: int) -> np.ndarray:
         """Entries that name only the other pole of a pair of which the question names one: a
@@ -584,66 +861,90 @@ def _names(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(inside), frozenset(starts)
 
 
-def _doc_ids(lengths: list[int]) -> np.ndarray:
-    """The document of each occurrence, for documents of these lengths laid end to end."""
-    return np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+def _best(n: int, found: list[tuple[np.ndarray, np.ndarray, float]]) -> np.ndarray:
+    """Per document, the best weighted value of the alternatives `found` (documents, values,
+    weight), longest first (0 where none is)."""
+    best = np.zeros(n)
+    for i, (docs, values, weight) in enumerate(found):
+        weighted = values if weight == 1.0 else values * weight
+        best[docs] = weighted if i == 0 else np.maximum(best.take(docs), weighted)
+    return best
 
 
-def _phrase_hits(
-    doc: np.ndarray,
-    clusters: np.ndarray,
-    phrases: dict[tuple[int, int], list[tuple[tuple[int, ...], int]]],
-    cluster_names: Sized,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(document, concept) for each synonym phrase in the documents' cluster sequences (cluster
-    ids below `len(cluster_names)`)."""
-    empty = np.zeros(0, dtype=np.int64)
-    if not phrases or len(clusters) < 2:
-        return empty, empty
-    width = len(cluster_names)
-    pairs = np.where(doc[:-1] == doc[1:], clusters[:-1] * width + clusters[1:], -1)
-    pair_keys, pair_concepts = [], []
-    longer: dict[int, list[tuple[tuple[int, ...], int]]] = defaultdict(list)
-    for (first, second), found in phrases.items():
-        for phrase, concept in found:
-            if len(phrase) == 2:
-                pair_keys.append(first * width + second)
-                pair_concepts.append(concept)
-            else:
-                longer[first * width + second].append((phrase, concept))
-    # Two-word phrases (nearly all of them) in bulk: every occurrence of each wanted pair.
-    order = np.argsort(pair_keys, kind="stable")
-    keys = np.array(pair_keys, dtype=np.int64)[order]
-    concepts = np.array(pair_concepts, dtype=np.int64)[order]
-    low = np.searchsorted(keys, pairs, "left")
-    counts = np.searchsorted(keys, pairs, "right") - low
-    starts = np.flatnonzero(counts)
-    counts = counts[starts]
-    shift = np.cumsum(counts) - counts - low[starts]
-    found_doc = [np.repeat(doc[starts], counts)]
-    found_concept = [concepts[np.arange(int(counts.sum())) - np.repeat(shift, counts)]]
-    if longer:
-        wanted = np.sort(np.array(list(longer), dtype=np.int64))
-        at = np.minimum(np.searchsorted(wanted, pairs), len(wanted) - 1)
-        for i in np.flatnonzero(wanted[at] == pairs).tolist():
-            for phrase, concept in longer[int(pairs[i])]:
-                end = i + len(phrase)
-                if (
-                    end <= len(clusters)
-                    and doc[end - 1] == doc[i]
-                    and tuple(clusters[i:end].tolist()) == phrase
-                ):
-                    found_doc.append(np.array([doc[i]]))
-                    found_concept.append(np.array([concept]))
-    return np.concatenate(found_doc), np.concatenate(found_concept)
+class _BestCache:
+    """The last whole-array bests of question words (`Matcher._best_of`) by their alternatives,
+    up to `limit` bytes: the words in many entries are the common ones, asked again and again.
+    The arrays are read-only."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._arrays: OrderedDict[tuple[tuple[str, float], ...], np.ndarray] = OrderedDict()
+
+    def get(self, key: tuple[tuple[str, float], ...]) -> np.ndarray | None:
+        found = self._arrays.get(key)
+        if found is not None:
+            self._arrays.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[tuple[str, float], ...], best: np.ndarray) -> np.ndarray:
+        best.flags.writeable = False
+        if key not in self._arrays and best.nbytes <= self.limit:
+            self._arrays[key] = best
+            self.size += best.nbytes
+            while self.size > self.limit:
+                self.size -= self._arrays.popitem(last=False)[1].nbytes
+        return best
 
 
-def _bm25(
-    doc: np.ndarray, term: np.ndarray, tf: np.ndarray, idf: np.ndarray, n_docs: int
-) -> _Index:
-    lengths = np.bincount(doc, weights=tf, minlength=n_docs)
-    length = lengths[doc] / ((lengths.mean() if n_docs else 0.0) or 1.0)
-    weight = idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
-    order = np.argsort(term * n_docs + doc)  # by term, then document; the pairs are unique
-    bounds = np.searchsorted(term[order], np.arange(len(idf) + 1))
-    return _Index(bounds, doc[order], weight[order])
+class _Hits:
+    """Which positions of a question each document of a field has, and the coverage that makes.
+
+    The first FLAG_BITS positions are bits of one flag per document, and the coverage is looked
+    up in a table of the weights' sums for each combination of them, each summed in position
+    order: one pass over the flags instead of one per position. Later positions (rare) keep a
+    mask each and are added in order after.
+    """
+
+    def __init__(self, n: int, weights: list[float]) -> None:
+        self.n = n
+        self.weights = weights
+        self.flags = np.zeros(n, dtype=np.uint16)
+        self.later: list[np.ndarray] = []
+
+    def add(self, position: int, hit: np.ndarray) -> None:
+        """Position `position` is in the documents where the mask `hit` is set."""
+        if position < FLAG_BITS:
+            bit = np.multiply(hit, np.uint16(1 << position), dtype=np.uint16)
+            np.bitwise_or(self.flags, bit, out=self.flags)
+        else:
+            self.later.append(hit)
+
+    def add_sparse(self, position: int, docs: np.ndarray) -> None:
+        """Position `position` is in the documents `docs` (a document may repeat)."""
+        if position < FLAG_BITS:
+            self.flags[docs] = self.flags.take(docs) | np.uint16(1 << position)
+        else:
+            hit = np.zeros(self.n, dtype=bool)
+            hit[docs] = True
+            self.later.append(hit)
+
+    def holds(self, position: int, doc: int) -> bool:
+        if position < FLAG_BITS:
+            return bool((int(self.flags[doc]) >> position) & 1)
+        return bool(self.later[position - FLAG_BITS][doc])
+
+    def cover(self) -> np.ndarray:
+        """Per document, the sum of the weights of the positions it has, in position order."""
+        table = np.zeros(1)  # by flags: the combinations without a position, then with it
+        for weight in self.weights[:FLAG_BITS]:
+            table = np.concatenate((table, table + weight))
+        cover = table.take(self.flags.astype(np.intp))  # take is slow with small integers
+        for weight, hit in zip(self.weights[FLAG_BITS:], self.later, strict=True):
+            cover += weight * hit
+        return cover
+
+
+def _doc_ids(starts: np.ndarray, low: int, high: int) -> np.ndarray:
+    """The document of each word of documents `low` to `high` (`_WordIds.documents`)."""
+    return np.repeat(np.arange(low, high, dtype=np.int64), np.diff(starts[low : high + 1]))
