@@ -28,7 +28,7 @@ from bot.support.escalations import Ladder, Refused
 from bot.support.inbox import Inbox
 from bot.support.learning import Learned, Learning, Source
 from bot.support.notices import Tone
-from bot.support.outbox import Outbox, Sender
+from bot.support.outbox import SENDING_AT_ONCE, Outbox, Sender
 from bot.support.questions import SupportDesk, escalation_reason
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ class Core:
     inbox: Inbox
     escalating_sources: frozenset[str] = frozenset()
     _closing: bool = field(default=False, repr=False)
+    _waiting: bool = field(default=False, repr=False)
     _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
     _kicked: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     _reloading: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
@@ -81,31 +82,42 @@ class Core:
 
     @property
     def delivering(self) -> bool:
-        """The outbox is being delivered in the background (after a kick)."""
-        return self._delivering is not None and not self._delivering.done()
+        """The outbox is being delivered in the background (after a kick), not just waiting
+        for a held-back message to come due."""
+        alive = self._delivering is not None and not self._delivering.done()
+        return alive and not self._waiting
 
     def kick(self) -> None:
         """Deliver the outbox now, in the background, and again when a held-back message is
         due (a rate limit's Retry-After) within a short while; the scheduled job takes what
         is due later, or what failed."""
         self._kicked.set()
+        self._waiting = False
         if self._delivering is None or self._delivering.done():
             self._delivering = asyncio.get_running_loop().create_task(self._deliver())
+
+    async def deliver(self) -> int:
+        """Send everything that is due now, each lane's messages in turn; the number sent."""
+        sent = 0
+        while count := await self.outbox.deliver_due():
+            sent += count
+        return sent
 
     async def _deliver(self) -> None:
         try:
             while not self._closing:
                 self._kicked.clear()
-                if await self.outbox.deliver_due():
-                    continue
+                await self.deliver()
                 due = await self.outbox.next_due()
-                if due is None:
-                    return
-                wait = (due - self.outbox.clock()).total_seconds()
-                if wait > FOLLOW_UP_SECONDS:
-                    return
+                wait = (due - self.outbox.clock()).total_seconds() if due else None
+                if self._kicked.is_set():  # kicked while delivering: there is more
+                    continue
+                if wait is None or wait > FOLLOW_UP_SECONDS:
+                    return  # no await from the check to the end: a kick now starts anew
+                self._waiting = True
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._kicked.wait(), max(wait, MIN_WAIT_SECONDS))
+                self._waiting = False
         except Exception:
             log.exception("outbox delivery failed; the scheduled job will try again")
 
@@ -232,7 +244,8 @@ def load_knowledge(settings: Settings, learned: Mapping[str, Sequence[str]]) -> 
 
 
 async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Core:
-    db = Database(settings.database_url)
+    # the inbox's workers, the outbox's sends and the requests being acknowledged
+    db = Database(settings.database_url, connections=settings.workers + SENDING_AT_ONCE + 4)
     await db.upgrade()
     learning = Learning(db)
     knowledge = load_knowledge(settings, await learning.by_entry())

@@ -29,6 +29,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "går igenom olösta frågor och förbättrar FAQ:n."
         ),
         "question_gone": "Den frågan finns inte längre hos mig. Ställ den gärna igen.",
+        "no_question_button": (
+            "Den här knappen pekar inte på någon fråga jag känner till. Ställ gärna frågan igen."
+        ),
         "already_unresolved": "Frågan är redan sparad som obesvarad.",
         "solved_ack": "Skönt! Markerad som löst av {user}.",
         "not_helpful_marked": "Markerad som inte till hjälp av {user}.",
@@ -88,7 +91,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "unresolved_header": "{title} (de senaste {count})",
         "unresolved_none": "Inga obesvarade frågor just nu.",
         "no_answer": "Inget säkert svar i FAQ:n (närmast: {guess}, säkerhet {confidence}).",
-        "busy": ("Många frågor just nu: jag svarar här i tråden inom ungefär {minutes} min."),
+        "busy": "Många frågor just nu: jag svarar här i tråden inom ungefär {minutes} min.",
+        "trouble": (
+            "Jag har tekniska problem just nu och kan inte svara direkt. Jag svarar här i tråden "
+            "så snart det fungerar igen."
+        ),
         "greeting": (
             "Hej! Jag svarar på frågor om affärssystemet utifrån vår FAQ "
             "(ekonomi, lager, inköp). Skriv din fråga, gärna med ett par ord om vad du "
@@ -172,6 +179,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "superusers go through unresolved questions and improve the FAQ."
         ),
         "question_gone": "I no longer have that question. Please ask it again.",
+        "no_question_button": (
+            "This button doesn't point to any question I know of. Please ask it again."
+        ),
         "already_unresolved": "The question is already saved as unanswered.",
         "solved_ack": "Great! Marked as solved by {user}.",
         "not_helpful_marked": "Marked as not helpful by {user}.",
@@ -229,6 +239,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "unresolved_none": "No unanswered questions right now.",
         "no_answer": "No confident answer in the FAQ (closest: {guess}, confidence {confidence}).",
         "busy": "Many questions right now: I will answer in this thread in about {minutes} min.",
+        "trouble": (
+            "I have a technical problem right now and can't answer at once. I will answer in "
+            "this thread as soon as it works again."
+        ),
         "greeting": (
             "Hi! I answer questions about our ERP system from our FAQ (finance, warehouse, "
             "purchasing). Type your question, ideally with a few words on what you're trying to do."
@@ -423,6 +437,7 @@ DESK = {
     "usage_faq": "Så här: `/support faq N`",
     "unknown_action": "Den här knappen eller formuläret känner jag inte till ({name}).",
     "no_ticket_number": "Den här knappen eller formuläret pekar inte på något ärende.",
+    "form_incomplete": "Formuläret kom fram utan sitt fält. Stäng det och försök igen.",
     "queue_mine": "Dina ärenden",
     "queue_all": "Alla öppna ärenden",
     "queue_area": "Öppna ärenden inom {area}",

@@ -66,7 +66,7 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
         )
 
     add("escalation-sweep", lambda: _sweep(core), IntervalTrigger(seconds=SWEEP_EVERY_SECONDS))
-    add("outbox-deliver", core.outbox.deliver_due, IntervalTrigger(seconds=DELIVER_EVERY_SECONDS))
+    add("outbox-deliver", core.deliver, IntervalTrigger(seconds=DELIVER_EVERY_SECONDS))
     add(
         "upgrade-reminders",
         lambda: _then_deliver(core, core.reminders.run()),

@@ -20,11 +20,17 @@ class DatabaseUnavailable(Exception):
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, connections: int = 5) -> None:
+        """`connections`: how many a server database keeps open (the work done at once); each
+        is checked before use, so a database that restarted is used again at once."""
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo)
         if self.is_sqlite:
+            self.engine: AsyncEngine = create_async_engine(url, echo=echo)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_async_engine(
+                url, echo=echo, pool_pre_ping=True, pool_size=connections, max_overflow=10
+            )
         self.session = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property

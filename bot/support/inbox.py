@@ -70,6 +70,7 @@ class Inbox:
         self._tasks: list[asyncio.Task[None]] = []
         self._busy = 0
         self._stopping = False
+        self._failing = False
         self._pruned_at = clock()
         self._handled: collections.deque[float] = collections.deque(maxlen=10_000)
 
@@ -291,9 +292,15 @@ class Inbox:
                     self._pruned_at = self.clock()
                     await self.prune()
             except Exception:
-                log.exception("inbox worker: the database failed; trying again shortly")
+                if not self._failing:  # once an outage, not at every try
+                    log.exception("inbox worker: the database failed; trying again every second")
+                self._failing = True
                 worked = False
                 await asyncio.sleep(POLL_SECONDS)
+            else:
+                if self._failing:
+                    log.warning("inbox worker: the database works again")
+                self._failing = False
             if not worked and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)

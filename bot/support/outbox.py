@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -49,9 +49,13 @@ class Delivery:
 Sender = Callable[[dict[str, Any], Delivery], Awaitable[str | None]]
 Clock = Callable[[], datetime]
 
-LEASE = timedelta(minutes=1)
+# A crashed holder's messages go again after this; every sender gives up sooner (Slack 10 s,
+# webhooks 15 s, SMTP 20 s), so a live one is never doubled.
+LEASE = timedelta(seconds=30)
 LOUD_AFTER = 6  # a delivery failing this often is logged as an error, and still retried
-BATCH = 25
+BATCH = 16  # leased at once: sent in two rounds at most, well within the lease
+SENDING_AT_ONCE = 8  # lanes sent side by side
+RECORD_TRIES = 10  # a second apart: well within the lease
 
 
 class TemporaryFailure(Exception):
@@ -67,9 +71,10 @@ class PermanentFailure(Exception):
 
 
 def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, ... at most 1 hour between tries; temporary failures are retried
-    until they succeed (a mail server down over a weekend still gets the message on Monday)."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+    """5 s, 10 s, 20 s, ... at most 1 hour between tries; temporary failures are retried until
+    they succeed (a mail server down over a weekend still gets the message on Monday). The
+    first tries come soon: a message waiting holds back the rest of its lane."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
 
 
 def enqueue(
@@ -85,7 +90,7 @@ def enqueue(
     Messages with the same `lane` go out one after the other, in the order they were added."""
     session.add(
         OutboxMessage(
-            lane=f"{route}:{lane}"[:191] if lane else None,
+            lane=lane[:191] if lane else None,
             route=route,
             topic=topic,
             payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
@@ -146,19 +151,37 @@ class Outbox:
     async def deliver_due(self) -> int:
         """Send what is due on the routes that have a sender, the lanes side by side (each
         lane's first message only: the next goes when it is sent); the number sent."""
-        sent = await asyncio.gather(*(self._deliver(m) for m in await self._lease()))
-        return sum(sent)
+        sending = asyncio.Semaphore(SENDING_AT_ONCE)
+
+        async def deliver(message: OutboxMessage) -> int:
+            async with sending:
+                return await self._deliver(message)
+
+        return sum(await asyncio.gather(*(deliver(m) for m in await self._lease())))
 
     async def next_due(self) -> datetime | None:
-        """When the earliest message that could go next is due (after a rate limit's
-        Retry-After, a backoff); None when there is none."""
+        """When the earliest message that could go next is due: after a rate limit's
+        Retry-After, a backoff, or the lease of a process that died sending it; None when
+        nothing waits."""
+        free_at = case(
+            (
+                OutboxMessage.locked_until > OutboxMessage.next_attempt_at,
+                OutboxMessage.locked_until,
+            ),
+            else_=OutboxMessage.next_attempt_at,
+        )
         async with self.db.session() as session:
-            return await session.scalar(
-                select(func.min(OutboxMessage.next_attempt_at)).where(*self._ready(self.clock()))
-            )
+            return await session.scalar(select(func.min(free_at)).where(*self._waiting()))
 
     def _ready(self, now: datetime) -> list[ColumnElement[bool]]:
-        """Waiting on a route this process sends, not leased, and first in its lane."""
+        """Waiting on a route this process sends, first in its lane, and not leased."""
+        return [
+            *self._waiting(),
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+        ]
+
+    def _waiting(self) -> list[ColumnElement[bool]]:
+        """Waiting on a route this process sends, and first in its lane."""
         earlier = aliased(OutboxMessage)
         first_in_lane = or_(
             OutboxMessage.lane.is_(None),
@@ -174,7 +197,6 @@ class Outbox:
             OutboxMessage.id > self.after,
             OutboxMessage.state == "pending",
             OutboxMessage.route.in_(list(self.senders)),
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
             first_in_lane,
         ]
 
@@ -250,9 +272,23 @@ class Outbox:
             )
         else:
             values.update(state="sent", sent_at=self.clock(), result=result, last_error=None)
-        async with self.db.session() as session:
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values)
-            )
-            await session.commit()
+        await self._record(message.id, values)
         return int(values.get("state") == "sent")
+
+    async def _record(self, message_id: int, values: dict[str, Any]) -> None:
+        """Record how a send went, trying for a while when the database is away: until it is
+        recorded, the message's lease holds back its lane."""
+        for attempt in range(RECORD_TRIES):
+            try:
+                async with self.db.session() as session:
+                    await session.execute(
+                        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+                    )
+                    await session.commit()
+                return
+            except Exception:
+                if attempt + 1 == RECORD_TRIES:
+                    raise
+                if attempt == 0:
+                    log.warning("outbox %d: can't record the send yet; trying again", message_id)
+                await asyncio.sleep(1)

@@ -16,11 +16,13 @@ from handlers.slack import actions, commands, events, home, inbox, messages, sho
 from handlers.slack.identity import ROUTE
 from handlers.slack.notify import slack_sender
 
+SEND_TIMEOUT = 10  # seconds; well within the outbox's lease, so a post in flight is never doubled
+
 
 def web_client(settings: Settings, *, retries: bool = True) -> AsyncWebClient:
     """The Web API client; `SLACK_API_URL` redirects it (tests use a fake). With `retries`,
     calls that hit a rate limit, a 5xx or a dropped connection are retried twice."""
-    client = AsyncWebClient(token=settings.slack_bot_token)
+    client = AsyncWebClient(token=settings.slack_bot_token, timeout=30 if retries else SEND_TIMEOUT)
     if settings.slack_api_url:
         client.base_url = settings.slack_api_url
     client.retry_handlers = (

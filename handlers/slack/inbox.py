@@ -9,6 +9,7 @@ is told in the thread when to expect the answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -16,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -65,11 +67,39 @@ class _Depth:
 Middleware = Callable[..., Awaitable[BoltResponse | None]]
 
 
+class _Outage:
+    """Whether the database refused the last event: said once in the log when it starts and
+    once when it ends, however many events come in between."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def failed(self, event_id: str) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            log.exception(
+                "the database can't keep Slack events (first: %s); answering 503 so that Slack "
+                "sends them again, until it can",
+                event_id,
+            )
+
+    def kept(self) -> None:
+        if self.since is not None:
+            log.warning(
+                "the database keeps Slack events again, after %.0f s", time.monotonic() - self.since
+            )
+            self.since = None
+
+
 def inbox_middleware(core: Core) -> Middleware:
     depth = _Depth(core)
+    outage = _Outage()
 
     async def keep(
-        body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
+        body: dict[str, Any],
+        context: dict[str, Any],
+        request: AsyncBoltRequest,
+        next: Callable[[], Awaitable[None]],
     ) -> BoltResponse | None:
         bot_user_id = context.get("bot_user_id")
         event = kept(core, body, bot_user_id)
@@ -83,8 +113,11 @@ def inbox_middleware(core: Core) -> Middleware:
                 event_id, KIND, f"{ROUTE}:{event.get('channel')}", payload
             )
         except Exception:
-            log.exception("could not keep Slack event %s; Slack will send it again", event_id)
+            outage.failed(event_id)
+            if not request.headers.get("x-slack-retry-num"):  # once, not at every retry
+                _tell_trouble(context.get("client"), event)
             return BoltResponse(status=503, body="")
+        outage.kept()
         if new:
             waiting = await depth.now()
             if waiting > core.settings.busy_after:
@@ -115,6 +148,30 @@ async def _tell_busy(core: Core, event: dict[str, Any], event_id: str, waiting: 
         log.warning("could not queue the busy notice for %s", event_id, exc_info=True)
         return
     core.kick()
+
+
+def _tell_trouble(client: AsyncWebClient | None, event: dict[str, Any]) -> None:
+    """Say in the thread that the answer is delayed (straight to Slack, as the database is
+    away; in the background, so the 503 goes at once)."""
+    if client is None:
+        return
+    lang = detect_language(question_text(event.get("text") or ""))
+    thread = event.get("thread_ts") or event.get("ts")
+
+    async def post() -> None:
+        try:
+            await client.chat_postMessage(
+                channel=str(event.get("channel")), thread_ts=thread, text=t(lang, "trouble")
+            )
+        except Exception:
+            log.warning("could not tell the asker about the delay", exc_info=True)
+
+    task = asyncio.get_running_loop().create_task(post())
+    _TELLING.add(task)
+    task.add_done_callback(_TELLING.discard)
+
+
+_TELLING: set[asyncio.Task[None]] = set()  # kept until done (the loop holds tasks weakly)
 
 
 def event_handler(core: Core, client: AsyncWebClient) -> Handler:

@@ -55,9 +55,9 @@ async def test_retries_with_backoff_until_it_goes_through(core: Core) -> None:
     await add(core, "slack", {"n": 1}, "k1")
     assert await outbox.deliver_due() == 0
     assert await outbox.deliver_due() == 0  # not due again yet: backoff
-    clock.now += timedelta(seconds=30)
+    clock.now += timedelta(seconds=5)
     assert await outbox.deliver_due() == 0
-    clock.now += timedelta(seconds=59)
+    clock.now += timedelta(seconds=9)
     assert await outbox.deliver_due() == 0 and len(attempts) == 2
     clock.now += timedelta(seconds=1)
     assert await outbox.deliver_due() == 1
@@ -110,8 +110,12 @@ async def test_two_processes_never_send_the_same_message(core: Core) -> None:
     first, second = Outbox(core.db, Clock()), Outbox(core.db, Clock())
     first.register("slack", slow)
     second.register("slack", slow)
-    counts = await asyncio.gather(first.deliver_due(), second.deliver_due())
-    assert sum(counts) == 20
+    total = 0
+    while counts := await asyncio.gather(first.deliver_due(), second.deliver_due()):
+        if not sum(counts):
+            break
+        total += sum(counts)
+    assert total == 20
     assert sorted(sent) == list(range(20))
 
 
