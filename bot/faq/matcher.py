@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from array import array
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 
 import numpy as np
@@ -40,7 +42,7 @@ from bot.faq.calibration import (
     PHRASINGS_FULL,
 )
 from bot.faq.model import Entry
-from bot.faq.text import POLES, fold_word, is_stopword, poles, tokens, typed_words, word_poles
+from bot.faq.text import POLES, fold_word, is_stopword, poles, tokens, word_poles, words_in
 from bot.faq.vocabulary import Vocabulary
 
 # Where the constants were checked, in docs/benchmarks.md:
@@ -363,6 +365,10 @@ def _each_match(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.nd
     return place, np.arange(len(place)) - np.repeat(shift, counts)
 
 
+_ID = "i"  # array and numpy type code of word ids while texts are read (C int)
+_ID_BYTES = array(_ID).itemsize
+
+
 class _WordIds:
     """Ids for distinct (word, as typed) tokens, and documents as arrays of them."""
 
@@ -370,6 +376,12 @@ class _WordIds:
         self.ids: dict[tuple[str, str], int] = {}
         self._single: dict[str, int] = {}  # typed words that fold to one token: nearly all
         self._other: dict[str, tuple[int, ...]] = {}  # to none ("µ") or to several ("㏂")
+        # The ids of the words of each whitespace-separated piece of text seen (lower case), as
+        # the bytes of an array of _ID: "**kundfaktura**," -> kundfaktura's id. A text is split
+        # at its spaces, which is much faster than finding its words, texts are mostly pieces
+        # seen before, and bytes are joined fast.
+        self._pieces: dict[str, bytes] = {}
+        self._piece_words: dict[str, list[str]] = {}  # and the words themselves
 
     @property
     def distinct(self) -> list[tuple[str, str]]:
@@ -378,34 +390,41 @@ class _WordIds:
     def documents(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
         """(where each document starts, word ids): the ids of every word of the texts, in
         reading order, document `d` at `[starts[d]:starts[d + 1]]`."""
-        lengths: list[int] = []
-        flat = array("q")
-        single = self._single
+        found: list[bytes] = []
+        pieces = self._pieces
         for text in texts:
-            typed = typed_words(text)
-            try:  # every word seen before, each one token: nearly always, and fast
-                found = itemgetter(*typed)(single) if len(typed) > 1 else [single[typed[0]]]
-            except (KeyError, IndexError):
-                found = self._slow(typed)
-            flat.extend(found)
-            lengths.append(len(found))
-        return np.cumsum([0, *lengths], dtype=np.int64), np.frombuffer(flat, dtype=np.int64)
-
-    def _slow(self, typed: list[str]) -> list[int]:
-        """The ids of `typed`, giving new words theirs."""
-        single, other, ids = self._single, self._other, self.ids
-        found = list(map(single.get, typed))
-        if None in found:
-            for word in set(typed).difference(single, other):
-                pieces = tuple(ids.setdefault(t, len(ids)) for t in fold_word(word))
-                if len(pieces) == 1:
-                    single[word] = pieces[0]
+            # typed_words' words are those of the pieces: no space is part of a word
+            split = unicodedata.normalize("NFC", text).lower().split()
+            try:  # every piece seen before: nearly always, and fast
+                if len(split) > 1:
+                    found.append(b"".join(itemgetter(*split)(pieces)))
                 else:
-                    other[word] = pieces
-            found = list(map(single.get, typed))
-        if None in found:
-            found = [i for word in typed for i in other.get(word, (single.get(word),))]
-        return found
+                    found.append(pieces[split[0]])
+            except (KeyError, IndexError):
+                found.append(self._new(split))
+        lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found)) // _ID_BYTES
+        words = np.frombuffer(b"".join(found), dtype=_ID)
+        return np.concatenate(([0], np.cumsum(lengths))), words.astype(np.int64)
+
+    def _new(self, split: list[str]) -> bytes:
+        """The ids of the words of a text with pieces not seen before (split at its spaces),
+        giving new words theirs in the order they always got them (by a set of the text's
+        words, as `typed_words` gives them)."""
+        single, other, ids, words_of = self._single, self._other, self.ids, self._piece_words
+        new = set(split).difference(words_of)
+        for piece in new:
+            words_of[piece] = words_in(piece)
+        typed = list(chain.from_iterable(map(words_of.__getitem__, split)))
+        for word in set(typed).difference(single, other):
+            folded = tuple(ids.setdefault(t, len(ids)) for t in fold_word(word))
+            if len(folded) == 1:
+                single[word] = folded[0]
+            else:
+                other[word] = folded
+        for piece in new:
+            found = [other[w] if w in other else (single[w],) for w in words_of[piece]]
+            self._pieces[piece] = array(_ID, chain.from_iterable(found)).tobytes()
+        return b"".join(map(self._pieces.__getitem__, split))
 
 
 class Matcher:

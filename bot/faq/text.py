@@ -107,6 +107,11 @@ def typed_words(text: str) -> list[str]:
     return _RAW_TOKEN.findall(unicodedata.normalize("NFC", text).lower())
 
 
+def words_in(piece: str) -> list[str]:
+    """The words of text already normalised as `typed_words` normalises it (NFC, lower case)."""
+    return _RAW_TOKEN.findall(piece)
+
+
 @lru_cache(maxsize=200_000)
 def fold_word(raw: str) -> tuple[tuple[str, str], ...]:
     """The tokens of one typed word: usually one, (folded, as typed)."""
