@@ -414,8 +414,13 @@ class _WordIds:
         new = set(split).difference(words_of)
         for piece in new:
             words_of[piece] = words_in(piece)
-        typed = list(chain.from_iterable(map(words_of.__getitem__, split)))
-        for word in set(typed).difference(single, other):
+        # New words are in new pieces. Two or more get their ids in the order of the set of
+        # the text's words (mostly there is one: a new number)
+        unseen = {word for piece in new for word in words_of[piece]}.difference(single, other)
+        if len(unseen) > 1:
+            typed = chain.from_iterable(map(words_of.__getitem__, split))
+            unseen = set(typed).difference(single, other)
+        for word in unseen:
             folded = tuple(ids.setdefault(t, len(ids)) for t in fold_word(word))
             if len(folded) == 1:
                 single[word] = folded[0]
