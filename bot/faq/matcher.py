@@ -246,29 +246,33 @@ class _TermTable:
 
 
 class _Counts:
-    """(document, term, term frequency) triples, ordered by document and term, in parts."""
+    """(document, term, term frequency) triples, ordered by document and term, in parts of a
+    few thousand documents; each part keeps its first document, how many triples each of its
+    documents has and its documents' lengths (their term frequencies summed, in term order)."""
 
     def __init__(self) -> None:
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, doc: np.ndarray, term: np.ndarray, tf: np.ndarray) -> None:
-        self.parts.append((doc.astype(np.int32), term.astype(np.int32), tf))
+        if len(doc):
+            first = int(doc[0])
+            counts = np.bincount(doc - first)
+            lengths = np.bincount(doc - first, weights=tf)
+            self.parts.append((first, counts, lengths, term.astype(np.int32), tf))
 
     def df(self, n_terms: int) -> np.ndarray:
         """How many documents each term is in."""
         found = np.zeros(n_terms, dtype=np.int64)
-        for _, term, _ in self.parts:
+        for *_, term, _ in self.parts:
             found += np.bincount(term, minlength=n_terms)
         return found
 
     def postings(self, idf: np.ndarray, n_docs: int, slot: np.ndarray | None = None) -> _Index:
         """BM25 postings by term, each term's documents ascending; with `slot`, each document
-        is stored as `slot[document]`. A document's length sums its term frequencies by term,
-        as one pass over all triples would: a document is in one part."""
+        is stored as `slot[document]`."""
         lengths = np.zeros(n_docs)
-        for doc, _, tf in self.parts:
-            if len(doc):
-                lengths[doc[0] : doc[-1] + 1] = np.bincount(doc - doc[0], weights=tf)
+        for first, _, part, _, _ in self.parts:
+            lengths[first : first + len(part)] = part
         average = (lengths.mean() if n_docs else 0.0) or 1.0
         per_term = self.df(len(idf))
         bounds = np.concatenate(([0], np.cumsum(per_term)))
@@ -276,18 +280,19 @@ class _Counts:
         weights = np.empty(int(bounds[-1]))
         cursor = bounds[:-1].copy()  # where each term's next documents go
         while self.parts:  # each part freed once placed
-            doc, term, tf = self.parts.pop(0)
+            first, counts, _, term, tf = self.parts.pop(0)
+            doc = np.repeat(np.arange(first, first + len(counts)), counts)
+            term = term.astype(np.int64)
             length = lengths[doc] / average
             weight = idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
             order = np.argsort(term, kind="stable")
             term = term[order]
-            counts = np.bincount(term, minlength=len(idf))
-            first = np.cumsum(counts) - counts
-            at = cursor[term] + np.arange(len(term)) - first[term]
-            found = doc[order].astype(np.int64)
-            docs[at] = found if slot is None else slot[found]
+            per_part = np.bincount(term, minlength=len(idf))
+            start = np.cumsum(per_part) - per_part
+            at = cursor[term] + np.arange(len(term)) - start[term]
+            docs[at] = doc[order] if slot is None else slot[doc[order]]
             weights[at] = weight[order]
-            cursor += counts
+            cursor += per_part
         return _Index(bounds, docs, weights, n_docs)
 
 
