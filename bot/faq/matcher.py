@@ -109,10 +109,10 @@ OFF_TOPIC_UNKNOWN = 0.5
 
 
 # A question word in fewer than one in SPARSE_COST documents of a field has its sums updated
-# document by document, else over whole arrays: updating one document costs about as much as
-# SPARSE_COST elements of a whole-array pass. Measured with bench/bench_scale.py; changes no
-# answer.
-SPARSE_COST = 5
+# document by document, else over whole arrays (and its bests may be cached). Chosen from 2, 5,
+# 10 and 20 on bench/bench_scale.py's questions at 100,000 entries (CPU time a question, mean:
+# 5.7, 4.3, 4.0 and 4.1 ms); changes no answer.
+SPARSE_COST = 10
 # How many documents are indexed at a time: bounds the memory the index takes while it is
 # built. Hand-set; changes no answer.
 COUNT_CHUNK = 4096
@@ -120,7 +120,9 @@ COUNT_CHUNK = 4096
 # of their weights' sums has 2**FLAG_BITS entries. Hand-set; changes no answer.
 FLAG_BITS = 12
 # The bests of question words in many entries kept for the next question, per field, in bytes
-# (about 80 words per field at 100,000 entries; `_BestCache`). Hand-set; changes no answer.
+# (about 80 words per field at 100,000 entries; `_BestCache`). On bench/bench_scale.py's
+# questions at 100,000 entries, 0, 32, 64 and 128 MiB gave a p99 of 11.6, 11.3, 9.8 and 9.5 ms
+# (CPU time, one run each on a busy machine); changes no answer.
 BEST_CACHE_BYTES = 64 * 2**20
 
 _Postings = tuple[np.ndarray, np.ndarray]
@@ -703,7 +705,8 @@ class Matcher:
         if opposite.any():
             scores[opposite] *= OPPOSITE_PENALTY
         top_k = min(max(limit, RERANK), len(candidates))
-        pool = candidates[np.argpartition(-scores[candidates], top_k - 1)[:top_k]]
+        values = scores if len(candidates) == len(scores) else scores[candidates]
+        pool = candidates[np.argpartition(-values, top_k - 1)[:top_k]]
         asked = {term for p in positions for term in p.alternatives}
         explained = {int(doc): self._explained(int(doc), asked) for doc in pool}
         for doc, share in explained.items():
