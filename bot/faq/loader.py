@@ -24,7 +24,9 @@ _HEADING2 = re.compile(r"^##(?!#)\s*(.*?)\s*#*\s*$")
 _WHY = re.compile(r"^###(?!#)\s*((?:varför|why)\b.*?)\s*#*\s*$", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 EXTRA_LINE = re.compile(r"^(also asked|tags|owner)\s*:\s*(.*)$", re.IGNORECASE)
-_KEY_GAPS = re.compile(r"[\s?!.:]+")
+# question_key's gaps: each run of spaces and ?!.: is one space (split at spaces is fast)
+_KEY_MARKS = str.maketrans("?!.:", "    ")
+_EXTRA_FIRST = frozenset("aAtToO")  # the only first letters EXTRA_LINE matches
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when it is there
 
 
@@ -143,7 +145,7 @@ def _names_from(root: Path) -> Path:
 
 def question_key(question: str) -> str:
     """Normalised question text used to find duplicates."""
-    return _KEY_GAPS.sub(" ", question.casefold()).strip()
+    return " ".join(question.casefold().translate(_KEY_MARKS).split())
 
 
 def parse_faq_file(
@@ -252,7 +254,7 @@ def _entry(
     i = 0
     while i < len(block) and not block[i].strip():
         i += 1
-    while i < len(block) and (extra := EXTRA_LINE.match(block[i].strip())):
+    while i < len(block) and (extra := _extra_line(block[i])):
         key, value = extra.group(1).lower(), extra.group(2).strip()
         if key == "also asked":
             also.extend(p.strip() for p in value.split("|") if p.strip())
@@ -284,6 +286,13 @@ def _entry(
         why=why_text or None,
         why_title=why_title if why_text else None,
     )
+
+
+def _extra_line(line: str) -> re.Match[str] | None:
+    """An `Also asked:`, `Tags:` or `Owner:` line; the regular expression only runs on lines
+    that can be one."""
+    stripped = line.strip()
+    return EXTRA_LINE.match(stripped) if stripped[:1] in _EXTRA_FIRST else None
 
 
 def _split_why(lines: list[str]) -> tuple[list[str], list[str] | None, str | None]:
