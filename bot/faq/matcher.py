@@ -222,9 +222,9 @@ class _TermTable:
     def expand(
         self, doc: np.ndarray, word: np.ndarray, cluster_of: np.ndarray, phrases: _PhraseFinder
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(document, term, term frequency) for each term of each document, by document and
-        term, from the documents' word occurrences; a term's frequency sums its occurrences in
-        reading order."""
+        """(document, term, term frequency) for each term of each document, by term and
+        document (the postings' order), from the documents' word occurrences; a term's
+        frequency sums its occurrences in reading order, its phrases' last."""
         starts = self.ptr[word]
         counts = self.ptr[word + 1] - starts
         index = np.arange(int(counts.sum())) - np.repeat(
@@ -237,35 +237,36 @@ class _TermTable:
         if not len(terms):  # no words, or only words that say nothing (stopwords)
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0)
-        width = int(terms.max()) + 1
-        keys = docs * width + terms
-        order = np.argsort(keys, kind="stable")
+        low = int(doc[0])
+        width = int(doc[-1]) - low + 1
+        keys = terms * width + (docs - low)
+        order = _stable_order(keys)
         keys = keys[order]
         first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         tf = np.add.reduceat(weights[order], first)
         keys = keys[first]
-        return keys // width, keys % width, tf
+        return keys % width + low, keys // width, tf
 
 
 class _Counts:
-    """(document, term, term frequency) triples, ordered by document and term, in parts of a
-    few thousand documents; each part keeps its first document, how many triples each of its
-    documents has and its documents' lengths (their term frequencies summed, in term order)."""
+    """(document, term, term frequency) triples in parts of a few thousand documents, each part
+    by term and document; and each document's length (its term frequencies summed in term
+    order)."""
 
     def __init__(self) -> None:
-        self.parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.lengths: list[tuple[int, np.ndarray]] = []
 
     def add(self, doc: np.ndarray, term: np.ndarray, tf: np.ndarray) -> None:
         if len(doc):
-            first = int(doc[0])
-            counts = np.bincount(doc - first)
-            lengths = np.bincount(doc - first, weights=tf)
-            self.parts.append((first, counts, lengths, term.astype(np.int32), tf))
+            low = int(doc.min())
+            self.lengths.append((low, np.bincount(doc - low, weights=tf)))
+            self.parts.append((doc.astype(np.int32), term.astype(np.int32), tf))
 
     def df(self, n_terms: int) -> np.ndarray:
         """How many documents each term is in."""
         found = np.zeros(n_terms, dtype=np.int64)
-        for *_, term, _ in self.parts:
+        for _, term, _ in self.parts:
             found += np.bincount(term, minlength=n_terms)
         return found
 
@@ -273,8 +274,8 @@ class _Counts:
         """BM25 postings by term, each term's documents ascending; with `slot`, each document
         is stored as `slot[document]`."""
         lengths = np.zeros(n_docs)
-        for first, _, part, _, _ in self.parts:
-            lengths[first : first + len(part)] = part
+        for low, part in self.lengths:
+            lengths[low : low + len(part)] = part
         average = (lengths.mean() if n_docs else 0.0) or 1.0
         per_term = self.df(len(idf))
         bounds = np.concatenate(([0], np.cumsum(per_term)))
@@ -282,18 +283,15 @@ class _Counts:
         weights = np.empty(int(bounds[-1]))
         cursor = bounds[:-1].copy()  # where each term's next documents go
         while self.parts:  # each part freed once placed
-            first, counts, _, term, tf = self.parts.pop(0)
-            doc = np.repeat(np.arange(first, first + len(counts)), counts)
-            term = term.astype(np.int64)
+            doc, term, tf = self.parts.pop(0)
+            doc, term = doc.astype(np.int64), term.astype(np.int64)
             length = lengths[doc] / average
             weight = idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
-            order = np.argsort(term, kind="stable")
-            term = term[order]
             per_part = np.bincount(term, minlength=len(idf))
             start = np.cumsum(per_part) - per_part
             at = cursor[term] + np.arange(len(term)) - start[term]
-            docs[at] = doc[order] if slot is None else slot[doc[order]]
-            weights[at] = weight[order]
+            docs[at] = doc if slot is None else slot[doc]
+            weights[at] = weight
             cursor += per_part
         return _Index(bounds, docs, weights, n_docs)
 
@@ -361,6 +359,16 @@ class _PhraseFinder:
             found_doc.append(doc[start[ok]])
             found_concept.append(self.long_concepts[phrase[ok]])
         return np.concatenate(found_doc), np.concatenate(found_concept)
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """What `np.argsort(keys, kind="stable")` gives for non-negative integer `keys`: when the
+    key and the position fit in one 63-bit number, by sorting those (unique) numbers, which is
+    several times faster."""
+    n = len(keys)
+    if n and int(keys.max()) < 2**62 // n:
+        return np.sort(keys * n + np.arange(n)) % n
+    return np.argsort(keys, kind="stable")
 
 
 def _each_match(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -587,7 +595,7 @@ class Matcher:
                     a_words[a_starts[low] : a_starts[high]],
                 )
             )
-            order = np.argsort(doc, kind="stable")
+            order = _stable_order(doc)
             yield doc[order], word[order]
 
     def _phrase_table(

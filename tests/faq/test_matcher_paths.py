@@ -11,7 +11,7 @@ import pytest
 import bot.faq.matcher as matcher_module
 from bot.faq.lexicon import lexicon
 from bot.faq.loader import DEFAULT_AREAS, load_knowledge
-from bot.faq.matcher import Match, Matcher, _BestCache, _WordIds
+from bot.faq.matcher import Match, Matcher, _BestCache, _stable_order, _WordIds
 from bot.faq.text import fold_word, typed_words
 from tests.conftest import KNOWLEDGE, ROOT
 
@@ -113,3 +113,14 @@ def test_best_cache_keeps_the_newest_within_its_bytes() -> None:
     assert cache.get((("4", 1.0),)) is arrays[4]
     cache.put((("big", 1.0),), np.zeros(100))  # larger than the whole cache: not kept
     assert cache.get((("big", 1.0),)) is None
+
+
+def test_stable_order_is_a_stable_argsort() -> None:
+    rng = np.random.default_rng(3)
+    for keys in (
+        rng.integers(0, 5, 1000),
+        rng.integers(0, 2**40, 1000),
+        rng.integers(2**61, 2**62, 50),  # too large to pair with a position: argsort itself
+        np.zeros(0, dtype=np.int64),
+    ):
+        assert np.array_equal(_stable_order(keys), np.argsort(keys, kind="stable"))
