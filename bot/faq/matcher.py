@@ -500,11 +500,15 @@ class Matcher:
         poles_of_word = np.array([word_poles(*token) for token in distinct], dtype=np.int64)
         variant_poles = np.zeros(len(self._variant_text), dtype=np.int64)
         np.bitwise_or.at(variant_poles, q_doc, poles_of_word[q_tok])
-        self._entry_poles = (
+        entry_poles = (
             np.bitwise_or.reduceat(variant_poles, self._variant_start)
             if self.entries
             else np.zeros(0, dtype=np.int64)
         )
+        # per pair of POLES, which of its two poles each entry names (bits 1 and 2)
+        self._pair_poles = [
+            ((entry_poles >> pair) & 3).astype(np.uint8) for pair in range(0, len(POLES), 2)
+        ]
         del q_doc
         counts = np.bincount(q_tok, minlength=len(distinct))
         counts += np.bincount(a_tok, minlength=len(distinct))
@@ -711,7 +715,7 @@ class Matcher:
         scores *= phrasing_cover
         opposite = self._opposite(poles(pairs))
         if opposite.any():
-            scores[opposite] *= OPPOSITE_PENALTY
+            scores *= np.where(opposite, OPPOSITE_PENALTY, 1.0)
         top_k = min(max(limit, RERANK), len(candidates))
         values = scores if len(candidates) == len(scores) else scores[candidates]
         pool = candidates[np.argpartition(-values, top_k - 1)[:top_k]]
@@ -846,7 +850,7 @@ class Matcher:
         for pair in range(0, len(POLES), 2):
             pole = (asked >> pair) & 3
             if pole in (1, 2):
-                found |= ((self._entry_poles >> pair) & 3) == 3 - pole
+                found |= self._pair_poles[pair // 2] == 3 - pole
         return found
 
     def _explained(self, entry: int, asked: set[str]) -> float:
