@@ -99,11 +99,9 @@ class ResultText:
         return wording(text.key, text.language).format(**values)
 
     def refusal(self, refused: Refusal) -> str:
-        """A refusal in words, its values as the core gave them (the person referred to)."""
-        values = {
-            k: self.style.person(v.id) if isinstance(v, Person) else str(v)
-            for k, v in refused.values.items()
-        }
+        """A refusal in words: the person referred to, every other value (an area or a reason
+        may be what someone typed) made inert."""
+        values = {key: self.value(value) for key, value in refused.values.items()}
         return REFUSED.get(refused.code, refused.code).format(**values)
 
     def unknown(self, unknown: Unknown) -> str:

@@ -435,10 +435,11 @@ async def _learned(core: Core, request: Request) -> Result:
     forgets one (the entry's superusers and the admins only)."""
     lang, words = request.language, request.text.lower().split()
     if words and words[0] in REMOVE:
-        if len(words) != 2 or not words[1].isdecimal():
+        phrasing = record_id(words[1]) if len(words) == 2 else None
+        if phrasing is None:
             return LEARNED.usage_text(lang)
         try:
-            learned = await core.unlearn(request.user, int(words[1]))
+            learned = await core.unlearn(request.user, phrasing)
         except Refused as exc:  # worded for everyone, in two languages
             return Text(exc.code, exc.values, lang)
         return Text("learned_removed", {"id": str(learned.id), "text": Quote(learned.text)}, lang)
@@ -609,11 +610,18 @@ def typed(text: str) -> Typed | Unknown:
     return found
 
 
+def record_id(text: object) -> int | None:
+    """A database id (a question's, a learned phrasing's) as typed or as a button carries it:
+    decimal digits, few enough for the database's integer (PostgreSQL's holds 2**31 - 1); None
+    for anything else (a crafted value, a missing one)."""
+    word = str(text or "").strip()
+    return int(word) if word.isdecimal() and len(word) < 10 else None
+
+
 def ticket_number(text: object) -> int | None:
     """A ticket number as typed (`42`, `#42`) or as a button or form carries it; None for
-    anything else (a crafted value, a missing one)."""
-    word = str(text or "").strip().lstrip("#")
-    return int(word) if word.isdecimal() and len(word) < 10 else None
+    anything else."""
+    return record_id(str(text or "").strip().lstrip("#"))
 
 
 def arguments(action: Action, rest: str) -> tuple[int | None, str] | None:

@@ -14,7 +14,7 @@ from bot.app import Core
 from bot.faq.model import Entry
 from bot.store.models import Question
 from bot.support import actions
-from bot.support.actions import Refusal, Request, ticket_number
+from bot.support.actions import Refusal, Request, record_id, ticket_number
 from bot.support.escalations import Refused
 from bot.support.questions import SUGGESTIBLE, FeedbackResult
 from bot.texts import DESK, ESCALATION_TEXTS, t
@@ -51,19 +51,26 @@ from handlers.slack.views import FORMS
 log = logging.getLogger(__name__)
 
 
-def _pressed_on_question(
-    body: dict[str, Any], button: str
+async def _pressed_on_question(
+    body: dict[str, Any], button: str, respond: AsyncRespond
 ) -> tuple[str, str | None, dict[str, Any], int] | None:
     """(who pressed, the channel, the message, the question id) of a button whose value is a
-    question id; None, logged, for a value that isn't one."""
+    question id; None for a value that isn't one (the presser is told)."""
     action = body["actions"][0]
     channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
-    try:
-        question_id = int(action.get("value", ""))
-    except ValueError:
-        log.warning("%s button with a bad value %r", button, action.get("value"))
+    question_id = record_id(action.get("value"))
+    if question_id is None:
+        await _no_question(button, action.get("value"), respond)
         return None
     return body["user"]["id"], channel, body.get("message") or {}, question_id
+
+
+async def _no_question(button: str, value: object, respond: AsyncRespond) -> None:
+    """A button whose value names no question (only a crafted press has one): logged, and the
+    presser told, in Swedish since there is no question to take the language from."""
+    log.warning("%s button with a bad value %r", button, value)
+    text = t("sv", "no_question_button")
+    await respond(response_type="ephemeral", replace_original=False, text=text)
 
 
 def presser(core: Core, body: dict[str, Any]) -> str:
@@ -71,8 +78,10 @@ def presser(core: Core, body: dict[str, Any]) -> str:
     return person(core.settings, body["user"]["id"])
 
 
-async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) -> None:
-    pressed = _pressed_on_question(body, "feedback")
+async def on_feedback(
+    core: Core, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+) -> None:
+    pressed = await _pressed_on_question(body, "feedback", respond)
     if pressed is None:
         return
     user, channel, message, question_id = pressed
@@ -118,12 +127,12 @@ async def on_feedback(core: Core, body: dict[str, Any], client: AsyncWebClient) 
 async def _pressed_suggestion(
     core: Core, body: dict[str, Any], respond: AsyncRespond
 ) -> tuple[int, Question | None, Entry] | None:
-    """(question id, the question, the entry) a suggestion button names; None when the value
-    is not a suggestion's (logged) or the entry is no longer in the FAQ (the presser is told)."""
+    """(question id, the question, the entry) a suggestion button names; None, and the presser
+    told, when the value is not a suggestion's or the entry is no longer in the FAQ."""
     value = body["actions"][0].get("value", "")
     parsed = parse_suggestion_value(value)
     if parsed is None:
-        log.warning("suggestion button with a bad value %r", value)
+        await _no_question("suggestion", value, respond)
         return None
     question_id, heading = parsed
     question = await core.desk.get(question_id)
@@ -179,11 +188,13 @@ async def on_suggestion_solved(core: Core, body: dict[str, Any], respond: AsyncR
     await respond(response_type="ephemeral", replace_original=False, text=text)
 
 
-async def on_ask_anyway(core: Core, body: dict[str, Any], client: AsyncWebClient) -> None:
+async def on_ask_anyway(
+    core: Core, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+) -> None:
     """The asker wants a superuser on a question the bot declined or found too vague: it is
     escalated like an unanswered one, and the button gives way to who pressed it (the ladder
     tells the thread who has it). Anyone else, or a second press, is told why not."""
-    pressed = _pressed_on_question(body, "ask-anyway")
+    pressed = await _pressed_on_question(body, "ask-anyway", respond)
     if pressed is None:
         return
     user, channel, message, question_id = pressed
@@ -210,9 +221,11 @@ def register(app: AsyncApp, core: Core) -> None:
     register_escalations(app, core)
 
     @app.action(ASK_ANYWAY_ACTION)
-    async def ask_anyway(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
+    async def ask_anyway(
+        ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         await ack()
-        await on_ask_anyway(core, body, client)
+        await on_ask_anyway(core, body, client, respond)
 
     @app.action(re.compile(f"^{SUGGESTION_ACTION}_\\d+$"))
     async def suggestion(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
@@ -225,9 +238,11 @@ def register(app: AsyncApp, core: Core) -> None:
         await on_suggestion_solved(core, body, respond)
 
     @app.action(re.compile(f"^({SOLVED_ACTION}|{NOT_HELPFUL_ACTION})$"))
-    async def feedback(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
+    async def feedback(
+        ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         await ack()
-        await on_feedback(core, body, client)
+        await on_feedback(core, body, client, respond)
 
 
 # The escalation buttons by action id: the table's action each one runs (one that takes a text

@@ -13,6 +13,7 @@ from bot.settings import Area, Settings
 from bot.store.models import Escalation, Question
 from bot.support.actions import (
     queued,
+    record_id,
     refusal,
 )
 from bot.support.escalations import Refused
@@ -189,12 +190,16 @@ def suggestion_value(question_id: int, entry: Entry) -> str:
 
 
 def parse_suggestion_value(value: str) -> tuple[int, str] | None:
-    """(question id, entry heading) from a suggestion button's value; None if it is not one."""
+    """(question id, entry heading) from a suggestion button's value; None if it is not one
+    (a crafted value: not JSON, no heading, no question id the database could hold)."""
     try:
         data = json.loads(value)
-        return int(data["q"]), str(data["h"])
+        question_id, heading = record_id(data["q"]), data["h"]
     except (ValueError, TypeError, KeyError):
         return None
+    if question_id is None or not isinstance(heading, str):
+        return None
+    return question_id, heading
 
 
 def feedback_actions(question_id: int, lang: str) -> Block:

@@ -108,10 +108,19 @@ SUBMITTED = {
 }
 
 
-def submitted_value(view: dict[str, Any]) -> str:
-    state = view["state"]["values"][INPUT][INPUT]
-    selected = state.get("selected_option")
-    return (selected or {}).get("value") or state.get("value") or ""
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def submitted_value(view: dict[str, Any]) -> str | None:
+    """What the form's one field holds (the chosen option, or the text: "" when left empty);
+    None when the submission has no such field, which only a crafted one lacks."""
+    values = _object(_object(view.get("state")).get("values"))
+    field = _object(values.get(INPUT)).get(INPUT)
+    if not isinstance(field, dict):
+        return None
+    value = _object(field.get("selected_option")).get("value") or field.get("value") or ""
+    return value if isinstance(value, str) else ""
 
 
 async def on_submission(core: Core, ack: AsyncAck, body: dict[str, Any], view: dict) -> None:
@@ -129,7 +138,12 @@ async def on_submission(core: Core, ack: AsyncAck, body: dict[str, Any], view: d
         )
         await ack(response_action="errors", errors={INPUT: DESK["no_ticket_number"]})
         return
-    request = Request(person(core.settings, body["user"]["id"]), number, submitted_value(view))
+    text = submitted_value(view)
+    if text is None:
+        log.warning("form %s without its field", view["callback_id"])
+        await ack(response_action="errors", errors={INPUT: DESK["form_incomplete"]})
+        return
+    request = Request(person(core.settings, body["user"]["id"]), number, text)
     result = await actions.run(core, action, request)
     if isinstance(result, Refusal):
         await ack(response_action="errors", errors={INPUT: results(core.settings).refusal(result)})

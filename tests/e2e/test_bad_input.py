@@ -339,6 +339,8 @@ COMMAND_TEXTS = [
     "learned remove",
     "learned remove abc",
     "learned remove -1",
+    "learned remove " + "9" * 30,
+    "inlärda ta-bort " + "9" * 11,
     "inlärda ta-bort 5",
     "unresolved",
     "obesvarade",
@@ -380,6 +382,9 @@ async def test_a_command_with_injected_markup_pings_nobody(bot: BotServer, caplo
             f"{INJECTIONS[1]} hur krediterar jag en faktura?",
             "xyzzy<!channel>",
             "&lt;!channel&gt;",
+            "queue <!channel>",  # a refusal repeats the area typed
+            "queue <https://evil.example|klicka>",
+            "reassign 1 <!here>",
         ]
     ):
         [reply] = await command(bot, text, key=f"inj{n}")
@@ -416,8 +421,7 @@ COMMAND_WORDS = st.one_of(
             "#1",
         ]
     ),
-    # ordinary numbers: a number past the database's integers is a known bug (see the report)
-    st.integers(min_value=-(10**9), max_value=10**9).map(str),
+    st.integers().map(str),  # past the database's integers too
     st.text(max_size=12),
 )
 COMMANDS = st.lists(COMMAND_WORDS, max_size=6).map(" ".join)
@@ -435,6 +439,32 @@ async def test_any_command_gets_exactly_one_reply(bot: BotServer, caplog) -> Non
         assert not trouble(caplog), text
 
     await asyncio.to_thread(examples(bot, COMMANDS, check))
+
+
+MARKUP_COMMANDS = st.tuples(
+    st.sampled_from(["queue", "reassign 1", "learned remove", "inlärda ta-bort", "claim"]),
+    st.one_of(
+        st.integers().map(str),
+        st.sampled_from(["<!channel>", "<@U0BOSS>", "<https://evil.example|x>", "<!here>"]),
+    ),
+).map(" ".join)
+
+
+async def test_any_number_or_markup_after_a_command_gets_one_reply_that_pings_nobody(
+    bot: BotServer, caplog
+) -> None:
+    """Where a command takes a number or a word: any integer, and markup Slack would show."""
+    count = 0
+
+    async def check(text: str) -> None:
+        nonlocal count
+        count += 1
+        replies = await command(bot, text, key=f"num{count}")
+        assert len(replies) == 1, text
+        assert not pings_and_links(replies[0]), (text, replies[0].args["text"])
+        assert not trouble(caplog), text
+
+    await asyncio.to_thread(examples(bot, MARKUP_COMMANDS, check, count=50))
 
 
 # ---- buttons, forms and bodies ---------------------------------------------------------------
@@ -470,6 +500,24 @@ async def test_crafted_form_metadata_gets_a_clear_error_in_the_form(bot: BotServ
             }
 
 
+@pytest.mark.parametrize(
+    "values",
+    [{}, {"input": {}}, {"other": {"input": "x"}}, {"input": {"input": ["x"]}}],
+    ids=["no blocks", "no field", "another block", "not an object"],
+)
+async def test_a_form_without_its_field_gets_an_error_in_the_form(
+    bot: BotServer, caplog, values: dict
+) -> None:
+    for callback in ("esc_answer_modal", "esc_escalate_modal", "esc_reassign_modal"):
+        response = await bot.send(sr.view_submission(callback, values, private_metadata="1"))
+        assert response.status == 200, callback
+        assert await response.json() == {
+            "response_action": "errors",
+            "errors": {"input": "Formuläret kom fram utan sitt fält. Stäng det och försök igen."},
+        }
+    assert not trouble(caplog)
+
+
 async def test_crafted_escalation_button_values_get_a_clear_reply(bot: BotServer, caplog) -> None:
     values = ("-1", "0", "1.5", "１", "1; DROP TABLE escalations", "{}", "\x00", "9" * 9)
     expected = 0
@@ -485,6 +533,55 @@ async def test_crafted_escalation_button_values_get_a_clear_reply(bot: BotServer
             ) or re.fullmatch(r"Det finns inget ärende #\d+\.", reply.args["text"]), value
     await settle(bot)
     assert bot.slack.calls_to("views.open") == []
+    assert not trouble(caplog)
+
+
+NO_QUESTION = "Den här knappen pekar inte på någon fråga jag känner till. Ställ gärna frågan igen."
+
+
+@pytest.mark.parametrize(
+    ("actions", "values"),
+    [
+        (
+            ("feedback_solved", "feedback_not_helpful", "ask_anyway"),
+            ("abc", "", "-1", "1.5", "\x00", "9" * 12, "9" * 30),
+        ),
+        (
+            ("suggestion_0", "suggestion_solved"),
+            (
+                "{]",
+                "not json",
+                "[]",
+                json.dumps({"q": 10**30, "h": "x"}),
+                json.dumps({"q": "abc", "h": "x"}),
+                json.dumps({"q": True, "h": "x"}),
+                json.dumps({"q": 1}),
+                json.dumps({"h": "x"}),
+                json.dumps({"q": 1, "h": ["x"]}),
+            ),
+        ),
+    ],
+    ids=["question id", "suggestion"],
+)
+async def test_crafted_question_button_values_get_a_clear_reply(
+    bot: BotServer, caplog, actions: tuple[str, ...], values: tuple[str, ...]
+) -> None:
+    """The asker's buttons carry a question id: one that is not a number, or past the
+    database's integers, tells the presser so, and only them."""
+    expected = 0
+    for action in actions:
+        for value in values:
+            url = bot.slack.response_url(f"{action}-{expected}")
+            assert (await bot.send(sr.block_actions(action, value, response_url=url))).status == 200
+            expected += 1
+            reply = (await bot.slack.wait_for("response_url", count=expected))[-1]
+            assert reply.args["text"] == NO_QUESTION, (action, value)
+            assert reply.args["response_type"] == "ephemeral"
+    await settle(bot)
+    assert len(bot.slack.calls_to("response_url")) == expected
+    assert [
+        c.method for c in bot.slack.calls if c.method not in ("auth.test", "response_url")
+    ] == []
     assert not trouble(caplog)
 
 
