@@ -792,6 +792,7 @@ class Matcher:
         score = np.zeros(n)
         hits = _Hits(n, [p.weight for p in positions])
         done: dict[tuple[tuple[str, float], ...], tuple[np.ndarray | None, np.ndarray]] = {}
+        masks: dict[tuple[tuple[str, float], ...], np.ndarray] = {}
         for i, position in enumerate(positions):
             key = tuple(position.alternatives.items())
             if key not in done:  # "lagerställe" and "lagerställen" in one question
@@ -799,7 +800,9 @@ class Matcher:
             docs, best = done[key]
             if docs is None:
                 score += best
-                hits.add(i, best > 0)
+                if key not in masks:
+                    masks[key] = best > 0
+                hits.add(i, masks[key])
             else:
                 # a document in several alternatives is written the same sum each time
                 score[docs] = score.take(docs) + best
