@@ -12,8 +12,9 @@ own format; nothing here knows a channel.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.app import Core
@@ -639,8 +640,22 @@ def arguments(action: Action, rest: str) -> tuple[int | None, str] | None:
     return number, text
 
 
+# Control characters but tab and line breaks, and lone halves of UTF-16 surrogate pairs: no text
+# needs them, PostgreSQL refuses NUL in text and can't encode a lone surrogate, and a terminal or
+# a log acts on the others. (The Slack adapter drops them from questions the same way.)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def without_controls(text: str) -> str:
+    """The text without control characters (tab, line feed and carriage return are kept) and
+    without lone surrogates."""
+    return _CONTROLS.sub("", text)
+
+
 async def run(core: Core, action: Action, request: Request) -> Result:
-    """Do `action` for `request`: its result, or the refusal when the core refuses."""
+    """Do `action` for `request`: its result, or the refusal when the core refuses. Its text
+    loses control characters first, whichever channel it came from."""
+    request = replace(request, text=without_controls(request.text))
     try:
         return await action.call(core, request)
     except Refused as exc:

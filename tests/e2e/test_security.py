@@ -390,6 +390,27 @@ async def test_answers_from_a_superuser_or_the_vendor_ping_nobody(desk: BotServe
     assert "*nu*" in texts_of(answers[1].args["blocks"])
 
 
+async def test_nul_in_a_superusers_text_is_saved_without_it(desk: BotServer, caplog) -> None:
+    """PostgreSQL refuses NUL in text: a command's or a form's text loses control characters
+    before it is saved, so the answer is not lost."""
+    bot = desk
+    await bot.send(sr.event_callback(sr.message_event(QUESTION)))
+    await bot.send(sr.event_callback(sr.message_event(f"Kollegan undrar: {QUESTION}", user="U0X")))
+    await delivered(bot, 8)
+    [reply] = await command(bot, "answer 1 Så\x00 här.\x07", key="answer", user=ANNA)
+    assert reply.args["text"] == "Svaret på #1 är skickat till den som frågade."
+    submit = sr.view_submission(
+        "esc_answer_modal",
+        {"input": {"input": "Så\x00 där.\x7f"}},
+        user_id=ANNA,
+        private_metadata="2",
+    )
+    assert (await bot.send(submit)).status == 200
+    assert (await bot.core.ladder.status(1)).escalation.answer == "Så här."
+    assert (await bot.core.ladder.status(2)).escalation.answer == "Så där."
+    assert not trouble(caplog)
+
+
 # ---- no secret in logs, errors or messages ---------------------------------------------------
 
 BOT_TOKEN = "xoxb-7777-SECRETBOTTOKEN-q1w2e3"
