@@ -116,8 +116,8 @@ SPARSE_COST = 10
 # How many documents are indexed at a time: bounds the memory the index takes while it is
 # built. Hand-set; changes no answer.
 COUNT_CHUNK = 4096
-# How many of a question's positions are bits of one flag per document (see `_Hits`): the table
-# of their weights' sums has 2**FLAG_BITS entries. Hand-set; changes no answer.
+# How many of a question's positions are bits of one flag per document (see `_Hits`; at most
+# 16): the table of their weights' sums has 2**FLAG_BITS entries. Hand-set; changes no answer.
 FLAG_BITS = 12
 # The bests of question words in many entries kept for the next question, per field, in bytes
 # (about 80 words per field at 100,000 entries; `_BestCache`). On bench/bench_scale.py's
@@ -311,8 +311,8 @@ class _PhraseFinder:
         found_longer: list[tuple[int, tuple[int, ...], int]] = []  # and the whole phrase
         for (first, second), found in phrases.items():
             self.firsts[first] = self.seconds[second] = True
+            key = first * n_clusters + second
             for phrase, concept in found:
-                key = first * n_clusters + second
                 if len(phrase) == 2:
                     found_two.append((key, concept))
                 else:
@@ -921,7 +921,8 @@ def _best(n: int, found: list[tuple[np.ndarray, np.ndarray, float]]) -> np.ndarr
 class _BestCache:
     """The last whole-array bests of question words (`Matcher._best_of`) by their alternatives,
     up to `limit` bytes: the words in many entries are the common ones, asked again and again.
-    The arrays are read-only."""
+    The arrays are read-only. Like the vocabulary's caches it is not locked: the bot matches on
+    one thread."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
