@@ -229,10 +229,11 @@ def feedback_actions(question_id: int, lang: str) -> Block:
 
 
 def answer_fallback(reply: Reply) -> str:
-    """Notification text for clients that can't show blocks."""
+    """Notification text for clients that can't show blocks (and what Slack notifies with): the
+    entry's question escaped, since `/support faq N` may have made an asker's words of it."""
     entry = reply.match.entry
     assert entry is not None
-    return f"{t(reply.language, 'answer_intro')} {entry.question}"
+    return f"{t(reply.language, 'answer_intro')} {escape(entry.question)}"
 
 
 def unresolved_blocks(

@@ -5,6 +5,7 @@ token or secret shows up in a log line, an error message or anything the bot sen
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import shutil
@@ -388,6 +389,29 @@ async def test_answers_from_a_superuser_or_the_vendor_ping_nobody(desk: BotServe
         assert not [tok for tok in tokens if tok.startswith("<!") or "U0BOSS" in tok], tokens
     assert "`&lt;!channel&gt;`" in texts_of(answers[0].args["blocks"])
     assert "*nu*" in texts_of(answers[1].args["blocks"])
+
+
+async def test_an_faq_heading_from_a_question_pings_nobody_when_answered(desk: BotServer):
+    """`/support faq N` makes the asker's words an FAQ heading: an answer from that entry
+    repeats it in its notification text (what Slack notifies with) as text, not as markup."""
+    bot = desk
+    typed = f"&lt;!channel&gt; {QUESTION}"  # how Slack sends `<!channel>` typed as characters
+    await bot.send(sr.event_callback(sr.message_event(typed)))
+    await delivered(bot, 4)
+    for text in ("claim 1", "answer 1 Bokför den på 1710 och periodisera månadsvis."):
+        await command(bot, text, key=text.split()[0], user=ANNA)
+    await bot.core.ladder.confirm(1, ASKER, solved=True)
+    [added] = await command(bot, "faq 1", key="faq", user=ANNA)
+    assert "tillagt i FAQ:n" in added.args["text"]
+    await bot.send(sr.event_callback(sr.message_event(typed, user="U0OTHER")))
+    await settle(bot)
+    [answer] = [
+        c
+        for c in bot.slack.calls_to("chat.postMessage")
+        if "feedback_solved" in json.dumps(c.args.get("blocks") or [])
+    ]
+    assert answer.args["text"].endswith(f"&lt;!channel&gt; {QUESTION}")
+    assert not [t for t in SLACK_MARKUP.findall(answer.args["text"]) if t.startswith("<!")]
 
 
 async def test_nul_in_a_superusers_text_is_saved_without_it(desk: BotServer, caplog) -> None:
