@@ -127,6 +127,13 @@ def normalize_database_url(url: str) -> str:
     if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         return url
     raise SettingsError(
-        f"DATABASE_URL {url!r} is not supported: use sqlite:///path/to/file.db or "
+        f"DATABASE_URL {_shown(url)} is not supported: use sqlite:///path/to/file.db or "
         "postgresql://user:password@host:5432/dbname"
     )
+
+
+def _shown(url: str) -> str:
+    """The database URL as an error may quote it: its scheme only, since the rest may hold the
+    password (in the authority, the query, or spelt so no URL parser finds it)."""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", url)
+    return f"'{scheme.group(1)}://…'" if scheme else "without a scheme"

@@ -6,6 +6,7 @@ import asyncio
 import smtplib
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -59,9 +60,7 @@ def webhook_sender() -> Sender:
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise TemporaryFailure(
-                f"webhook {payload['url']}: {exc or type(exc).__name__}"
-            ) from exc
+            raise TemporaryFailure(f"webhook {_where(payload['url'])}: {_why(exc)}") from exc
         if 200 <= status < 300:
             return str(status)
         if status in (408, 429) or status >= 500:
@@ -70,3 +69,15 @@ def webhook_sender() -> Sender:
         raise PermanentFailure(f"webhook answered HTTP {status}")
 
     return send
+
+
+def _where(url: str) -> str:
+    """A webhook by scheme, host and port only: its path and query often hold its secret."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def _why(exc: Exception) -> str:
+    """Why a webhook call failed, in words without its URL: a connector error names only the
+    host and port, but others (a timeout connecting, a bad URL, a redirect) quote it whole."""
+    return str(exc) if isinstance(exc, aiohttp.ClientConnectorError) else type(exc).__name__

@@ -50,7 +50,7 @@ def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ({"SLACK_BOT_TOKEN": "xoxp-user"}, "must be a bot token starting with 'xoxb-'"),
         ({"SLACK_APP_TOKEN": "xoxb-1"}, "starting with 'xapp-'"),
         ({"SLACK_API_URL": "localhost:9"}, "SLACK_API_URL must be an http(s) URL"),
-        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL 'mysql://x/y' is not supported"),
+        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL 'mysql://…' is not supported"),
         ({"KNOWLEDGE_DIR": "/no/such/dir"}, "KNOWLEDGE_DIR '/no/such/dir' is not a folder"),
         ({"FIRSTLINE_CONFIG": "/no/such.toml"}, "does not exist"),
     ],
