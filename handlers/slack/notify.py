@@ -152,21 +152,21 @@ async def _reply(core: Core, client: AsyncWebClient, notice: ReplyNotice) -> Ren
 
 async def _digest(core: Core, client: AsyncWebClient, notice: DigestNotice) -> Rendered:
     blocks = digest_blocks(core.settings, notice.title, notice.sections, notice.owners)
-    return notice.to, None, notice.title, blocks
+    return notice.to, None, escape(notice.title), blocks
 
 
 async def _ops(core: Core, client: AsyncWebClient, notice: OpsNotice) -> Rendered:
     who = mention(core.settings, notice.owner) if notice.owner else ""
     owner = f"\nAnsvarig för {notice.owner_role}: {who}" if notice.owner else ""
     text = f"{TONES[notice.tone]} {escape(notice.text)}{owner}"
-    return notice.to, None, notice.text, [_section(text)]
+    return notice.to, None, escape(notice.text), [_section(text)]
 
 
 async def _uptime(core: Core, client: AsyncWebClient, notice: UptimeNotice) -> Rendered:
     who = mention(core.settings, notice.owner) if notice.owner else ""
     owner = f"\nAnsvarig för drift: {who}" if notice.owner else ""
     text = f"{UPTIME_ICONS[notice.change]} *{escape(notice.text)}*{owner}"
-    return notice.to, None, notice.text, [_section(text)]
+    return notice.to, None, escape(notice.text), [_section(text)]
 
 
 async def _escalation(core: Core, client: AsyncWebClient, notice: EscalationNotice) -> Rendered:

@@ -11,8 +11,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core, create_core
 from bot.settings import Area, Escalation, Vendor
-from bot.support.notices import EscalationNotice, EscalationStep
-from handlers.slack.notify import render
+from bot.support.notices import (
+    EscalationNotice,
+    EscalationStep,
+    OpsNotice,
+    UptimeChange,
+    UptimeNotice,
+)
+from handlers.slack.notify import RENDERERS, render
 from tests.conftest import START, Clock, make_settings, record_unresolved
 from tests.e2e.fake_slack import FakeSlackAPI
 
@@ -76,3 +82,16 @@ async def test_the_superuser_the_reminder_and_the_triage_line(core: Core) -> Non
         assert to == "C0TRIAGE" and text == f"#{esc.id} answered"
         assert line.startswith(f"*#{esc.id}* (Ekonomi) ") and " av <@U0ANNA> · nu " in line
         assert buttons(blocks) == ["esc_faq"]  # answered: offer to add it to the FAQ
+
+
+async def test_ops_and_uptime_notices_escape_their_text_in_the_notification_too(
+    core: Core,
+) -> None:
+    client = AsyncWebClient(token="xoxb-test")  # rendering them asks Slack nothing
+    said = "ERP svarar <!channel> <https://x|klicka>"
+    ops = await RENDERERS[OpsNotice](core, client, OpsNotice("C0OPS", said, ANNA, "drift"))
+    down = UptimeNotice(UptimeChange.DOWN, "C0OPS", "erp", "ERP", said, "09:00", 5, ANNA, said)
+    uptime = await RENDERERS[UptimeNotice](core, client, down)
+    for _, _, text, blocks in (ops, uptime):
+        assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+        assert "<!channel>" not in blocks[0]["text"]["text"]
