@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.faq.markdown import unwrap
+from bot.support.actions import without_controls
 from handlers.results import shorten
 
 _CODE = re.compile(r"(```.*?```|`[^`\n]+`)", re.DOTALL)
@@ -70,16 +71,6 @@ def split_sections(text: str, limit: int = 2900) -> list[str]:
 
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
 _SLACK_MENTION = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")
-# Control characters, but tab and line breaks: no question or answer needs them, PostgreSQL
-# refuses NUL in text, and a terminal or a log acts on the others (escape sequences). And lone
-# halves of UTF-16 surrogate pairs (JSON can carry them), which can't be encoded at all.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def without_controls(text: str) -> str:
-    """The text without control characters (tab, line feed and carriage return are kept) and
-    without lone surrogates."""
-    return _CONTROLS.sub("", text)
 
 
 def plain_text(text: str) -> str:
