@@ -20,11 +20,13 @@ at start-up (bot/app.py `load_knowledge`: `Knowledge.load` of the folder, no lea
   (off-topic ones, and the ERP questions of bench/heldout*.jsonl that the sample FAQ can't answer).
   Percentiles are nearest-rank.
 
-It also prints a digest of every answer (best entry, confidence, answered, runners-up): two runs
-with the same arguments print the same digest exactly when the matcher gave the same answers, so
-a speed-up can be checked to change none. `--profile` adds a cProfile of one build and of the
-questions. The targets (issue 11) are judged at `--entries` on the median of `--repeat` runs.
-Writes a JSON result to bench/results/ and exits 1 if a target fails.
+It also prints a digest of every answer (best entry, confidence as the bot rounds it, answered,
+runners-up): two runs with the same arguments print the same digest when the matcher gave the
+same answers, so a speed-up can be checked to change none. Each run says the machine's load
+average before and after it, since other work on the cores slows it. `--profile` adds a
+cProfile of one build and of the questions. The targets (issue 11) are judged at `--entries` on
+the median of `--repeat` runs. Writes a JSON result to bench/results/ and exits 1 if a target
+fails.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import cProfile
 import hashlib
 import io
 import json
+import os
 import pstats
 import random
 import re
@@ -254,8 +257,18 @@ def measure(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     print(f"{n} entries: folder and questions written in {time.perf_counter() - start:.1f} s")
     runs = []
     for i in range(args.repeat):
+        load = os.getloadavg()[0]
         runs.append(_in_child("--child-run", str(root), str(questions_file)))
-        print(f"  run {i + 1}: build {runs[-1]['build_s']:.2f} s", flush=True)
+        # the machine's load (1-minute average) before and after: other work on the cores
+        # slows the run, so each result says how busy the machine was
+        runs[-1]["load_before"], runs[-1]["load_after"] = load, os.getloadavg()[0]
+        print(
+            f"  run {i + 1}: build {runs[-1]['build_s']:.2f} s, p99 "
+            f"{runs[-1]['latency']['all']['p99_ms']:.2f} ms, peak RSS "
+            f"{runs[-1]['hwm_end_mib']:.0f} MiB (load average {load:.2f} before, "
+            f"{runs[-1]['load_after']:.2f} after)",
+            flush=True,
+        )
     trace = _in_child("--child-trace", str(root))
     if args.profile:
         subprocess.run(
