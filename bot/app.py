@@ -255,7 +255,8 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
     outbox = Outbox(db, clock)
     if settings.smtp is not None:
         outbox.register("email", email_sender(settings.smtp))
-    outbox.register("webhook", webhook_sender())
+    if settings.vendor.webhook_url:
+        outbox.register("webhook", webhook_sender(settings.vendor.webhook_url))
     book = UpgradeBook(settings.knowledge_dir / "upgrades.md", settings.escalation.hours.zone)
     ops = OpsChannel(settings, outbox)
     core = Core(

@@ -47,20 +47,21 @@ def email_sender(smtp: Smtp) -> Sender:
     return send_async
 
 
-def webhook_sender() -> Sender:
-    """Payload: url, body (JSON), key (sent as Idempotency-Key so the receiver can drop repeats)."""
+def webhook_sender(url: str) -> Sender:
+    """Posts to `url` (from the settings, never stored with the message). Payload: body (JSON),
+    key (sent as Idempotency-Key so the receiver can drop repeats)."""
 
     async def send(payload: dict[str, Any], _delivery: Delivery) -> str:
         headers = {"Idempotency-Key": payload["key"], "User-Agent": "firstline"}
         try:
             async with (
                 aiohttp.ClientSession(timeout=WEBHOOK_TIMEOUT) as session,
-                session.post(payload["url"], json=payload["body"], headers=headers) as response,
+                session.post(url, json=payload["body"], headers=headers) as response,
             ):
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise TemporaryFailure(f"webhook {_where(payload['url'])}: {_why(exc)}") from exc
+            raise TemporaryFailure(f"webhook {_where(url)}: {_why(exc)}") from exc
         if 200 <= status < 300:
             return str(status)
         if status in (408, 429) or status >= 500:

@@ -568,8 +568,7 @@ class Ladder:
                 session,
                 "webhook",
                 "vendor",
-                {
-                    "url": vendor.webhook_url,
+                {  # not the URL: it often holds a secret, and the sender knows it
                     "body": request["json"],
                     "key": f"firstline-{event.id}",
                 },

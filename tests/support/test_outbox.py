@@ -180,9 +180,8 @@ async def test_webhook_with_idempotency_key_and_retry_after(core: Core) -> None:
     try:
         clock = Clock()
         outbox = Outbox(core.db, clock)
-        outbox.register("webhook", webhook_sender())
-        url = f"http://127.0.0.1:{port}/hooks/tickets"
-        await add(core, "webhook", {"url": url, "body": {"ticket": "#7"}, "key": "fl-1"}, "w")
+        outbox.register("webhook", webhook_sender(f"http://127.0.0.1:{port}/hooks/tickets"))
+        await add(core, "webhook", {"body": {"ticket": "#7"}, "key": "fl-1"}, "w")
         assert await outbox.deliver_due() == 0
         [row] = await rows(core)
         assert row.next_attempt_at == START + timedelta(seconds=5)
