@@ -329,6 +329,9 @@ class _PhraseFinder:
         self.long_phrases = np.full((len(found_longer), width), -1, dtype=np.int64)
         for i, (_, phrase, _) in enumerate(found_longer):
             self.long_phrases[i, : len(phrase)] = phrase
+        # a bit per hashed pair key: most pairs of a text are no phrase's, and are let go here
+        self.maybe = np.zeros(1 << _PAIR_BITS, dtype=bool)
+        self.maybe[_pair_hash(np.concatenate((self.keys, self.long_keys)))] = True
 
     def find(self, doc: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document, concept) for each phrase in the documents' cluster sequences (`doc`
@@ -341,6 +344,8 @@ class _PhraseFinder:
             self.firsts[clusters[:-1]] & self.seconds[clusters[1:]] & (doc[:-1] == doc[1:])
         )
         pairs = clusters[at] * self.width + clusters[at + 1]
+        maybe = self.maybe[_pair_hash(pairs)]
+        at, pairs = at[maybe], pairs[maybe]
         # Two-word phrases (nearly all of them): every occurrence of each wanted pair.
         place, phrase = _each_match(self.keys, pairs)
         found_doc, found_concept = [doc[at[place]]], [self.concepts[phrase]]
@@ -359,6 +364,14 @@ class _PhraseFinder:
             found_doc.append(doc[start[ok]])
             found_concept.append(self.long_concepts[phrase[ok]])
         return np.concatenate(found_doc), np.concatenate(found_concept)
+
+
+_PAIR_BITS = 22  # the phrase finder's bits of pair keys: 4 MiB, few false hits
+
+
+def _pair_hash(keys: np.ndarray) -> np.ndarray:
+    """A _PAIR_BITS-bit hash of non-negative integer keys (Fibonacci hashing)."""
+    return (keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - _PAIR_BITS)
 
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
