@@ -747,6 +747,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--channels", type=int, default=200)
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--floor", action="store_true", help="a bare Bolt app that only acks")
+    parser.add_argument(
+        "--with-floor", action="store_true", help="run the floor first, then the bot, at once"
+    )
     parser.add_argument("--quick", action="store_true", help="a 1-minute smoke run")
     parser.add_argument("--at", help="run the bot of this commit (a git archive)")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="an admin URL")
@@ -771,13 +774,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    result = asyncio.run(run(args))
+def report(result: dict[str, Any]) -> None:
+    """The table row, what else was seen, and the JSON line; the JSON is kept in
+    bench/results/load.jsonl too."""
     print(header())
     print(row(result))
     extra = []
-    if not args.floor:
+    if "replied" in result:
         extra.append(
             f"replies {result['replied']}, progress notices in threads "
             f"{result['progress_notices_in_threads']}, other posts {result['other_posts']}, "
@@ -798,10 +801,24 @@ def main(argv: list[str] | None = None) -> int:
     extra.append(f"log lines {logs['levels']}, tracebacks {logs['tracebacks']}")
     extra += [f"  {line}" for line in logs["top"]]
     print("\n".join(extra))
-    print(json.dumps(result, ensure_ascii=False))
+    print(json.dumps(result, ensure_ascii=False), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with (RESULTS / "load.jsonl").open("a", encoding="utf-8") as out:
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    floor = None
+    if args.with_floor and not args.floor:
+        floor = asyncio.run(run(argparse.Namespace(**{**vars(args), "floor": True})))
+        report(floor)
+        args.wait_quiet = 0.0  # the bot right after its floor
+    result = asyncio.run(run(args))
+    if floor is not None:
+        keys = ("label", "date", "ack_ms", "acks_per_s", "cpu_ms_per_event", "other_cpu_s")
+        result["floor"] = {k: floor[k] for k in (*keys, "steal_s", "measured_s")}
+    report(result)
     return 0
 
 
