@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import question_key
 from bot.faq.writer import FaqWriteError, add_entry, add_phrasing
@@ -277,10 +279,10 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
     desk.on_confirmed(core.learn_from)
     ladder.on_confirmed(core.learn_from)
 
-    async def escalate(question: Question) -> None:
+    async def escalate(session: AsyncSession, question: Question) -> None:
+        """The adapter that took the question kicks the outbox once this has committed."""
         if question.source in core.escalating_sources:
-            await ladder.open(question, escalation_reason(question))
-            core.kick()
+            await ladder.open_in(session, question, escalation_reason(question))
 
     desk.on_unresolved(escalate)
     return core

@@ -471,7 +471,9 @@ async def _help(core: Core, request: Request) -> Result:
 
 async def _ask(core: Core, request: Request) -> Result:
     origin = Origin(request.source, request.user, channel=request.channel)
-    return Asked(request.text, await core.desk.ask(request.text, origin))
+    reply = await core.desk.ask(request.text, origin)
+    core.kick()  # an escalation it opened tells the superuser now
+    return Asked(request.text, reply)
 
 
 CLAIM = Action("claim", _claim, ("claimed",), usage="usage_claim", who=Who.HANDLERS, number=True)

@@ -90,29 +90,34 @@ class Ladder:
 
     async def open(self, question: Question, reason: str) -> Escalation:
         """Start the ladder for an unresolved question (idempotent per question)."""
-        now = self.clock()
         async with self.db.session() as session:
-            existing = await session.scalar(
-                select(Escalation).where(Escalation.question_id == question.id)
-            )
-            if existing is not None:
-                return existing
-            area = self.settings.area(question.matched_area)
-            esc = Escalation(
-                question_id=question.id,
-                area=area.key if area else None,
-                state=State.OPEN,
-                level=0,
-                assignee=area.primary if area else None,
-                reminded=False,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(esc)
-            await session.flush()
-            await self._assign(session, esc, now, actor=BOT, action="opened", detail=reason)
+            esc = await self.open_in(session, question, reason)
             await session.commit()
             return esc
+
+    async def open_in(self, session: AsyncSession, question: Question, reason: str) -> Escalation:
+        """`open`, in the caller's transaction (the one that made the question unresolved)."""
+        now = self.clock()
+        existing = await session.scalar(
+            select(Escalation).where(Escalation.question_id == question.id)
+        )
+        if existing is not None:
+            return existing
+        area = self.settings.area(question.matched_area)
+        esc = Escalation(
+            question_id=question.id,
+            area=area.key if area else None,
+            state=State.OPEN,
+            level=0,
+            assignee=area.primary if area else None,
+            reminded=False,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(esc)
+        await session.flush()
+        await self._assign(session, esc, now, actor=BOT, action="opened", detail=reason)
+        return esc
 
     async def _assign(
         self,
@@ -388,8 +393,9 @@ class Ladder:
     # -- the deadlines ------------------------------------------------------------------------
 
     async def adopt_orphans(self, sources: frozenset[str]) -> int:
-        """Open escalations for unresolved questions that have none: the process stopped between
-        recording the question and opening its escalation."""
+        """Open escalations for unresolved questions that have none. Escalations are opened in
+        the question's own transaction now; this adopts what earlier versions, which opened
+        them just after, left behind when they stopped in between."""
         cutoff = self.clock() - ORPHAN_AFTER
         async with self.db.session() as session:
             orphans = list(

@@ -202,7 +202,7 @@ class DuplicateEvent(Exception):
     """The platform delivered an event a second time (a retry); it was handled already."""
 
 
-UnresolvedListener = Callable[[Question], Awaitable[None]]
+UnresolvedListener = Callable[[AsyncSession, Question], Awaitable[None]]
 # The asker confirmed an FAQ entry (by its heading) answered the question; how (Source).
 ConfirmedListener = Callable[[Question, str, Source], Awaitable[None]]
 
@@ -224,7 +224,10 @@ class SupportDesk:
         self._pruned_at = utcnow()
 
     def on_unresolved(self, listener: UnresolvedListener) -> None:
-        """Called with every question that ends unresolved (the escalation ladder hooks in here)."""
+        """Called with every question that ends unresolved, in the transaction that makes it so
+        (the escalation ladder hooks in here): a question is never unresolved without its
+        escalation, even when the process dies right after. A listener that fails undoes it all,
+        so that the event is handled again."""
         self._unresolved_listeners.append(listener)
 
     def on_confirmed(self, listener: ConfirmedListener) -> None:
@@ -281,10 +284,12 @@ class SupportDesk:
                 session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
             session.add(question)
             try:
+                await session.flush()  # the question's id, for the reply's buttons
                 if writer is not None:
-                    await session.flush()  # the question's id, for the reply's buttons
                     key = f"reply:{event_id or question.id}"
                     _queue_reply(session, writer(reply), key, self.clock())
+                if outcome is Outcome.UNRESOLVED:
+                    await self._notify_unresolved(session, question)
                 await session.commit()
             except IntegrityError as exc:
                 await session.rollback()
@@ -297,8 +302,6 @@ class SupportDesk:
             match.confidence,
             question.matched_question,
         )
-        if outcome is Outcome.UNRESOLVED:
-            await self._notify_unresolved(question)
         return reply
 
     async def ask_anyway(self, question_id: int, user: str) -> Feedback:
@@ -309,23 +312,26 @@ class SupportDesk:
             asker_may(question_id, user, ASKABLE).values(status=Status.UNRESOLVED),
             question_id,
             user,
+            escalate=True,
         )
         if not changed or settled.question is None:
             return settled
         log.info("question %d: the asker wants a superuser after all", question_id)
-        await self._notify_unresolved(settled.question)
         return Feedback(FeedbackResult.ASKED_ANYWAY, settled.question, settled.area)
 
     async def _verdict(
-        self, statement: Update, question_id: int, user: str
+        self, statement: Update, question_id: int, user: str, *, escalate: bool = False
     ) -> tuple[bool, Feedback]:
-        """Run an asker's conditional update. (False, why nothing changed: the question is
-        unknown, the user isn't its asker, or it was settled already), or (True, the question
-        as it is now, with a result the caller replaces)."""
+        """Run an asker's conditional update, and with `escalate` tell the unresolved listeners
+        in the same transaction. (False, why nothing changed: the question is unknown, the
+        user isn't its asker, or it was settled already), or (True, the question as it is now,
+        with a result the caller replaces)."""
         async with self.db.session() as session:
             result = await session.execute(statement)
-            await session.commit()
             question = await session.get(Question, question_id, populate_existing=True)
+            if escalate and result.rowcount == 1 and question is not None:
+                await self._notify_unresolved(session, question)
+            await session.commit()
         if question is None:
             return False, Feedback(FeedbackResult.UNKNOWN, None)
         area = self.settings.area(question.matched_area)
@@ -357,13 +363,12 @@ class SupportDesk:
             ),
             question_id,
             user,
+            escalate=not solved,
         )
         question, area = settled.question, settled.area
         if not changed or question is None:
             return settled
-        if not solved:
-            await self._notify_unresolved(question)
-        elif question.matched_question:
+        if solved and question.matched_question:
             await notify(
                 self._confirmed_listeners,
                 question,
@@ -428,10 +433,9 @@ class SupportDesk:
             )
             return list(rows)
 
-    async def _notify_unresolved(self, question: Question) -> None:
-        await notify(
-            self._unresolved_listeners, question, event=f"question {question.id} unresolved"
-        )
+    async def _notify_unresolved(self, session: AsyncSession, question: Question) -> None:
+        for listener in self._unresolved_listeners:
+            await listener(session, question)
 
 
 def _queue_reply(session: AsyncSession, outgoing: Outgoing, key: str, now: datetime) -> None:

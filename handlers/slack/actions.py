@@ -87,6 +87,7 @@ async def on_feedback(
     user, channel, message, question_id = pressed
     solved = body["actions"][0]["action_id"] == SOLVED_ACTION
     feedback = await core.desk.feedback(question_id, presser(core, body), solved=solved)
+    core.kick()
     question = feedback.question
     lang = question.language if question else "sv"
     try:
@@ -199,6 +200,7 @@ async def on_ask_anyway(
         return
     user, channel, message, question_id = pressed
     feedback = await core.desk.ask_anyway(question_id, presser(core, body))
+    core.kick()
     question = feedback.question
     lang = question.language if question else "sv"
     try:

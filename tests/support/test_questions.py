@@ -11,6 +11,7 @@ import pytest_asyncio
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Core, create_core
 from bot.faq.smalltalk import Kind
@@ -114,7 +115,7 @@ async def test_old_event_ids_are_pruned(core: Core) -> None:
 async def test_feedback_once_by_the_asker_and_listeners_hear_unresolved(core: Core) -> None:
     heard: list[int] = []
 
-    async def listener(question: Question) -> None:
+    async def listener(_session: AsyncSession, question: Question) -> None:
         heard.append(question.id)
 
     core.desk.on_unresolved(listener)
@@ -133,15 +134,24 @@ async def test_feedback_once_by_the_asker_and_listeners_hear_unresolved(core: Co
     assert (await core.desk.feedback(999999, "U1", solved=True)).result == "unknown"
 
 
-async def test_unanswered_question_notifies_listeners_and_a_failing_listener_loses_nothing(
+async def test_a_failing_unresolved_listener_undoes_the_question_so_the_event_is_handled_again(
     core: Core,
 ) -> None:
-    async def broken(_question: Question) -> None:
-        raise RuntimeError("escalation service down")
+    """The escalation is opened in the question's transaction: when that fails, neither the
+    question nor its event id is kept, so the inbox takes the event again."""
+    failures = [RuntimeError("escalation failed")]
+
+    async def broken(_session: AsyncSession, _question: Question) -> None:
+        if failures:
+            raise failures.pop()
 
     core.desk.on_unresolved(broken)
-    reply = await core.desk.ask(UNANSWERABLE, Origin("chat", "U1"))
-    assert (await stored_question(core, reply.question.id)) is not None
+    origin = Origin("slack", "U1", "C1", "1.1", "1.1", event_id="EvBroken")
+    with pytest.raises(RuntimeError):
+        await core.desk.ask(UNANSWERABLE, origin)
+    assert await all_questions(core) == []
+    reply = await core.desk.ask(UNANSWERABLE, origin)
+    assert [q.id for q in await all_questions(core)] == [reply.question.id]
 
 
 async def all_questions(core: Core) -> list[Question]:
@@ -154,7 +164,7 @@ async def test_small_talk_is_answered_but_not_recorded_and_a_retry_is_not_answer
 ) -> None:
     heard: list[int] = []
 
-    async def listener(question: Question) -> None:
+    async def listener(_session: AsyncSession, question: Question) -> None:
         heard.append(question.id)
 
     core.desk.on_unresolved(listener)
@@ -176,7 +186,7 @@ async def test_each_outcome_is_recorded_with_its_own_status_and_only_erp_questio
 ) -> None:
     heard: list[str] = []
 
-    async def listener(question: Question) -> None:
+    async def listener(_session: AsyncSession, question: Question) -> None:
         heard.append(question.text)
 
     core.desk.on_unresolved(listener)
@@ -209,7 +219,7 @@ async def test_ask_anyway_by_the_asker_once_makes_it_unresolved_and_tells_the_li
 ) -> None:
     heard: list[int] = []
 
-    async def listener(question: Question) -> None:
+    async def listener(_session: AsyncSession, question: Question) -> None:
         heard.append(question.id)
 
     core.desk.on_unresolved(listener)
