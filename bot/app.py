@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,11 +45,13 @@ MIN_WAIT_SECONDS = 0.05
 class Channel:
     """A chat channel adapter as the core sees it: its name, the sender that delivers the
     chat's notices (`notices.CHAT`), and the question sources (`Origin.source`) it can follow up
-    where they were asked. Only those are escalated: an answer must have somewhere to go."""
+    where they were asked. Only those are escalated: an answer must have somewhere to go.
+    `close` lets go of what it holds (its HTTP connections) when the core closes."""
 
     name: str
     sender: Sender
     follows_up: frozenset[str] = frozenset()
+    close: Callable[[], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Core:
     inbox: Inbox
     escalating_sources: frozenset[str] = frozenset()
     _closing: bool = field(default=False, repr=False)
+    _channels: list[Channel] = field(default_factory=list, repr=False)
     _waiting: bool = field(default=False, repr=False)
     _delivering: asyncio.Task[None] | None = field(default=None, repr=False)
     _kicked: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
@@ -81,6 +84,7 @@ class Core:
         """Let `channel` deliver the chat's notices and escalate the questions it can follow up."""
         self.outbox.attach(channel.sender)
         self.escalating_sources |= channel.follows_up
+        self._channels.append(channel)
 
     @property
     def delivering(self) -> bool:
@@ -230,12 +234,15 @@ class Core:
 
     async def close(self) -> None:
         """Stop the inbox's workers and the outbox's delivery (letting a send under way finish),
-        then the database."""
+        then the channels and the database."""
         self._closing = True
         self._kicked.set()
         await self.inbox.stop()
         if self._delivering is not None:
             await asyncio.gather(self._delivering, return_exceptions=True)
+        for channel in self._channels:
+            if channel.close is not None:
+                await channel.close()
         await self.db.close()
 
 

@@ -96,6 +96,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "Jag har tekniska problem just nu och kan inte svara direkt. Jag svarar här i tråden "
             "så snart det fungerar igen."
         ),
+        "trouble_command": (
+            "Jag har tekniska problem just nu och kunde inte ta emot kommandot. Försök igen om "
+            "en liten stund."
+        ),
         "greeting": (
             "Hej! Jag svarar på frågor om affärssystemet utifrån vår FAQ "
             "(ekonomi, lager, inköp). Skriv din fråga, gärna med ett par ord om vad du "
@@ -242,6 +246,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "trouble": (
             "I have a technical problem right now and can't answer at once. I will answer in "
             "this thread as soon as it works again."
+        ),
+        "trouble_command": (
+            "I have a technical problem right now and could not take the command. Please try "
+            "again in a little while."
         ),
         "greeting": (
             "Hi! I answer questions about our ERP system from our FAQ (finance, warehouse, "

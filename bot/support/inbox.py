@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -66,6 +66,7 @@ class Inbox:
         self.clock = clock
         self.workers = workers
         self.handlers: dict[str, Handler] = {}
+        self._first: set[str] = set()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._busy = 0
@@ -74,9 +75,13 @@ class Inbox:
         self._pruned_at = clock()
         self._handled: collections.deque[float] = collections.deque(maxlen=10_000)
 
-    def handle(self, kind: str, handler: Handler) -> None:
-        """Let `handler` handle the events of `kind` (an adapter registers its own)."""
+    def handle(self, kind: str, handler: Handler, *, first: bool = False) -> None:
+        """Let `handler` handle the events of `kind` (an adapter registers its own). Events of a
+        kind handled `first` go before all others that wait: a superuser's button press or
+        command doesn't queue behind a burst of questions."""
         self.handlers[kind] = handler
+        if first:
+            self._first.add(kind)
 
     async def receive(
         self, event_id: str, kind: str, lane: str, payload: Mapping[str, Any]
@@ -124,7 +129,8 @@ class Inbox:
         return self._busy == 0 and await self.depth() == 0
 
     async def take(self) -> Taken | None:
-        """Lease the oldest event that is first in its lane and due, if there is one."""
+        """Lease the oldest event that is first in its lane and due (of the kinds handled
+        first, if one of them waits), if there is one."""
         now = self.clock()
         earlier = aliased(InboxEvent)
         first_in_lane = ~(
@@ -146,7 +152,7 @@ class Inbox:
                 free,
                 first_in_lane,
             )
-            .order_by(InboxEvent.id)
+            .order_by(case((InboxEvent.kind.in_(list(self._first)), 0), else_=1), InboxEvent.id)
             .limit(self.workers)
         )
         if not self.db.is_sqlite:

@@ -36,6 +36,7 @@ from handlers.slack.blocks import (
     with_outcome,
 )
 from handlers.slack.identity import person
+from handlers.slack.inbox import kept_first
 from handlers.slack.mrkdwn import escape
 from handlers.slack.notify import (
     ADD_FAQ,
@@ -220,26 +221,28 @@ async def on_ask_anyway(
 
 
 def register(app: AsyncApp, core: Core) -> None:
+    """The buttons; each press is kept in the inbox first (`kept_first`)."""
     register_escalations(app, core)
+    kept = kept_first(core)
 
-    @app.action(ASK_ANYWAY_ACTION)
+    @app.action(ASK_ANYWAY_ACTION, middleware=[kept])
     async def ask_anyway(
         ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
         await on_ask_anyway(core, body, client, respond)
 
-    @app.action(re.compile(f"^{SUGGESTION_ACTION}_\\d+$"))
+    @app.action(re.compile(f"^{SUGGESTION_ACTION}_\\d+$"), middleware=[kept])
     async def suggestion(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
         await ack()
         await on_suggestion(core, body, respond)
 
-    @app.action(SUGGESTION_SOLVED_ACTION)
+    @app.action(SUGGESTION_SOLVED_ACTION, middleware=[kept])
     async def suggestion_solved(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
         await ack()
         await on_suggestion_solved(core, body, respond)
 
-    @app.action(re.compile(f"^({SOLVED_ACTION}|{NOT_HELPFUL_ACTION})$"))
+    @app.action(re.compile(f"^({SOLVED_ACTION}|{NOT_HELPFUL_ACTION})$"), middleware=[kept])
     async def feedback(
         ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
@@ -344,7 +347,9 @@ async def _verdict(
 
 
 def register_escalations(app: AsyncApp, core: Core) -> None:
-    @app.action(ESCALATION_ACTIONS)
+    kept = kept_first(core)
+
+    @app.action(ESCALATION_ACTIONS, middleware=[kept])
     async def escalation_button(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:

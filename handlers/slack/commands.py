@@ -28,6 +28,7 @@ from handlers.slack.blocks import (
     unresolved_blocks,
 )
 from handlers.slack.identity import person
+from handlers.slack.inbox import kept_first
 from handlers.slack.mrkdwn import escape
 
 # Answered privately, with no thread to follow up in, so never escalated.
@@ -72,7 +73,7 @@ def asked_blocks(core: Core, asked: Asked) -> list[Block]:
 
 
 def register(app: AsyncApp, core: Core) -> None:
-    @app.command("/support")
+    @app.command("/support", middleware=[kept_first(core)])
     async def support(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         await on_support(core, command, respond)

@@ -1,10 +1,18 @@
-"""Slack's questions into the core's inbox: a message or mention the bot must handle is written
-to the database before Slack gets its 200, and a worker handles it from there.
+"""Slack's requests into the core's inbox: a message or mention the bot must handle, a `/support`
+command and a button press are written to the database before Slack gets its 200, and a worker
+handles them from there (commands and buttons before the questions that wait).
 
 Slack never resends an event that got its 200, so one that can't be written gets a 503 and
 Slack sends it again (it retries three times over about an hour). A retry of one already written
 is acknowledged and dropped (the inbox knows its event id). When many questions wait, the asker
-is told in the thread when to expect the answer.
+is told in the thread when to expect the answer. Slack doesn't resend a command or a button
+press: one that can't be written is refused there and then (the command says so in words).
+
+A kept command or button press is handled by dispatching it through the same Bolt app again,
+marked as replayed, so it reaches the listeners it would have reached. Form submissions and
+shortcuts are not kept: a form's errors must be in the reply to the submission itself (the
+action commits before that reply, so a submission Slack saw succeed is never lost), and a
+shortcut only opens a form, which Slack allows only within 3 seconds.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ from handlers.slack.messages import on_message, worth_handling
 log = logging.getLogger(__name__)
 
 KIND = "slack_event"
+INTERACTION = "slack_interaction"
+REPLAYED = "firstline_replayed"  # in the context of a kept request dispatched by a worker
 DEPTH_EVERY_SECONDS = 1.0  # how often the inbox's depth is counted again for the busy notice
 
 
@@ -46,6 +56,20 @@ def kept(core: Core, body: dict[str, Any], bot_user_id: str | None) -> dict[str,
         return event
     if event.get("type") == "message" and worth_handling(core, event, bot_user_id):
         return event
+    return None
+
+
+def interaction(body: dict[str, Any]) -> tuple[str, str] | None:
+    """(id, lane) of a `/support` command or a button press; its lane is the person's, so that
+    their presses are handled in the order they made them."""
+    trigger = body.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        return None
+    if isinstance(body.get("command"), str):
+        return f"command:{trigger}", f"{ROUTE}:user:{body.get('user_id')}"
+    if body.get("type") == "block_actions":
+        user = body.get("user") if isinstance(body.get("user"), dict) else {}
+        return f"action:{trigger}", f"{ROUTE}:user:{user.get('id')}"
     return None
 
 
@@ -68,32 +92,37 @@ Middleware = Callable[..., Awaitable[BoltResponse | None]]
 
 
 class _Outage:
-    """Whether the database refused the last event: said once in the log when it starts and
-    once when it ends, however many events come in between."""
+    """Whether the database refused the last request: said once in the log when it starts and
+    once when it ends, however many requests come in between."""
 
-    def __init__(self) -> None:
+    def __init__(self, what: str, meanwhile: str) -> None:
+        self.what = what
+        self.meanwhile = meanwhile
         self.since: float | None = None
 
-    def failed(self, event_id: str) -> None:
+    def failed(self, key: str) -> None:
         if self.since is None:
             self.since = time.monotonic()
             log.exception(
-                "the database can't keep Slack events (first: %s); answering 503 so that Slack "
-                "sends them again, until it can",
-                event_id,
+                "the database can't keep Slack %s (first: %s); %s, until it can",
+                self.what,
+                key,
+                self.meanwhile,
             )
 
     def kept(self) -> None:
         if self.since is not None:
             log.warning(
-                "the database keeps Slack events again, after %.0f s", time.monotonic() - self.since
+                "the database keeps Slack %s again, after %.0f s",
+                self.what,
+                time.monotonic() - self.since,
             )
             self.since = None
 
 
 def inbox_middleware(core: Core) -> Middleware:
     depth = _Depth(core)
-    outage = _Outage()
+    outage = _Outage("events", "answering 503 so that Slack sends them again")
 
     async def keep(
         body: dict[str, Any],
@@ -122,6 +151,34 @@ def inbox_middleware(core: Core) -> Middleware:
             waiting = await depth.now()
             if waiting > core.settings.busy_after:
                 await _tell_busy(core, event, event_id, waiting)
+        return BoltResponse(status=200, body="")
+
+    return keep
+
+
+def kept_first(core: Core) -> Middleware:
+    """A listener's middleware: a command or button press that reached its listener is kept in
+    the inbox and acknowledged; the worker's replay of it goes on to the listener. (On the
+    listener, not the app: what no listener takes still gets Bolt's 404.)"""
+    outage = _Outage("commands and button presses", "refusing them at once")
+
+    async def keep(
+        body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        pressed = interaction(body)
+        if context.get(REPLAYED) or pressed is None:
+            await next()
+            return None
+        key, lane = pressed
+        try:
+            await core.inbox.receive(key, INTERACTION, lane, {"body": body})
+        except Exception:
+            outage.failed(key)
+            if "command" in body:  # the person sees this instead of an answer
+                text = t(detect_language(str(body.get("text") or "")), "trouble_command")
+                return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
+            return BoltResponse(status=503, body="")  # Slack marks the button as failed
+        outage.kept()
         return BoltResponse(status=200, body="")
 
     return keep
@@ -189,9 +246,27 @@ def event_handler(core: Core, client: AsyncWebClient) -> Handler:
     return handle
 
 
+def interaction_handler(app: AsyncApp) -> Handler:
+    """Handle a kept command or button press: dispatch it through the app again, marked as
+    replayed (and as Socket Mode, the way Bolt takes a request whose signature was checked
+    already). The app processes a request before it answers, so this returns when the listener
+    is done; a listener that failed (a 500) is tried again."""
+
+    async def handle(payload: dict[str, Any]) -> None:
+        request = AsyncBoltRequest(
+            body=payload["body"], mode="socket_mode", context={REPLAYED: True}
+        )
+        response = await app.async_dispatch(request)
+        if response.status >= 500:
+            raise RuntimeError(f"the listener failed (HTTP {response.status})")
+
+    return handle
+
+
 def register(app: AsyncApp, core: Core) -> None:
-    """Keep the questions in the inbox, and start the workers that handle them (the app is
-    built in the running event loop that serves it)."""
+    """Keep the questions, commands and button presses in the inbox, and start the workers
+    that handle them (the app is built in the running event loop that serves it)."""
     app.use(inbox_middleware(core))
     core.inbox.handle(KIND, event_handler(core, app.client))
+    core.inbox.handle(INTERACTION, interaction_handler(app), first=True)
     core.inbox.start()

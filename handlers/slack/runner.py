@@ -19,7 +19,7 @@ from bot.app import Core, create_core
 from bot.ops.leader import Leader
 from bot.ops.scheduler import build_scheduler, catch_up
 from bot.settings import Settings, SettingsError
-from handlers.slack import build_app
+from handlers.slack import build_app, signed_in
 from handlers.slack.server import SLACK_PATH, create_web_app
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
 
 async def _check_tokens(bolt: AsyncApp, settings: Settings) -> None:
     """Ask Slack once at start: a wrong token is one clear line, not a failure per event."""
-    auth = await _slack_call("SLACK_BOT_TOKEN", bolt.client.auth_test, bolt)
+    auth = await _slack_call("SLACK_BOT_TOKEN", signed_in(bolt).auth_test, bolt)
     channels = ", ".join(sorted(settings.support_channels)) or "none configured"
     log.info(
         "signed in to %s as %s; support channels: %s (DMs and @mentions always)",

@@ -154,7 +154,9 @@ async def test_a_replayed_command_button_or_form_gets_409_and_runs_once(bot: Bot
     for signed in (
         sr.block_actions("esc_claim", "1", response_url=bot.slack.response_url("b")),
         sr.view_submission("esc_answer_modal", {"input": {"input": "x"}}, private_metadata="1"),
-        sr.message_shortcut("esc_thread_answer", {"ts": "1.1"}),
+        sr.message_shortcut(
+            "esc_thread_answer", {"ts": "1.1"}, response_url=bot.slack.response_url("s")
+        ),
     ):
         assert (await bot.send(signed)).status == 200
         assert (await bot.send(signed)).status == 409

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.settings import Area
 from bot.store.models import Question
+from bot.texts import t
 from tests.conftest import make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import Call, FakeSlackAPI
@@ -162,10 +163,14 @@ async def test_suggestions_in_support_ask_and_for_an_entry_that_is_gone(bot: Bot
     await bot.send(sr.block_actions("suggestion_1", gone, block_id="suggestions", response_url=url))
     answer = (await bot.slack.wait_for("response_url", count=2))[-1]  # after /support's own
     assert answer.args["text"].startswith("Den frågan har ändrats eller tagits bort i FAQ:n.")
-    response = await bot.send(sr.block_actions("suggestion_0", "not json", block_id="suggestions"))
-    assert response.status == 200  # logged and dropped
+    crafted = sr.block_actions(
+        "suggestion_0", "not json", block_id="suggestions", response_url=bot.slack.response_url()
+    )
+    assert (await bot.send(crafted)).status == 200  # logged, and the presser told
+    told = (await bot.slack.wait_for("response_url", count=3))[-1]
+    assert told.args["text"] == t("sv", "no_question_button")
     await settle(bot)
-    assert len(bot.slack.calls_to("response_url")) == 2
+    assert len(bot.slack.calls_to("response_url")) == 3
 
 
 async def test_support_unknown_command_gets_usage(bot: BotServer) -> None:

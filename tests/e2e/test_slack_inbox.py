@@ -13,6 +13,7 @@ from tests.conftest import Clock, make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import FakeSlackAPI
 from tests.e2e.harness import start_bot
+from tests.e2e.test_slack_feedback import ask, press
 from tests.e2e.test_slack_questions import questions, settle, texts_of
 
 QUESTION = "hur gör jag en cykelinventering?"
@@ -133,5 +134,62 @@ async def test_a_reply_slack_took_though_its_answer_was_lost_is_not_posted_twice
         assert len(slack.calls_to("chat.postMessage")) == 1
         [question] = await questions(bot)
         assert question.reply_ts == posted["ts"]
+    finally:
+        await bot.close()
+
+
+async def test_a_command_and_a_button_press_acknowledged_just_before_a_stop_are_done_after(
+    database_url: str, slack: FakeSlackAPI
+) -> None:
+    """Slack never sends a command or a press again: both are kept before their 200 and
+    carried out by the next process."""
+    settings = make_settings(database_url)
+    first = await start_bot(settings, slack)
+    _, answer = await ask(first)
+    await first.core.inbox.stop()  # the process dies between the 200s and the work
+    url = slack.response_url("status")
+    command = sr.slash_command("/support", "hjälp", response_url=url)
+    assert (await first.send(command)).status == 200
+    assert (await first.send(press(answer, "feedback_solved"))).status == 200
+    await asyncio.sleep(0.2)
+    assert slack.calls_to("response_url") == [] and slack.calls_to("chat.update") == []
+    await first.close()
+
+    second = await start_bot(settings, slack)
+    try:
+        [usage] = await slack.wait_for("response_url")
+        assert usage.args["text"].startswith("*/support* — första linjens")
+        [update] = await slack.wait_for("chat.update")
+        assert update.args["ts"] == answer.response["ts"]
+        await settle(second)
+        [question] = await questions(second)
+        assert (question.status, question.feedback) == ("solved", "solved")
+    finally:
+        await second.close()
+
+
+async def test_a_command_or_press_that_cant_be_kept_is_refused_at_once(
+    database_url: str, slack: FakeSlackAPI
+) -> None:
+    """The person learns at once: the command in words, the button by Slack's failure mark."""
+    bot = await start_bot(make_settings(database_url), slack)
+    try:
+        async with bot.core.db.session() as session:
+            await session.execute(text("ALTER TABLE inbox RENAME TO inbox_away"))
+            await session.commit()
+        response = await bot.send(sr.slash_command("/support", "kö"))
+        assert response.status == 200
+        assert (await response.json())["text"].startswith("Jag har tekniska problem just nu")
+        pressed = await bot.send(sr.block_actions("feedback_solved", "1", block_id="feedback"))
+        assert pressed.status == 503
+        async with bot.core.db.session() as session:
+            await session.execute(text("ALTER TABLE inbox_away RENAME TO inbox"))
+            await session.commit()
+        reply = await bot.send(
+            sr.slash_command("/support", "help", response_url=slack.response_url())
+        )
+        assert reply.status == 200 and await reply.text() == ""
+        [usage] = await slack.wait_for("response_url")
+        assert usage.args["text"].startswith("*/support* — first-line")
     finally:
         await bot.close()

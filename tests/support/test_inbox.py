@@ -65,6 +65,25 @@ async def test_a_lane_goes_in_order_while_other_lanes_go_on(db: Database) -> Non
     assert again is not None and again.event_id == "Ev0"
 
 
+async def test_kinds_handled_first_go_before_the_questions_that_wait(db: Database) -> None:
+    """A superuser's button press doesn't queue behind a burst of questions; its own lane
+    still goes in order."""
+    inbox = Inbox(db, Clock())
+    handled: list[str] = []
+
+    async def handle(payload: dict[str, Any]) -> None:
+        handled.append(payload["name"])
+
+    inbox.handle("question", handle)
+    inbox.handle("press", handle, first=True)
+    for n in range(5):
+        await inbox.receive(f"Ev{n}", "question", f"C{n}", {"name": f"question {n}"})
+    await inbox.receive("Press1", "press", "U1", {"name": "claim"})
+    await inbox.receive("Press2", "press", "U1", {"name": "answer"})
+    assert await inbox.handle_all() == 7
+    assert handled == ["claim", "answer"] + [f"question {n}" for n in range(5)]
+
+
 async def test_workers_handle_a_burst_once_each_in_order_per_lane(db: Database) -> None:
     inbox = Inbox(db, workers=4)
     seen: dict[str, list[int]] = {}
