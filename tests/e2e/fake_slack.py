@@ -54,6 +54,7 @@ class Call:
     failed: bool = False
     status: int = 200
     response: dict[str, Any] = field(default_factory=dict)
+    peer: tuple[str, int] | None = None  # the client's address: which connection it came on
 
     @property
     def token(self) -> str | None:
@@ -217,6 +218,7 @@ class FakeSlackAPI:
             form = await request.post()
             args.update({k: getattr(v, "filename", v) for k, v in form.items()})
         call = Call(method, _decode_json_fields(args), dict(request.headers))
+        call.peer = request.transport.get_extra_info("peername") if request.transport else None
         await asyncio.sleep(self._delays.get(method, 0))
 
         status, body, headers = 200, self._auth_error(call), {}

@@ -193,3 +193,24 @@ async def test_a_command_or_press_that_cant_be_kept_is_refused_at_once(
         assert usage.args["text"].startswith("*/support* — first-line")
     finally:
         await bot.close()
+
+
+async def test_a_burst_asks_who_the_bot_is_once_and_keeps_its_connections(
+    database_url: str, slack: FakeSlackAPI
+) -> None:
+    """auth.test once for all the requests that come before its answer, and the Web API calls
+    on a few kept-alive connections, not one new connection per call."""
+    bot = await start_bot(make_settings(database_url), slack)
+    try:
+        events = [sr.message_event(f"{QUESTION} ({n})", user=f"U{n % 3}") for n in range(30)]
+        responses = await asyncio.gather(*(bot.send(sr.event_callback(e)) for e in events))
+        assert [r.status for r in responses] == [200] * 30
+        await slack.wait_for("chat.postMessage", count=30)
+        await settle(bot)
+        assert len(slack.calls_to("auth.test")) == 1
+        assert len(slack.calls_to("users.info")) == 3  # once per person
+        api_calls = [c for c in slack.calls if c.method != "response_url"]
+        connections = {c.peer for c in api_calls}
+        assert len(api_calls) >= 34 and len(connections) <= 10, (len(api_calls), connections)
+    finally:
+        await bot.close()
