@@ -25,7 +25,14 @@ class Database:
         is checked before use, so a database that restarted is used again at once."""
         self.url = url
         if self.is_sqlite:
-            self.engine: AsyncEngine = create_async_engine(url, echo=echo)
+            # One connection, so the process's writes take turns in order: SQLite lets one
+            # writer at a time, and writers on separate connections wait on the file lock (up
+            # to the busy timeout) or fail at once when a read turns into a write.
+            in_memory = make_url(url).database in (None, "", ":memory:")  # one connection already
+            one: dict[str, Any] = (
+                {} if in_memory else {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
+            )
+            self.engine: AsyncEngine = create_async_engine(url, echo=echo, **one)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_async_engine(

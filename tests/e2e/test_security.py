@@ -308,6 +308,7 @@ async def test_privileged_buttons_forms_and_commands_are_refused_to_others(desk:
     posts = bot.slack.calls_to("chat.postMessage")
     [dm] = [c for c in posts if c.args["channel"] == ANNA]
     await bot.send(press(bot, dm, "esc_claim", ANNA))
+    await settle(bot)  # the press is carried out from the inbox before she has written her answer
     await bot.send(
         sr.view_submission(
             "esc_answer_modal", {"input": {"input": "Så här."}}, user_id=ANNA, private_metadata="1"
