@@ -108,16 +108,26 @@ def unanswerable_questions() -> list[str]:
     return found
 
 
+def text_patterns(templates: list[str]) -> re.Pattern[str]:
+    alternatives = []
+    for template in templates:
+        parts = re.split(r"\{\w+\}", template)
+        alternatives.append(".*?".join(re.escape(p) for p in parts))
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.DOTALL)
+
+
 def progress_patterns() -> re.Pattern[str]:
     """The escalation's progress notices to the asker (they come in the asker's thread too)."""
     from bot.texts import PROGRESS
 
-    alternatives = []
-    for templates in PROGRESS.values():
-        for template in templates.values():
-            parts = re.split(r"\{\w+\}", template)
-            alternatives.append(".*?".join(re.escape(p) for p in parts))
-    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.DOTALL)
+    return text_patterns([t for templates in PROGRESS.values() for t in templates.values()])
+
+
+def busy_patterns() -> re.Pattern[str]:
+    """The notice that many questions wait, in the asker's thread before the answer."""
+    from bot.texts import TEXTS
+
+    return text_patterns([TEXTS[lang]["busy"] for lang in TEXTS])
 
 
 # ---- processes -------------------------------------------------------------------------------
@@ -354,8 +364,10 @@ class Replies:
 
     thread_of: dict[tuple[str, str], int]
     progress: re.Pattern[str]
+    busy: re.Pattern[str]
     replies: dict[int, list[float]] = field(default_factory=dict)
     progress_notices: int = 0
+    busy_notices: int = 0
     other_posts: int = 0
     failed_posts: int = 0
     seen: int = 0
@@ -373,6 +385,8 @@ class Replies:
                 self.other_posts += 1
             elif self.progress.fullmatch(text or ""):
                 self.progress_notices += 1
+            elif self.busy.fullmatch(text or ""):
+                self.busy_notices += 1
             else:
                 self.replies.setdefault(event, []).append(at)
 
@@ -518,7 +532,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
                 events = build_events(texts, channels, users, uuid.uuid4().hex[:8].upper())
                 thread_of = {(e.channel, e.ts): i for i, e in enumerate(events)}
-                replies = Replies(thread_of, progress_patterns())
+                replies = Replies(thread_of, progress_patterns(), busy_patterns())
                 before = await fetch_posts(http, fake, 0)
                 replies.add(before["posts"])
 
@@ -682,6 +696,7 @@ def summarise(
                 "duplicate_posts": sum(len(ts) - 1 for ts in replies.replies.values()),
                 "replies_to_unacked": sum(1 for i in first_reply if i not in acked),
                 "progress_notices_in_threads": replies.progress_notices,
+                "busy_notices_in_threads": replies.busy_notices,
                 "other_posts": replies.other_posts,
                 "failed_posts": replies.failed_posts,
                 "stopped": stopped,
@@ -783,7 +798,8 @@ def report(result: dict[str, Any]) -> None:
     if "replied" in result:
         extra.append(
             f"replies {result['replied']}, progress notices in threads "
-            f"{result['progress_notices_in_threads']}, other posts {result['other_posts']}, "
+            f"{result['progress_notices_in_threads']}, busy notices in threads "
+            f"{result.get('busy_notices_in_threads', 0)}, other posts {result['other_posts']}, "
             f"failed posts {result['failed_posts']}; stopped: {result['stopped']}"
         )
     extra.append(

@@ -31,7 +31,7 @@ from bot.support.inbox import Inbox
 from bot.support.learning import Learned, Learning, Source
 from bot.support.notices import Tone
 from bot.support.outbox import SENDING_AT_ONCE, Outbox, Sender
-from bot.support.questions import SupportDesk, escalation_reason
+from bot.support.questions import SupportDesk, escalation_reason, record_reply
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +262,7 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
     await desk.prune_events()
     ladder = Ladder(settings, db, clock)
     outbox = Outbox(db, clock)
+    outbox.on_sent("reply", record_reply)
     if settings.smtp is not None:
         outbox.register("email", email_sender(settings.smtp))
     if settings.vendor.webhook_url:

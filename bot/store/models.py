@@ -126,13 +126,17 @@ class OutboxMessage(Base):
     state change that caused it and retried with backoff until it goes through."""
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_lane_state", "lane", "state", "id"),
+        Index("ix_outbox_state_id", "state", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     route: Mapped[str] = mapped_column(String(16))
     topic: Mapped[str] = mapped_column(String(32))
     payload: Mapped[str] = mapped_column(Text)
     dedupe_key: Mapped[str] = mapped_column(String(191), unique=True)
-    state: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -141,7 +145,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # messages of one lane (a chat channel) go out one at a time, in order; None: no order
-    lane: Mapped[str | None] = mapped_column(String(191), index=True)
+    lane: Mapped[str | None] = mapped_column(String(191))
 
 
 class InboxEvent(Base):
@@ -149,14 +153,18 @@ class InboxEvent(Base):
     handled by the inbox's workers in order per lane (a channel or thread)."""
 
     __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_lane_state", "lane", "state", "id"),)
+    __table_args__ = (
+        Index("ix_inbox_lane_state", "lane", "state", "id"),
+        Index("ix_inbox_state_id", "state", "id"),
+        Index("ix_inbox_state_kind_id", "state", "kind", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(191), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     lane: Mapped[str] = mapped_column(String(191))
     payload: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -131,6 +131,18 @@ class Inbox:
     async def take(self) -> Taken | None:
         """Lease the oldest event that is first in its lane and due (of the kinds handled
         first, if one of them waits), if there is one."""
+        first = sorted(self._first)
+        others = sorted(set(self.handlers) - self._first)
+        for kinds in (first, others):
+            taken = await self._take(kinds) if kinds else None
+            if taken is not None:
+                return taken
+        return None
+
+    async def _take(self, kinds: list[str]) -> Taken | None:
+        """Lease the oldest ready event of `kinds`. The query walks the waiting events in id
+        order by an index (state, kind, id) and stops at the first few ready ones, so a deep
+        inbox costs no more per take than a shallow one."""
         now = self.clock()
         earlier = aliased(InboxEvent)
         first_in_lane = ~(
@@ -143,16 +155,17 @@ class Inbox:
             .exists()
         )
         free = or_(InboxEvent.locked_until.is_(None), InboxEvent.locked_until < now)
+        kind = InboxEvent.kind == kinds[0] if len(kinds) == 1 else InboxEvent.kind.in_(kinds)
         query = (
             select(InboxEvent)
             .where(
                 InboxEvent.state == WAITING,
-                InboxEvent.kind.in_(list(self.handlers)),
+                kind,
                 InboxEvent.next_attempt_at <= now,
                 free,
                 first_in_lane,
             )
-            .order_by(case((InboxEvent.kind.in_(list(self._first)), 0), else_=1), InboxEvent.id)
+            .order_by(InboxEvent.id)
             .limit(self.workers)
         )
         if not self.db.is_sqlite:

@@ -47,6 +47,9 @@ class Delivery:
 
 
 Sender = Callable[[dict[str, Any], Delivery], Awaitable[str | None]]
+# Run in the transaction that records a message of its topic as sent: (session, payload, what
+# the sender returned).
+SentHook = Callable[[AsyncSession, dict[str, Any], str | None], Awaitable[None]]
 Clock = Callable[[], datetime]
 
 # A crashed holder's messages go again after this; every sender gives up sooner (Slack 10 s,
@@ -121,10 +124,16 @@ class Outbox:
         self.db = db
         self.clock = clock
         self.senders: dict[str, Sender] = {}
+        self.sent_hooks: dict[str, SentHook] = {}
         self.after = 0  # deliver only messages with a higher id (see only_after)
 
     def register(self, route: str, sender: Sender) -> None:
         self.senders[route] = sender
+
+    def on_sent(self, topic: str, hook: SentHook) -> None:
+        """Record more about a sent message of `topic` (a reply's ts on its question) in the
+        transaction that records it sent: one transaction, not two."""
+        self.sent_hooks[topic] = hook
 
     def attach(self, sender: Sender) -> None:
         """Let a channel adapter's sender deliver the notices for the chat."""
@@ -272,18 +281,30 @@ class Outbox:
             )
         else:
             values.update(state="sent", sent_at=self.clock(), result=result, last_error=None)
+            hook = self.sent_hooks.get(message.topic)
+            if hook is not None:
+                await self._record(message.id, values, lambda s: hook(s, payload, result))
+                return 1
         await self._record(message.id, values)
         return int(values.get("state") == "sent")
 
-    async def _record(self, message_id: int, values: dict[str, Any]) -> None:
-        """Record how a send went, trying for a while when the database is away: until it is
-        recorded, the message's lease holds back its lane."""
+    async def _record(
+        self,
+        message_id: int,
+        values: dict[str, Any],
+        also: Callable[[AsyncSession], Awaitable[None]] | None = None,
+    ) -> None:
+        """Record how a send went (and `also` what the topic's hook records), trying for a
+        while when the database is away: until it is recorded, the message's lease holds back
+        its lane."""
         for attempt in range(RECORD_TRIES):
             try:
                 async with self.db.session() as session:
                     await session.execute(
                         update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
                     )
+                    if also is not None:
+                        await also(session)
                     await session.commit()
                 return
             except Exception:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -343,13 +343,6 @@ class SupportDesk:
     def examples(self, language: str, count: int = 3) -> tuple[str, ...]:
         return example_questions(self.knowledge, language, count)
 
-    async def set_reply(self, question_id: int, reply_ts: str) -> None:
-        async with self.db.session() as session:
-            await session.execute(
-                update(Question).where(Question.id == question_id).values(reply_ts=reply_ts)
-            )
-            await session.commit()
-
     async def feedback(self, question_id: int, user: str, *, solved: bool) -> Feedback:
         """Record the asker's verdict once; anyone else, or a second press, changes nothing."""
         changed, settled = await self._verdict(
@@ -436,6 +429,18 @@ class SupportDesk:
     async def _notify_unresolved(self, session: AsyncSession, question: Question) -> None:
         for listener in self._unresolved_listeners:
             await listener(session, question)
+
+
+async def record_reply(
+    session: AsyncSession, payload: Mapping[str, Any], reply_ts: str | None
+) -> None:
+    """The reply to a question was posted as `reply_ts` (the outbox's hook for replies, run in
+    the transaction that records the reply sent)."""
+    question = payload.get("question")
+    if isinstance(question, int) and reply_ts:
+        await session.execute(
+            update(Question).where(Question.id == question).values(reply_ts=reply_ts)
+        )
 
 
 def _queue_reply(session: AsyncSession, outgoing: Outgoing, key: str, now: datetime) -> None:

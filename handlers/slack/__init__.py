@@ -104,11 +104,12 @@ def signed_in(app: AsyncApp) -> SignedIn:
 
 
 class _WithoutTokenSkipped(logging.Filter):
-    """Bolt warns at every start that the client's token goes unused once an `authorize` is
-    given; here `authorize` hands out that very token, so the warning says nothing true."""
+    """Bolt warns at every start that SLACK_BOT_TOKEN goes unused, since a client and an
+    `authorize` are given; both hand out that very token, so the warning says nothing true."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "will be ignored" not in record.getMessage()
+        message = record.getMessage()
+        return "will be ignored" not in message and "will be unused" not in message
 
 
 logging.getLogger("slack_bolt.AsyncApp").addFilter(_WithoutTokenSkipped())

@@ -79,9 +79,7 @@ def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
         )
         if ts is None:
             ts = await _post(client, channel, thread, text, blocks, delivery)
-        if isinstance(notice, ReplyNotice) and notice.question:
-            await core.desk.set_reply(notice.question, ts)
-        return ts
+        return ts  # a reply's ts is recorded on its question by the outbox (`record_reply`)
 
     return send
 
