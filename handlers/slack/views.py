@@ -124,7 +124,16 @@ def submitted_value(view: dict[str, Any]) -> str | None:
 
 
 async def on_submission(core: Core, ack: AsyncAck, body: dict[str, Any], view: dict) -> None:
-    """Run the submitted form's action; a refusal stays in the form, under the input."""
+    """Run the submitted form's action; a refusal stays in the form, under the input. A
+    submission is run once: a replay of it (the same trigger id, whichever process it reaches)
+    closes the form and does nothing."""
+    trigger = body.get("trigger_id")
+    if isinstance(trigger, str) and trigger and not await core.desk.first_time(f"form:{trigger}"):
+        log.warning(
+            "form %s submitted again (trigger %s); not run twice", view["callback_id"], trigger
+        )
+        await ack()
+        return
     action = SUBMITTED.get(view["callback_id"])
     if action is None:
         log.error("form %r runs no action of the table", view["callback_id"])

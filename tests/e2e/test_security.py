@@ -40,7 +40,7 @@ from handlers.slack.server import Replays, create_web_app
 from tests.conftest import KNOWLEDGE, ROOT, Clock, make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import Call, FakeSlackAPI
-from tests.e2e.harness import BotServer
+from tests.e2e.harness import BotServer, start_bot
 from tests.e2e.test_bad_input import SLACK_MARKUP, command, examples, strings, trouble
 from tests.e2e.test_run_process import free_port, stop
 from tests.e2e.test_slack_escalations import delivered, press
@@ -160,6 +160,34 @@ async def test_a_replayed_command_button_or_form_gets_409_and_runs_once(bot: Bot
     ):
         assert (await bot.send(signed)).status == 200
         assert (await bot.send(signed)).status == 409
+
+
+async def test_a_replay_that_reaches_another_process_is_not_run_again(
+    bot: BotServer, database_url: str
+) -> None:
+    """Behind a load balancer the replay may reach a process that never saw the signature: the
+    command is known to the shared inbox by its trigger id, the form to the processed events."""
+    other = await start_bot(make_settings(database_url), bot.slack)
+    try:
+        url = bot.slack.response_url("once")
+        ask = sr.slash_command("/support", f"ask {QUESTION}", response_url=url)
+        assert (await bot.send(ask)).status == 200
+        await bot.slack.wait_for("response_url")
+        replayed = await other.send(ask)
+        assert replayed.status == 200 and await replayed.text() == ""
+        form = sr.view_submission(
+            "esc_answer_modal", {"input": {"input": "x"}}, private_metadata="1"
+        )
+        first = await bot.send(form)
+        assert (await first.json())["response_action"] == "errors"  # no ticket #1: run, refused
+        again = await other.send(form)
+        assert again.status == 200 and await again.text() == ""  # not run again
+        await settle(bot)
+        await settle(other)
+        assert len(bot.slack.calls_to("response_url")) == 1
+        assert [q.text for q in await questions(bot)] == [QUESTION]
+    finally:
+        await other.close()
 
 
 async def test_a_replayed_event_is_answered_once(bot: BotServer) -> None:
