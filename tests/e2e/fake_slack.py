@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class Call:
     status: int = 200
     response: dict[str, Any] = field(default_factory=dict)
     peer: tuple[str, int] | None = None  # the client's address: which connection it came on
+    at: float = field(default_factory=time.monotonic)  # when the fake took it
 
     @property
     def token(self) -> str | None:
@@ -102,6 +104,8 @@ class FakeSlackAPI:
         self._channels: dict[str, dict[str, Any]] = {}
         self._reactions: set[tuple[str, str, str]] = set()
         self.posted: list[dict[str, Any]] = []  # messages as Slack keeps them, for history
+        self._limits: dict[str, tuple[float, int]] = {}
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
         self._ts_seq = itertools.count(1)
         self._view_seq = itertools.count(1)
 
@@ -149,6 +153,12 @@ class FakeSlackAPI:
         fault = _Fault(status, error, retry_after, times, after_posting)
         self._faults.setdefault(method, []).append(fault)
 
+    def rate_limit(self, method: str, per_second: float, burst: int = 1) -> None:
+        """Answer ``method`` as Slack's rate limiter does, per channel: ``burst`` calls at once,
+        then ``per_second``; a call over the limit gets 429 with the whole seconds to wait in
+        Retry-After."""
+        self._limits[method] = (per_second, burst)
+
     def slow_down(self, method: str, seconds: float) -> None:
         """Make every call of ``method`` take ``seconds`` before it answers."""
         self._delays[method] = seconds
@@ -173,6 +183,8 @@ class FakeSlackAPI:
         self._delays.clear()
         self._reactions.clear()
         self.posted.clear()
+        self._limits.clear()
+        self._buckets.clear()
 
     def response_url(self, key: str = "1") -> str:
         """A ``response_url`` pointing at this fake; posts are recorded as method 'response_url'."""
@@ -223,7 +235,7 @@ class FakeSlackAPI:
 
         status, body, headers = 200, self._auth_error(call), {}
         if body is None:
-            fault = self._take_fault(method)
+            fault = self._take_fault(method) or self._over_limit(call)
             if fault and fault[3]:
                 self._respond(call)  # done, but the answer is lost
             status, body, headers = fault[:3] if fault else (200, self._respond(call), {})
@@ -242,6 +254,22 @@ class FakeSlackAPI:
         if app_only != token.startswith("xapp-"):
             return _err("not_allowed_token_type")
         return None
+
+    def _over_limit(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str], bool] | None:
+        """A token bucket per (method, channel), refilled at the limit's rate."""
+        if call.method not in self._limits:
+            return None
+        per_second, burst = self._limits[call.method]
+        key = (call.method, str(call.args.get("channel")))
+        now = time.monotonic()
+        tokens, then = self._buckets.get(key, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - then) * per_second)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, now)
+            return None
+        self._buckets[key] = (tokens, now)
+        wait = max(1, math.ceil((1 - tokens) / per_second))
+        return 429, _err("ratelimited"), {"Retry-After": str(wait)}, False
 
     def _take_fault(self, method: str) -> tuple[int, dict[str, Any], dict[str, str], bool] | None:
         """Consume a pending fault for ``method``: (status, body, headers, after_posting)."""
