@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.store.batches import Batches, insert_new
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, utcnow
 from bot.support.notices import CHAT, Notice
@@ -51,6 +51,8 @@ Sender = Callable[[dict[str, Any], Delivery], Awaitable[str | None]]
 # the sender returned).
 SentHook = Callable[[AsyncSession, dict[str, Any], str | None], Awaitable[None]]
 Clock = Callable[[], datetime]
+# how a send went: the message, the values to record, what the topic's hook records with them
+Record = tuple[int, dict[str, Any], Callable[[AsyncSession], Awaitable[None]] | None]
 
 # A crashed holder's messages go again after this; every sender gives up sooner (Slack 10 s,
 # webhooks 15 s, SMTP 20 s), so a live one is never doubled.
@@ -91,19 +93,28 @@ def enqueue(
 ) -> None:
     """Add a delivery to the caller's transaction; the unique key makes a repeat a no-op error.
     Messages with the same `lane` go out one after the other, in the order they were added."""
-    session.add(
-        OutboxMessage(
-            lane=lane[:191] if lane else None,
-            route=route,
-            topic=topic,
-            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
-            dedupe_key=dedupe_key,
-            state="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-    )
+    session.add(OutboxMessage(**outbox_row(route, topic, payload, dedupe_key, now, lane)))
+
+
+def outbox_row(
+    route: str,
+    topic: str,
+    payload: Mapping[str, Any],
+    dedupe_key: str,
+    now: datetime,
+    lane: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "lane": lane[:191] if lane else None,
+        "route": route,
+        "topic": topic,
+        "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+        "dedupe_key": dedupe_key,
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def enqueue_notice(
@@ -125,6 +136,8 @@ class Outbox:
         self.clock = clock
         self.senders: dict[str, Sender] = {}
         self.sent_hooks: dict[str, SentHook] = {}
+        self._recording = Batches(self._write_records)
+        self._adding = Batches(self._insert)
         self.after = 0  # deliver only messages with a higher id (see only_after)
 
     def register(self, route: str, sender: Sender) -> None:
@@ -147,15 +160,12 @@ class Outbox:
         key: str,
         lane: str | None = None,
     ) -> bool:
-        """Queue a delivery on its own (not part of a state change); False if `key` is queued
-        already."""
-        async with self.db.session() as session:
-            enqueue(session, route, topic, payload, key, self.clock(), lane)
-            try:
-                await session.commit()
-            except IntegrityError:
-                return False
-        return True
+        """Queue a delivery on its own (not part of a state change), together with the others
+        of the moment; False if `key` is queued already."""
+        return await self._adding(outbox_row(route, topic, payload, key, self.clock(), lane))
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> list[bool]:
+        return await insert_new(self.db, OutboxMessage, "dedupe_key", rows)
 
     async def deliver_due(self) -> int:
         """Send what is due on the routes that have a sender, the lanes side by side (each
@@ -253,6 +263,17 @@ class Outbox:
             await session.commit()
         return taken
 
+    async def _write_records(self, records: list[Record]) -> list[None]:
+        async with self.db.session() as session:
+            for message_id, values, also in records:
+                await session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+                )
+                if also is not None:
+                    await also(session)
+            await session.commit()
+        return [None] * len(records)
+
     async def _deliver(self, message: OutboxMessage) -> int:
         payload = json.loads(message.payload)
         delivery = Delivery(message.id, message.attempts, message.locked_until is not None)
@@ -294,18 +315,12 @@ class Outbox:
         values: dict[str, Any],
         also: Callable[[AsyncSession], Awaitable[None]] | None = None,
     ) -> None:
-        """Record how a send went (and `also` what the topic's hook records), trying for a
-        while when the database is away: until it is recorded, the message's lease holds back
-        its lane."""
+        """Record how a send went (and `also` what the topic's hook records), together with
+        the other sends of the moment, trying for a while when the database is away: until it
+        is recorded, the message's lease holds back its lane."""
         for attempt in range(RECORD_TRIES):
             try:
-                async with self.db.session() as session:
-                    await session.execute(
-                        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
-                    )
-                    if also is not None:
-                        await also(session)
-                    await session.commit()
+                await self._recording((message_id, values, also))
                 return
             except Exception:
                 if attempt + 1 == RECORD_TRIES:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.store.db import Database
 from bot.store.models import InboxEvent
@@ -47,6 +47,22 @@ async def test_an_event_is_kept_once_and_handled_once(db: Database) -> None:
     assert await inbox.handle_all() == 0
     assert await states(db) == [("Ev1", "done", 1)]
     assert await inbox.idle()
+
+
+async def test_a_burst_is_written_in_a_few_transactions_each_event_once(db: Database) -> None:
+    """Events arriving while others are written go together in the next transaction; retries
+    of an event, in the same burst or later, are known as such."""
+    inbox = Inbox(db, Clock())
+    commits: list[int] = []
+    event.listen(db.engine.sync_engine, "commit", lambda _conn: commits.append(1))
+    ids = [f"Ev{n}" for n in range(60)] + ["Ev3", "Ev7"]  # two retries among them
+    results = await asyncio.gather(
+        *(inbox.receive(i, "question", f"C{n % 5}", {"n": n}) for n, i in enumerate(ids))
+    )
+    assert results == [True] * 60 + [False, False]
+    assert len(commits) < 10, len(commits)
+    assert not await inbox.receive("Ev0", "question", "C0", {"n": 0})
+    assert [s[0] for s in await states(db)] == [f"Ev{n}" for n in range(60)]
 
 
 async def test_a_lane_goes_in_order_while_other_lanes_go_on(db: Database) -> None:
