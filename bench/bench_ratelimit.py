@@ -46,7 +46,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     await slack.start()
     with tempfile.TemporaryDirectory() as folder:
         settings = replace(
-            make_settings(f"sqlite:///{folder}/bench.db"), support_channels=frozenset({CHANNEL})
+            make_settings(f"sqlite+aiosqlite:///{folder}/bench.db"),
+            support_channels=frozenset({CHANNEL}),
         )
         bot = await start_bot(settings, slack)
         try:
