@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -45,8 +46,11 @@ class Database:
         return self.url.startswith("sqlite")
 
     async def upgrade(self) -> None:
-        """Apply all pending migrations (idempotent)."""
+        """Apply all pending migrations (idempotent). A database that has them all is left
+        alone without loading Alembic, which would stay in memory for nothing."""
         self._check_sqlite_folder()
+        if await self._at_head():
+            return
         try:
             async with self.engine.begin() as conn:
                 await conn.run_sync(_upgrade)
@@ -54,6 +58,14 @@ class Database:
             where = make_url(self.url).render_as_string(hide_password=True)
             reason = getattr(exc, "orig", None) or exc
             raise DatabaseUnavailable(f"cannot use the database {where}: {reason}") from exc
+
+    async def _at_head(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+        except (SQLAlchemyError, OSError):
+            return False  # no database or no migrations yet: Alembic says which
+        return version == head_revision()
 
     async def ping(self) -> bool:
         """Whether the database answers right now (for health checks)."""
@@ -78,7 +90,14 @@ class Database:
         await self.engine.dispose()
 
 
+def head_revision() -> str:
+    """The newest migration's revision id (each file is named by its own: `0011_….py`)."""
+    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -86,6 +105,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(connection), "head")
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from alembic import command
 from sqlalchemy import Connection, text
 
-from bot.store.db import Database, alembic_config
+from bot.store.db import Database, alembic_config, head_revision
+from tests.conftest import ROOT
 
 
 async def test_0007_gives_the_questions_asked_before_it_their_outcome(database_url: str) -> None:
@@ -91,3 +95,32 @@ async def test_0009_hands_waiting_slack_notices_to_the_chat_route(database_url: 
             ]
     finally:
         await db.close()
+
+
+def test_the_head_revision_is_read_from_the_file_names_as_alembic_reads_it() -> None:
+    """The bot skips Alembic at start when the database is at this revision."""
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_a_database_at_the_head_is_opened_without_loading_alembic(tmp_path: Path) -> None:
+    """At start a database with every migration is only checked: Alembic (about 10 MiB) is not
+    loaded, so it doesn't stay in the bot's memory for nothing."""
+    script = (
+        "import asyncio, sys\n"
+        "from bot.store.db import Database\n"
+        "async def main():\n"
+        f"    db = Database('sqlite+aiosqlite:///{tmp_path}/head.db')\n"
+        "    await db.upgrade()\n"
+        "    await db.close()\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert runs == ["True", "False"]  # migrated the first time; the second only checked
