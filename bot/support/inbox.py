@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bot.store.batches import Batches, insert_new
@@ -49,6 +49,11 @@ def retry_in(attempts: int) -> timedelta:
     """1 s, 2 s, 4 s, 8 s: a handler that failed is tried again soon (a lock timeout, a
     database restart), and its lane waits for it."""
     return timedelta(seconds=min(2 ** max(attempts - 1, 0), 30))
+
+
+def _free(now: datetime) -> ColumnElement[bool]:
+    """Not leased, or leased by a holder whose lease ran out."""
+    return or_(InboxEvent.locked_until.is_(None), InboxEvent.locked_until < now)
 
 
 @dataclass(frozen=True)
@@ -134,20 +139,33 @@ class Inbox:
 
     async def take(self) -> Taken | None:
         """Lease the oldest event that is first in its lane and due (of the kinds handled
-        first, if one of them waits), if there is one."""
-        first = sorted(self._first)
-        others = sorted(set(self.handlers) - self._first)
-        for kinds in (first, others):
-            taken = await self._take(kinds) if kinds else None
-            if taken is not None:
-                return taken
+        first, if one of them waits), if there is one: one transaction, a query per group of
+        kinds until one finds a row."""
+        now = self.clock()
+        groups = [sorted(self._first), sorted(set(self.handlers) - self._first)]
+        async with self.db.session() as session:
+            for kinds in (group for group in groups if group):
+                for row in list(await session.scalars(self._ready(kinds, now))):
+                    # conditional, so that without FOR UPDATE (SQLite) a row another worker
+                    # leased meanwhile matches nothing
+                    result = await session.execute(
+                        update(InboxEvent)
+                        .where(InboxEvent.id == row.id, InboxEvent.state == WAITING, _free(now))
+                        .values(locked_until=now + LEASE)
+                        .execution_options(synchronize_session=False)
+                    )
+                    if result.rowcount == 1:
+                        await session.commit()
+                        return Taken(
+                            row.id, row.event_id, row.kind, json.loads(row.payload), row.attempts
+                        )
+            await session.commit()
         return None
 
-    async def _take(self, kinds: list[str]) -> Taken | None:
-        """Lease the oldest ready event of `kinds`. The query walks the waiting events in id
-        order by an index (state, kind, id) and stops at the first few ready ones, so a deep
-        inbox costs no more per take than a shallow one."""
-        now = self.clock()
+    def _ready(self, kinds: list[str], now: datetime) -> Select[tuple[InboxEvent]]:
+        """The oldest ready events of `kinds`. The query walks the waiting events in id order
+        by an index (state, kind, id) and stops at the first few ready ones, so a deep inbox
+        costs no more per take than a shallow one."""
         earlier = aliased(InboxEvent)
         first_in_lane = ~(
             select(earlier.id)
@@ -158,7 +176,6 @@ class Inbox:
             )
             .exists()
         )
-        free = or_(InboxEvent.locked_until.is_(None), InboxEvent.locked_until < now)
         kind = InboxEvent.kind == kinds[0] if len(kinds) == 1 else InboxEvent.kind.in_(kinds)
         query = (
             select(InboxEvent)
@@ -166,7 +183,7 @@ class Inbox:
                 InboxEvent.state == WAITING,
                 kind,
                 InboxEvent.next_attempt_at <= now,
-                free,
+                _free(now),
                 first_in_lane,
             )
             .order_by(InboxEvent.id)
@@ -174,23 +191,7 @@ class Inbox:
         )
         if not self.db.is_sqlite:
             query = query.with_for_update(skip_locked=True, of=InboxEvent)
-        async with self.db.session() as session:
-            for row in list(await session.scalars(query)):
-                # conditional, so that without FOR UPDATE (SQLite) a row another worker leased
-                # meanwhile matches nothing
-                result = await session.execute(
-                    update(InboxEvent)
-                    .where(InboxEvent.id == row.id, InboxEvent.state == WAITING, free)
-                    .values(locked_until=now + LEASE)
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount == 1:
-                    await session.commit()
-                    return Taken(
-                        row.id, row.event_id, row.kind, json.loads(row.payload), row.attempts
-                    )
-            await session.commit()
-        return None
+        return query
 
     async def handle_one(self) -> bool:
         """Take and handle one event; False when none is ready."""
