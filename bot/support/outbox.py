@@ -286,7 +286,10 @@ class Outbox:
         except Exception as exc:  # any other error: worth another try later
             retry = getattr(exc, "retry_after", None)
             wait = timedelta(seconds=retry) if retry is not None else backoff(message.attempts + 1)
-            log_at = log.error if message.attempts + 1 >= LOUD_AFTER else log.warning
+            if message.attempts + 1 >= LOUD_AFTER:
+                log_at = log.error
+            else:  # a rate limit is Slack's pace, not a fault: worth a line, not a warning
+                log_at = log.info if retry is not None else log.warning
             log_at(
                 "outbox %d (%s) failed (attempt %d), retrying in %s: %s",
                 message.id,
