@@ -66,7 +66,7 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
         )
 
     add("escalation-sweep", lambda: _sweep(core), IntervalTrigger(seconds=SWEEP_EVERY_SECONDS))
-    add("outbox-deliver", core.deliver, IntervalTrigger(seconds=DELIVER_EVERY_SECONDS))
+    add("outbox-deliver", lambda: _kick(core), IntervalTrigger(seconds=DELIVER_EVERY_SECONDS))
     add(
         "upgrade-reminders",
         lambda: _then_deliver(core, core.reminders.run()),
@@ -107,6 +107,12 @@ async def _sweep(core: Core) -> None:
     if moved:
         log.info("escalation sweep moved %d escalation(s)", moved)
         core.kick()
+
+
+async def _kick(core: Core) -> None:
+    """Start the outbox's delivery in the background unless it is running already: under load
+    one run went on past the next, and APScheduler warned at every skipped run."""
+    core.kick()
 
 
 async def _then_deliver(core: Core, work: Awaitable[object]) -> None:
