@@ -1,8 +1,8 @@
 """Load benchmark of `firstline run` (HTTP mode): acks, replies, loss, CPU and memory.
 
     python bench/bench_load.py [--db sqlite|postgres] [--concurrency 200] [--events 12000]
-                               [--channels 200] [--processes 1|2] [--floor] [--quick]
-                               [--at COMMIT]
+                               [--channels 200] [--processes 1|2] [--floor | --with-floor]
+                               [--quick] [--at COMMIT]
 
 One run: a fake Slack Web API (`tests/e2e/fake_slack.py`, in its own process, see
 `bench/loadgen.py`), then the bot as a separate process (`firstline run --http`, with
@@ -22,8 +22,9 @@ until every acked event has a reply and no post came for `--quiet` seconds, or n
 `--settle` seconds, or `--timeout` passed.
 
 `--floor` runs the same burst against a bare Bolt AsyncApp that only acks (aiohttp, its own
-process). `--processes 2` starts two bots on two ports against one PostgreSQL database and sends
-the events round-robin. `--quick` is a smoke run of about a minute.
+process); `--with-floor` runs the floor and then the bot, and keeps the floor's figures in the
+bot's JSON line. `--processes 2` starts two bots on two ports against one PostgreSQL database
+and sends the events round-robin. `--quick` is a smoke run of about a minute.
 
 `--at COMMIT` runs the bot of that commit (a `git archive` of its bot/, handlers/ and knowledge/,
 with `python -m handlers.terminal.cli run --http`) instead of the working tree's

@@ -278,6 +278,7 @@ class Outbox:
         payload = json.loads(message.payload)
         delivery = Delivery(message.id, message.attempts, message.locked_until is not None)
         values: dict[str, Any] = {"locked_until": None, "attempts": message.attempts + 1}
+        also: Callable[[AsyncSession], Awaitable[None]] | None = None
         try:
             result = await self.senders[message.route](payload, delivery)
         except PermanentFailure as exc:
@@ -307,9 +308,8 @@ class Outbox:
             values.update(state="sent", sent_at=self.clock(), result=result, last_error=None)
             hook = self.sent_hooks.get(message.topic)
             if hook is not None:
-                await self._record(message.id, values, lambda s: hook(s, payload, result))
-                return 1
-        await self._record(message.id, values)
+                also = lambda session: hook(session, payload, result)  # noqa: E731
+        await self._record(message.id, values, also)
         return int(values.get("state") == "sent")
 
     async def _record(

@@ -36,7 +36,7 @@ from handlers.slack.blocks import (
     with_outcome,
 )
 from handlers.slack.identity import person
-from handlers.slack.inbox import kept_first
+from handlers.slack.inbox import Middleware, kept_first
 from handlers.slack.mrkdwn import escape
 from handlers.slack.notify import (
     ADD_FAQ,
@@ -222,8 +222,8 @@ async def on_ask_anyway(
 
 def register(app: AsyncApp, core: Core) -> None:
     """The buttons; each press is kept in the inbox first (`kept_first`)."""
-    register_escalations(app, core)
     kept = kept_first(core)
+    register_escalations(app, core, kept)
 
     @app.action(ASK_ANYWAY_ACTION, middleware=[kept])
     async def ask_anyway(
@@ -346,9 +346,7 @@ async def _verdict(
     await respond(response_type="ephemeral", replace_original=False, text=note)
 
 
-def register_escalations(app: AsyncApp, core: Core) -> None:
-    kept = kept_first(core)
-
+def register_escalations(app: AsyncApp, core: Core, kept: Middleware) -> None:
     @app.action(ESCALATION_ACTIONS, middleware=[kept])
     async def escalation_button(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond

@@ -20,7 +20,8 @@ from tests.conftest import POSTGRES_URL, make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import FakeSlackAPI
 from tests.e2e.harness import start_bot
-from tests.e2e.test_slack_questions import settle, texts_of
+from tests.e2e.test_slack_inbox import replies_to
+from tests.e2e.test_slack_questions import settle
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs FIRSTLINE_TEST_POSTGRES_URL")
 
@@ -84,14 +85,6 @@ async def through_cable(postgres_database: str) -> AsyncIterator[tuple[str, Cabl
     await cable.close()
 
 
-def thread(slack: FakeSlackAPI, ts: str) -> list[str]:
-    return [
-        texts_of(c.args["blocks"]) if c.args.get("blocks") else c.args["text"]
-        for c in slack.calls_to("chat.postMessage")
-        if c.args.get("thread_ts") == ts and not c.failed
-    ]
-
-
 async def test_questions_while_the_database_is_away_are_answered_when_it_is_back(
     through_cable: tuple[str, Cable], slack: FakeSlackAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -109,12 +102,12 @@ async def test_questions_while_the_database_is_away_are_answered_when_it_is_back
             assert response.status == 503  # not kept: Slack must send it again
         await slack.wait_for("chat.postMessage", count=4)
         for event in away:
-            [told] = thread(slack, event["ts"])
+            [told] = replies_to(slack, event["ts"])
             assert told.startswith("Jag har tekniska problem just nu")
         retry = sr.event_callback(away[0], event_id="Ev2", retry_num=1, retry_reason="http_error")
         assert (await bot.send(retry)).status == 503
         await asyncio.sleep(0.2)
-        assert len(thread(slack, away[0]["ts"])) == 1  # told once, not at every retry
+        assert len(replies_to(slack, away[0]["ts"])) == 1  # told once, not at every retry
         await asyncio.sleep(1.5)  # the workers meet the outage too
 
         cable.mend()
@@ -124,7 +117,7 @@ async def test_questions_while_the_database_is_away_are_answered_when_it_is_back
         await slack.wait_for("chat.postMessage", count=7, timeout=20)
         await settle(bot)
         for event in away:
-            told, answer = thread(slack, event["ts"])
+            told, answer = replies_to(slack, event["ts"])
             assert "cykelinventering" in answer.lower()
     finally:
         await bot.close()
