@@ -1,6 +1,6 @@
 """Answer quality on every knowledge base, plain and with phrasings, leave-one-knowledge-base-out.
 
-    python bench/bench_quality.py [--at COMMIT]
+    python bench/bench_quality.py [--at COMMIT] [--semantic]
 
 The knowledge bases are those of bench/kbs.py: the sample company (knowledge/) and each blind-
 written company under bench/kbs/. Each is measured on questions nobody tuned on (the sample's
@@ -24,6 +24,9 @@ Per row, at the default threshold:
   offered when the bot declines (share of answerable questions);
 - BM25 best guess: rank-bm25's BM25Okapi over heading + Also asked + answer, for reference.
 
+With --semantic the matcher uses the semantic signal (bot/faq/semantic.py; needs the semantic
+extra), with a calibration fitted the same way, leave one knowledge base out.
+
 Only aggregates are printed and written (bench/results/quality-*.json), never the questions.
 """
 
@@ -41,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from benchutil import describe, machine, revision, run_at, source_root, split_at
-from calibrate import fit, fitting_rows, matcher_for, shipped
+from calibrate import fit, fitting_rows, matcher_for, shipped, use_semantic
 from kbs import Case, KnowledgeSet, discover
 from rank_bm25 import BM25Okapi
 
@@ -234,7 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_at(commit, Path(__file__).resolve(), rest)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--at", metavar="COMMIT", help="measure this commit (git archive)")
-    parser.parse_args(rest)
+    parser.add_argument("--semantic", action="store_true", help="with the semantic signal")
+    args = parser.parse_args(rest)
+    if args.semantic:
+        use_semantic()
 
     sets = discover(source_root())
     fitting = fitting_rows(sets)
@@ -259,7 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     pooled_rows = [p for p in pooled.values() if p.total.answerable]
 
     rev = revision()
-    print(f"quality benchmark at {describe(rev)}; threshold {Matcher([]).threshold}")
+    signal = "lexical and semantic" if args.semantic else "lexical"
+    print(f"quality benchmark at {describe(rev)}; threshold {Matcher([]).threshold}; {signal}")
     print("questions: the sample's held-out sets; each other knowledge base's questions.jsonl\n")
     print_rows([*rows, *pooled_rows])
     print("\npooled, plain, calibration fitted without the knowledge base measured, by style")
@@ -307,6 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "revision": rev,
+        "semantic": args.semantic,
         "rows": [
             {
                 "kb": r.kb,
@@ -324,7 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ],
     }
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"quality-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+    kind = "quality-semantic" if args.semantic else "quality"
+    path = RESULTS / f"{kind}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {path.relative_to(ROOT)}")
     return 0 if all(ok for _, _, ok in targets) else 1

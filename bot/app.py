@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import question_key
+from bot.faq.semantic import open_semantic
 from bot.faq.writer import FaqWriteError, add_entry, add_phrasing
 from bot.ops.channel import OpsChannel
 from bot.ops.digest import DigestMaker
@@ -248,7 +249,11 @@ class Core:
 
 def load_knowledge(settings: Settings, learned: Mapping[str, Sequence[str]]) -> Knowledge:
     return Knowledge.load(
-        settings.knowledge_dir, settings.area_keys, settings.answer_threshold, learned
+        settings.knowledge_dir,
+        settings.area_keys,
+        settings.answer_threshold,
+        learned,
+        open_semantic(settings.semantic, settings.semantic_cache),
     )
 
 

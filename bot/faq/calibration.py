@@ -55,3 +55,19 @@ CALIBRATION = {
     "phrasings": -0.472,
     "known_words": 1.365,
 }
+# The same with the semantic signal (bot/faq/semantic.py), which re-ranks the lexical candidates:
+# fitted by `bench/calibrate.py --semantic` the same way (unanswerable questions weighted 2.5).
+SEMANTIC_CALIBRATION = {
+    "intercept": -2.958,
+    "coverage": 0.286,
+    "coverage_question": 0.190,
+    "margin": 0.740,
+    "unknown": -0.076,
+    "strength": 1.523,
+    "missing": -0.063,
+    "missing_question": 0.074,
+    "opposite": -0.175,
+    "explained": 1.100,
+    "phrasings": -0.480,
+    "known_words": 1.434,
+}

@@ -15,6 +15,7 @@ from bot.faq.lexicon import lexicon
 from bot.faq.loader import KnowledgeBase, load_knowledge, question_key
 from bot.faq.matcher import DEFAULT_THRESHOLD, Match, Matcher
 from bot.faq.model import Entry
+from bot.faq.semantic import Semantic
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,21 @@ class Knowledge:
         areas: tuple[str, ...],
         threshold: float = DEFAULT_THRESHOLD,
         learned: Mapping[str, Sequence[str]] | None = None,
+        semantic: Semantic | None = None,
     ) -> Knowledge:
         """The FAQ under `root`, with the phrasings learned from use (by `question_key` of the
-        entry's heading; those of entries no longer in the FAQ are ignored)."""
+        entry's heading; those of entries no longer in the FAQ are ignored), matched with the
+        semantic signal too when one is given."""
         with _collector_paused():
             base = load_knowledge(root, areas)
             if learned:
                 base.entries = [_with_learned(e, learned) for e in base.entries]
-            matcher = Matcher(base.entries, [*lexicon(), *base.synonyms], threshold=threshold)
+            matcher = Matcher(
+                base.entries,
+                [*lexicon(), *base.synonyms],
+                threshold=threshold,
+                semantic=semantic.index(base.entries) if semantic else None,
+            )
         log.info(
             "knowledge: %d entries from %d files in %s (%d skipped problems)",
             len(base.entries),

@@ -40,8 +40,10 @@ from bot.faq.calibration import (
     FEATURES,
     KNOWN_WORDS_FULL,
     PHRASINGS_FULL,
+    SEMANTIC_CALIBRATION,
 )
 from bot.faq.model import Entry
+from bot.faq.semantic import SemanticIndex
 from bot.faq.text import POLES, fold_word, is_stopword, poles, tokens, word_poles, words_in
 from bot.faq.vocabulary import Vocabulary
 
@@ -70,6 +72,8 @@ OPPOSITE_PENALTY = 0.3
 # How many of the best candidates are re-ranked by "explained", and how much it weighs: each
 # checked on the 820 (§2) and on the plain sample (§0).
 RERANK = 5
+SEMANTIC_RERANK = 10
+SEMANTIC_WEIGHT = 3.0
 EXPLAINED_WEIGHT = 0.15
 # An entry whose closest phrasing covers more of the question ranks higher: on a plain FAQ the
 # heading is the one phrasing, and a heading that says what was asked beats a long answer that
@@ -468,8 +472,11 @@ class Matcher:
         entries: Sequence[Entry],
         synonyms: Iterable[Sequence[str]] = (),
         threshold: float = DEFAULT_THRESHOLD,
-        calibration: Mapping[str, float] = CALIBRATION,
+        calibration: Mapping[str, float] | None = None,
+        semantic: SemanticIndex | None = None,
     ) -> None:
+        if calibration is None:
+            calibration = CALIBRATION if semantic is None else SEMANTIC_CALIBRATION
         mismatched = {"intercept", *FEATURES}.symmetric_difference(calibration)
         if mismatched:
             raise ValueError(
@@ -479,6 +486,7 @@ class Matcher:
         self.entries = list(entries)
         self.threshold = threshold
         self.calibration = dict(calibration)
+        self.semantic = semantic
         self._variant_entry = np.array(
             [i for i, e in enumerate(self.entries) for _ in (e.question, *e.phrasings)],
             dtype=np.int64,
@@ -702,6 +710,7 @@ class Matcher:
         )
 
     def match(self, question: str, limit: int = 3) -> Match:
+        semantic = self.semantic
         pairs = tokens(question)
         positions = self._positions(pairs, *_names(question))
         total_weight = sum(p.weight for p in positions)
@@ -729,17 +738,26 @@ class Matcher:
         opposite = self._opposite(poles(pairs))
         if opposite.any():
             scores *= np.where(opposite, OPPOSITE_PENALTY, 1.0)
-        top_k = min(max(limit, RERANK), len(candidates))
+        rerank = RERANK if semantic is None else SEMANTIC_RERANK
+        top_k = min(max(limit, rerank), len(candidates))
         values = scores if len(candidates) == len(scores) else scores[candidates]
         pool = candidates[np.argpartition(-values, top_k - 1)[:top_k]]
         asked = {term for p in positions for term in p.alternatives}
         explained = {int(doc): self._explained(int(doc), asked) for doc in pool}
         for doc, share in explained.items():
             scores[doc] *= 1 - EXPLAINED_WEIGHT + EXPLAINED_WEIGHT * share
-        ranked = pool[np.lexsort((pool, -scores[pool]))]
+        # The semantic signal re-ranks the pool; the strength and margin stay the lexical ones
+        # (of the entry it ranks first), so they mean the same with it as without it.
+        lexical = scores[pool].copy()
+        if semantic is not None:
+            similarity = semantic.similarities(question)
+            closest = float(similarity[pool].max())
+            scores[pool] *= np.exp(SEMANTIC_WEIGHT * (similarity[pool] - closest))
+        order = np.lexsort((pool, -scores[pool]))
+        ranked = pool[order]
         top = int(ranked[0])
-        top_score = float(scores[top])
-        second = float(scores[ranked[1]]) if len(ranked) > 1 else 0.0
+        top_score = float(lexical[order[0]])
+        second = float(np.delete(lexical, order[0]).max(initial=0.0))
         first = int(self._variant_start[top])
         slots = self._slot[first : first + 1 + len(self.entries[top].phrasings)]
         variant = int(slots[int(np.argmax(variant_score.take(slots)))])

