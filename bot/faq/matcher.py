@@ -72,6 +72,10 @@ OPPOSITE_PENALTY = 0.3
 # How many of the best candidates are re-ranked by "explained", and how much it weighs: each
 # checked on the 820 (§2) and on the plain sample (§0).
 RERANK = 5
+# With the semantic signal, the best SEMANTIC_RERANK lexical candidates are re-ranked: each score
+# times exp(SEMANTIC_WEIGHT * (its similarity - the pool's closest)). Chosen by the best guess on
+# the plain tuning questions of sample, grossist-livs and tillverkare-verkstad from a pool of 5 or
+# 10 and a weight of 0.5, 1, 2, 3 or 5 (docs/benchmarks.md §0, "The semantic signal").
 SEMANTIC_RERANK = 10
 SEMANTIC_WEIGHT = 3.0
 EXPLAINED_WEIGHT = 0.15

