@@ -122,6 +122,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "Jag ser bara en siffra. Skriv frågan med några ord, så letar jag i FAQ:n."
         ),
         "small_talk_emoji": "Skriv gärna din fråga med några ord, så letar jag i FAQ:n.",
+        "small_talk_feedback": (
+            "Tack för att du säger det! Om ett svar inte hjälpte: tryck på Inte det jag behövde "
+            "under det, så ser superanvändarna det och förbättrar FAQ:n."
+        ),
         "small_talk_chitchat": (
             "Jag är firstline, en bot som svarar på frågor om affärssystemet utifrån vår FAQ. "
             "Jag är igång: skriv din fråga."
@@ -272,6 +276,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "I only see a number. Type your question in a few words and I'll look in the FAQ."
         ),
         "small_talk_emoji": "Type your question in a few words and I'll look in the FAQ.",
+        "small_talk_feedback": (
+            "Thanks for telling me! If an answer didn't help, press Not what I needed under it, "
+            "so the superusers see it and improve the FAQ."
+        ),
         "small_talk_chitchat": (
             "I'm firstline, a bot that answers questions about our ERP system from our FAQ. "
             "I'm up and running: type your question."

@@ -27,6 +27,7 @@ class Kind(enum.StrEnum):
     NUMBER = "number"
     EMOJI = "emoji"
     CHITCHAT = "chitchat"  # about the bot itself: "är du en robot?", "test"
+    FEEDBACK = "feedback"  # about its help: "bra bot", "du hjälper inte"
     NOISE = "noise"  # "asdf", "hmm", "haha"
 
 
@@ -41,7 +42,9 @@ PRIORITY = (
     Kind.HELP,
     Kind.EXIT,
     Kind.THANKS,
+    Kind.FEEDBACK,
     Kind.CHITCHAT,
+    Kind.NUMBER,
     Kind.BYE,
     Kind.GREETING,
     Kind.ACK,
@@ -52,12 +55,14 @@ PRIORITY = (
 PHRASES: dict[Kind, dict[str, str]] = {
     Kind.GREETING: {
         "sv": """hej, hejsan, hejhej, hej hej, halla, hallå, hallåj, hallå där, tja, tjabba, tjena,
-            tjenare, tjo, tjenixen, morsning, mors, god morgon, godmorgon, god dag, goddag,
+            tjenare, tjo, tjenixen, tjenis, tjabba tjena, morsning, mors, hej igen, hallå igen,
+            god morgon, godmorgon, god dag, goddag,
             god eftermiddag, god kväll, hej på dig, hej alla, hej allihop, hejsan hoppsan,
             jag har en fråga, har en fråga, en fråga, en snabb fråga, snabb fråga, kort fråga""",
         "en": """hi, hey, hello, hiya, howdy, greetings, good morning, good afternoon,
             good evening, morning, hi there, hey there, hello there, yo, heya, hey all,
-            hi all, hi everyone, hello everyone, i have a question, quick question,
+            hi all, hi everyone, hello everyone, hi again, hello again, i have a question,
+            quick question,
             a quick question, i got a question""",
     },
     Kind.THANKS: {
@@ -67,7 +72,7 @@ PHRASES: dict[Kind, dict[str, str]] = {
             tack det löste sig, tack det hjälpte, det hjälpte, det hjälpte tack,
             perfekt tack, toppen tack, bra tack, grymt tack, kanon tack, tack så länge,
             tackar tackar, tack för all hjälp, tack för info, tack för informationen, så mycket,
-            tackar och bugar, tack och bock,
+            tackar och bugar, tackar och bockar, tack och bock, tackar ödmjukast, stort tack,
             jättemycket, för hjälpen, för all hjälp, för svaret, för snabbt svar,
             för det snabba svaret""",
         "en": """thanks, thank you, thankyou, thanks a lot, thanks so much, thank you so much,
@@ -81,9 +86,11 @@ PHRASES: dict[Kind, dict[str, str]] = {
     Kind.BYE: {
         "sv": """hej då, hejdå, hej då då, adjö, adjöss, vi ses, ses, ha det bra, ha det,
             ha en bra dag, ha en fin dag, trevlig helg, trevlig kväll, god natt, godnatt,
-            över och ut, hörs, vi hörs""",
+            över och ut, hörs, vi hörs, så länge, hej så länge, hejdå så länge, ha det så länge,
+            jag drar, måste dra, måste gå, jag måste gå, nu drar jag, vi hörs sen""",
         "en": """bye, bye bye, byebye, goodbye, good bye, see you, see ya, see you later, cya,
-            later, have a nice day, have a good day, good night, take care, talk later""",
+            later, have a nice day, have a good day, good night, take care, talk later,
+            gotta go, got to go, i have to go, i need to go, gtg, im off, talk soon""",
     },
     Kind.ACK: {
         "sv": """okej, okej då, jaha, jahaa, ja, jo, japp, jepp, jajamen, nej, nä, nää, näe,
@@ -91,11 +98,13 @@ PHRASES: dict[Kind, dict[str, str]] = {
             uppfattat, förstår, jag förstår, förstått, precis, exakt, absolut, visst,
             det löste sig, det funkade, det funkar, nu funkar det, funkar, funkade, löst,
             det är löst, ok då, då så, jaså, jasså, aha, ah, oj, ojdå, ajdå, hoppsan, sorry,
-            förlåt, ursäkta, ingen fara, lugnt""",
+            förlåt, ursäkta, ingen fara, lugnt, fattar, jag fattar, fattat, jamen, jamen bra,
+            jamen okej, ah okej, aha okej, ja precis, okej tack, schysst, nice, najs""",
         "en": """okay, alright, all right, yes, yep, yeah, yup, sure, no, nope, nah, fine,
             great, perfect, awesome, nice, cool, excellent, got it, understood, i see,
             noted, makes sense, that worked, it worked, works, worked, solved,
-            sounds good, good, ok then, oh, oops, my bad, never mind, nevermind, nvm, no worries""",
+            sounds good, good, ok then, oh, oops, my bad, never mind, nevermind, nvm, no worries,
+            i get it, gotcha, got you, roger, roger that, will do""",
         "": "ok, okey, k, kk, okidoki, okido, oki, ok ok, mkay",
     },
     Kind.HELP: {
@@ -104,16 +113,17 @@ PHRASES: dict[Kind, dict[str, str]] = {
             hur funkar det här, hur fungerar det här, hur funkar du, hur fungerar du,
             hur använder jag dig, vad kan jag fråga, vad kan jag fråga om, meny, kommandon,
             instruktioner, hjälp snälla, visa hjälp, hjälpmeny, hur pratar jag med dig,
-            hur gör jag för att prata med dig, hur frågar jag dig, hur frågar jag""",
+            hur gör jag för att prata med dig, hur frågar jag dig, hur frågar jag, hur funkar det,
+            hur fungerar det, visa hjälpen, hjälpen, vad kan jag göra här, hur gör man här""",
         "en": """help, help me, i need help, need help, can you help me, can you help,
             what can you do, what do you do, how does this work, how do you work,
             how do i use this, how do i use you, what can i ask, what can i ask you,
             menu, commands, instructions, help please, show help, how do i talk to you,
-            how do i ask you""",
+            how do i ask you, how does it work, how does this bot work, show the help""",
     },
     Kind.EXIT: {
         "sv": """avsluta, avsluta chatten, stopp, stäng, sluta, avbryt, glöm det,
-            strunta i det, skit i det""",
+            strunta i det, skit i det, klar, jag är klar, klart, färdig, jag är färdig""",
         "en": "exit, quit, exit chat, quit chat, stop, end, cancel, abort, forget it",
     },
     Kind.CHITCHAT: {
@@ -122,15 +132,47 @@ PHRASES: dict[Kind, dict[str, str]] = {
             vad är du, vad heter du, hur mår du, hur är läget, läget, hur är det, är du där,
             finns du, lever du, är du vaken, du är bäst, bra bot, dålig bot, duktig bot,
             jag älskar dig, är du smart, berätta ett skämt, vem har gjort dig, fungerar du,
-            funkar du, är du igång, är du på, du är värdelös, värdelös bot, usel bot""",
+            funkar du, är du igång, är du på, pratar du svenska, pratar du engelska, kan du svenska,
+            kan du engelska, sover du, hur gammal är du, var bor du, har du semester, har du
+            semester snart, är du ledig, jobbar du, jobbar du idag, är du en riktig person,
+            är du en person, vem har byggt dig, vem har gjort dig, vem skapade dig,
+            vad gör du i helgen, vad gör du på fredag, ska du göra något kul i helgen,
+            vilket väder, fint väder, vilket väder idag, trevlig fredag, äntligen fredag""",
         "en": """testing, just testing, testing testing, are you a robot, are you a bot,
             are you human, are you a human, are you an ai, are you real, who are you,
             what are you, whats your name, what is your name, how are you, how are you doing,
             hows it going, how is it going, whats up, sup, wassup, are you there,
-            are you alive, are you awake, you are the best, youre the best, good bot,
-            bad bot, i love you, are you smart, tell me a joke, who made you, do you work,
-            are you working, are you on, useless bot, you are useless, youre useless""",
+            are you alive, are you awake, i love you, are you smart, tell me a joke, who made you,
+            do you work, are you working, are you on, how old are you, are you a real person,
+            are you a person, do you speak swedish, do you speak english, do you sleep,
+            are you sleeping, where do you live, who built you, who created you, are you on
+            vacation, do you ever sleep, what are you doing this weekend, nice weather,
+            happy friday""",
         "": "test, test test, ping, bot, boten, botten, robot, firstline, chatbot",
+    },
+    Kind.FEEDBACK: {
+        "sv": """du är bäst, du är grym, du är så bra, du är fantastisk, du är underbar, du är
+            smart, du är kass, du är dålig, du är värdelös, du är usel, du är sämst, du är
+            inte bra, du hjälper inte, du hjälper inte alls, du förstår inte, du fattar inte,
+            du fattar ingenting, bra bot, dålig bot, duktig bot, värdelös bot, usel bot, kass bot,
+            bra hjälp, dålig hjälp, grym hjälp, bra svar, dåligt svar, inget bra svar, bra jobbat,
+            snyggt jobbat, bra gjort, det var inte till någon hjälp, det hjälpte inte, inte till
+            hjälp, helt fel, fel svar, du är, grym, bäst, kass, dålig, värdelös, usel, sämst,
+            fantastisk, underbar""",
+        "en": """you are the best, youre the best, you are great, youre great, you are awesome,
+            youre awesome, you are useless, youre useless, you are bad, youre bad, you dont help,
+            you are not helping, youre not helping, you dont understand, good bot, bad bot,
+            great bot, useless bot, great help, good help, bad help, good answer, bad answer,
+            wrong answer, great job, good job, well done, not helpful, very helpful, helpful,
+            that didnt help, that was not helpful, thats wrong""",
+    },
+    Kind.NUMBER: {
+        "sv": """nummer, nr, alternativ, alt, val, förslag, den första, den andra, den tredje,
+            första, andra, tredje, fjärde, den första tack, nummer ett, nummer två, nummer tre,
+            ett, två, tre""",
+        "en": """number, no, option, choice, the first, the second, the third, the first one,
+            the second one, the third one, first, second, third, fourth, first one, second one,
+            third one, number one, number two, number three, one, two, three""",
     },
     Kind.NOISE: {
         "sv": "öh, öhm, äh, hmm, mm, jaha ja, bla bla, bla, blabla, pff, oj oj",
@@ -141,7 +183,8 @@ PHRASES: dict[Kind, dict[str, str]] = {
 
 # Words that may come with any small talk without changing it ("tack så mycket igen!").
 FILLER = """så då igen och o & nu bara verkligen just really so and again now please pls plz
-    snälla alla allihop allihopa everyone all guys folks team""".split()
+    snälla alla allihop allihopa everyone all guys folks team ju helt riktigt jätte väldigt
+    very totally pretty va idag today""".split()
 
 # After these, a capitalised word is taken as a name: "Tack Anna!", "Hej Per Olsson".
 ADDRESSING = """hej hejsan tjena tjenare tja hallå tack tackar thanks thank thx hi hey hello
@@ -294,7 +337,9 @@ def _segment(words: list[_Word]) -> list[_Segment] | None:
                 steps.append((end, (kind, language or None)))
         if word.key in _FILLER:
             steps.append((start + 1, (None, None)))
-        if _noise_word(word.key) and not word.typed.isdecimal():
+        if word.typed.isdecimal():
+            steps.append((start + 1, (Kind.NUMBER, None)))
+        elif _noise_word(word.key):
             steps.append((start + 1, (Kind.NOISE, None)))
         if _is_name(words, start):
             steps.append((start + 1, (None, None)))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.settings import Area, Escalation
 from bot.store import models
+from bot.texts import t
 from tests.conftest import make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import Call, FakeSlackAPI
@@ -113,6 +114,22 @@ async def test_thanks_gets_youre_welcome_and_is_never_recorded_or_escalated(
 
     posts = await posted(bot, 3)
     assert len(posts) == 3  # the three replies, and nothing to a superuser or triage
+    assert not [c for c in posts if c.args["channel"] in SUPERUSER_CHANNELS]
+    assert await questions(bot) == [] and await escalations(bot) == []
+
+
+async def test_feedback_on_the_bot_is_thanked_with_how_to_flag_an_answer_and_never_escalated(
+    desk_bot: BotServer,
+) -> None:
+    bot = desk_bot
+    await bot.send(sr.event_callback(sr.message_event("du är ju helt grym")))
+    await bot.send(sr.event_callback(sr.message_event("riktigt dålig hjälp")))
+    await bot.send(sr.event_callback(sr.message_event("nummer 3")))
+    calls = await bot.slack.wait_for("chat.postMessage", count=3)
+    texts = sorted(c.args["text"] for c in calls)
+    assert texts == sorted([t("sv", "small_talk_number"), *[t("sv", "small_talk_feedback")] * 2])
+    assert "Inte det jag behövde" in t("sv", "small_talk_feedback")
+    posts = await posted(bot, 3)
     assert not [c for c in posts if c.args["channel"] in SUPERUSER_CHANNELS]
     assert await questions(bot) == [] and await escalations(bot) == []
 

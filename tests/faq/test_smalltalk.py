@@ -50,6 +50,22 @@ from bot.faq.smalltalk import Kind, SmallTalk, small_talk
         ("Avsluta.", Kind.EXIT, "sv"),
         # numbers, emoji, chitchat about the bot, noise
         ("1", Kind.NUMBER, "sv"),
+        ("nummer 3", Kind.NUMBER, "sv"),
+        ("option 2 please", Kind.NUMBER, "en"),
+        ("den andra", Kind.NUMBER, "sv"),
+        # feedback on the bot's help, praise or complaint
+        ("du är ju helt grym", Kind.FEEDBACK, "sv"),
+        ("riktigt dålig hjälp", Kind.FEEDBACK, "sv"),
+        ("you're not helping", Kind.FEEDBACK, "en"),
+        ("good bot", Kind.FEEDBACK, "en"),
+        # more of the others, from a set written blind (bench/smalltalk2.jsonl)
+        ("fattar", Kind.ACK, "sv"),
+        ("gotta go, bye", Kind.BYE, "en"),
+        ("hejdå så länge", Kind.BYE, "sv"),
+        ("pratar du svenska?", Kind.CHITCHAT, "sv"),
+        ("how old are you", Kind.CHITCHAT, "en"),
+        ("hur funkar det?", Kind.HELP, "sv"),
+        ("klar", Kind.EXIT, "sv"),
         ("2.", Kind.NUMBER, "sv"),
         ("42", Kind.NUMBER, "sv"),
         ("👍", Kind.EMOJI, "sv"),
