@@ -65,6 +65,9 @@ class KnowledgeBase:
     synonyms: list[tuple[str, ...]] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
     files: int = 0
+    areas: tuple[str, ...] = DEFAULT_AREAS  # the configured areas it was loaded with
+    # areas FAQ files name that are not configured, with how many entries each could not load
+    unconfigured_areas: dict[str, int] = field(default_factory=dict)
 
 
 def read_knowledge_file(path: Path, name: str) -> tuple[str, None] | tuple[None, LoadProblem]:
@@ -84,9 +87,10 @@ def load_knowledge(
     faq_dir = root / "faq"
     if not faq_dir.is_dir():
         raise KnowledgeError(f"knowledge folder {root} has no faq/ folder (expected {faq_dir})")
-    kb = KnowledgeBase(root=root)
     allowed = tuple(areas)
+    kb = KnowledgeBase(root=root, areas=allowed)
     seen: dict[str, Entry] = {}
+    of_unconfigured_areas: list[LoadProblem] = []  # said in one line, not one per file
     for path in sorted(p for p in faq_dir.rglob("*") if p.suffix.lower() == ".md" and p.is_file()):
         kb.files += 1
         rel = display_path(path, root)
@@ -94,8 +98,12 @@ def load_knowledge(
         if text is None:
             kb.problems.append(unreadable)
             continue
-        entries, problems = parse_faq_file(text, rel, allowed)
+        entries, problems, unconfigured = read_faq_file(text, rel, allowed)
         kb.problems.extend(problems)
+        if unconfigured is not None:
+            area, count = unconfigured
+            kb.unconfigured_areas[area] = kb.unconfigured_areas.get(area, 0) + count
+            of_unconfigured_areas.extend(problems)
         for entry in entries:
             key = question_key(entry.question)
             first = seen.get(key)
@@ -122,8 +130,34 @@ def load_knowledge(
     kb.problems.sort(key=lambda p: (p.file, p.line))
     if log_problems:
         for problem in kb.problems:
-            log.warning("knowledge: skipped %s", problem)
+            if problem not in of_unconfigured_areas:
+                log.warning("knowledge: skipped %s", problem)
+        unconfigured = unconfigured_areas_problem(kb)
+        if unconfigured:
+            log.error("%s", unconfigured)
     return kb
+
+
+def unconfigured_areas_problem(kb: KnowledgeBase) -> str | None:
+    """One line for the owner when FAQ files name areas the config does not define (their
+    entries are not loaded), with how to fix it; None when every file's area is defined."""
+    if not kb.unconfigured_areas:
+        return None
+    missing = sorted(kb.unconfigured_areas)
+    skipped = sum(kb.unconfigured_areas.values())
+    counts = ", ".join(f"{area} ({kb.unconfigured_areas[area]} entries)" for area in missing)
+    sections = " and ".join(f"[areas.{area}]" for area in missing)
+    defaults = (
+        " ([areas] replaces the default areas: define " + ", ".join(DEFAULT_AREAS) + " there too)"
+        if kb.areas == DEFAULT_AREAS
+        else ""
+    )
+    return (
+        f"knowledge: {skipped} of {skipped + len(kb.entries)} FAQ entries are skipped: their "
+        f"files name areas the config does not define: {counts}; defined: "
+        f"{', '.join(kb.areas)}. Add {sections} to the config file (FIRSTLINE_CONFIG){defaults}, "
+        "or change `area:` in those files"
+    )
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -151,29 +185,38 @@ def question_key(question: str) -> str:
 def parse_faq_file(
     text: str, file: str, areas: Iterable[str] = DEFAULT_AREAS
 ) -> tuple[list[Entry], list[LoadProblem]]:
+    entries, problems, _ = read_faq_file(text, file, areas)
+    return entries, problems
+
+
+def read_faq_file(
+    text: str, file: str, areas: Iterable[str] = DEFAULT_AREAS
+) -> tuple[list[Entry], list[LoadProblem], tuple[str, int] | None]:
+    """The file's entries and problems, and, when it names an area that is not one of `areas`,
+    that area and how many entries it has (none of them loaded)."""
     lines = text.splitlines()
     meta, body_start, problem = _front_matter(lines, file)
     if problem:
-        return [], [problem]
+        return [], [problem], None
     assert meta is not None
     allowed = tuple(areas)
     area = meta.get("area")
     if area is None or (isinstance(area, str) and not area.strip()):
-        return [], [
-            LoadProblem(
-                file,
-                1,
-                "missing area: add 'area: <one of " + ", ".join(allowed) + ">' to the front matter",
-            )
-        ]
+        missing = f"missing area: add 'area: <one of {', '.join(allowed)}>' to the front matter"
+        return [], [LoadProblem(file, 1, missing)], None
     if not isinstance(area, str):
-        return [], [LoadProblem(file, 1, f"area must be one word, e.g. 'area: {allowed[0]}'")]
+        return [], [LoadProblem(file, 1, f"area must be one word, e.g. 'area: {allowed[0]}'")], None
     area = area.strip().lower()
+    entries, problems = _entries(lines, body_start, area, file, _tag_list(meta.get("tags")))
     if area not in allowed:
-        return [], [
-            LoadProblem(file, 1, f"unknown area '{area}' (configured areas: {', '.join(allowed)})")
-        ]
-    file_tags = _tag_list(meta.get("tags"))
+        unknown = f"unknown area '{area}' (configured areas: {', '.join(allowed)})"
+        return [], [LoadProblem(file, 1, unknown)], (area, len(entries))
+    return entries, problems, None
+
+
+def _entries(
+    lines: list[str], body_start: int, area: str, file: str, file_tags: tuple[str, ...]
+) -> tuple[list[Entry], list[LoadProblem]]:
     entries: list[Entry] = []
     problems: list[LoadProblem] = []
     for heading_line, question, block in _sections(lines, body_start):

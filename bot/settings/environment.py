@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
 
@@ -38,10 +39,8 @@ def load_settings(
             "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' (for Socket Mode)"
         )
     api_url = get("SLACK_API_URL")
-    if api_url and not re.match(r"^https?://", api_url):
-        raise SettingsError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
-    if api_url and not api_url.endswith("/"):
-        api_url += "/"
+    if api_url:
+        api_url = web_api_base(api_url)
 
     given: dict[str, Any] = {}
     port = get("PORT")
@@ -77,6 +76,24 @@ def load_settings(
             "SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM) so e-mail to the vendor can be sent"
         )
     return settings
+
+
+def web_api_base(url: str) -> str:
+    """SLACK_API_URL as the Web API's base, which ends in /api/ (Slack's is
+    https://slack.com/api/): a bare host, with or without a slash, or a path of /api without
+    its slash, is what the user meant; any other path is an error."""
+    if not re.match(r"^https?://[^/]", url):
+        raise SettingsError(f"SLACK_API_URL must be an http(s) URL, got {url!r}")
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    if path and not path.endswith("/api"):
+        raise SettingsError(
+            "SLACK_API_URL must be the Slack Web API's base, ending in /api/ "
+            f"(e.g. https://slack.com/api/), got {url!r}"
+        )
+    if not path:
+        path = "/api"
+    return urlunsplit(parts._replace(path=path + "/"))
 
 
 def _smtp(get: Callable[[str], str | None]) -> Smtp | None:

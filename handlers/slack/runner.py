@@ -76,7 +76,15 @@ async def _slack_call(
     try:
         return await call()
     except SlackApiError as exc:
-        raise SettingsError(f"Slack refused {setting}: {exc.response.get('error')}") from exc
+        response = exc.response
+        if not isinstance(response.data, dict):  # a web page, not the Web API's JSON
+            method = response.api_url.rsplit("/", 1)[-1]
+            raise SettingsError(
+                f"SLACK_API_URL {bolt.client.base_url} does not answer as the Slack Web API "
+                f"(HTTP {response.status_code} from {method}): it should be "
+                "https://slack.com/api/ or what stands in for it"
+            ) from exc
+        raise SettingsError(f"Slack refused {setting}: {response.get('error')}") from exc
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         raise SettingsError(f"cannot reach Slack at {bolt.client.base_url}: {exc}") from exc
 

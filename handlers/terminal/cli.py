@@ -27,7 +27,7 @@ from bot.app import Core, create_core
 from bot.faq.doctor import Asked, Report, diagnose
 from bot.faq.evaluate import CasesError, evaluate, read_cases
 from bot.faq.knowledge import Knowledge
-from bot.faq.loader import KnowledgeError, load_knowledge
+from bot.faq.loader import KnowledgeError, load_knowledge, unconfigured_areas_problem
 from bot.faq.matcher import Match
 from bot.faq.semantic import SemanticUnavailable, open_semantic
 from bot.faq.smalltalk import SmallTalk
@@ -43,6 +43,7 @@ from handlers.terminal.chat import render_match, run_chat
 from handlers.terminal.sender import terminal_channel
 
 log = logging.getLogger("firstline")
+SLACK_WEB_API = "https://slack.com/api/ (Slack's)"
 T = TypeVar("T")
 
 
@@ -588,6 +589,15 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     ops = settings.ops
     checks = ", ".join(c.id for c in ops.checks) or "none"
     print(f"ops: channel {ops.channel or 'none'}; uptime checks: {checks}")
+    print(f"Slack Web API: {settings.slack_api_url or SLACK_WEB_API}")
+    kb = load_knowledge(settings.knowledge_dir, settings.area_keys, log_problems=False)
+    per_area = ", ".join(
+        f"{area} {sum(e.area == area for e in kb.entries)}" for area in settings.area_keys
+    )
+    print(f"knowledge: {settings.knowledge_dir}; FAQ entries: {len(kb.entries)} ({per_area})")
+    unconfigured = unconfigured_areas_problem(kb)
+    if unconfigured:
+        raise SettingsError(unconfigured)
     print("configuration is valid")
     return 0
 

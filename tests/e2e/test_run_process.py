@@ -179,6 +179,72 @@ async def test_tokens_slack_refuses_stop_the_bot_with_one_line(
     assert "firstline: error: Slack refused SLACK_APP_TOKEN: invalid_auth" in stderr
 
 
+async def wait_healthy(port: int) -> dict:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(150):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    return await response.json()
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.1)
+    raise AssertionError("firstline run did not start")
+
+
+async def test_slack_api_url_without_api_is_the_base_the_user_meant(
+    slack: FakeSlackAPI, tmp_path: Path
+) -> None:
+    """SLACK_API_URL=http://host:port (no /api/): the bot signs in and answers, instead of dying
+    with an AttributeError."""
+    port = free_port()
+    env = {**slack_env(slack, f"sqlite:///{tmp_path / 'run.db'}"), "PORT": str(port)}
+    process = await start_firstline({**env, "SLACK_API_URL": slack.root_url.rstrip("/")}, "--http")
+    try:
+        assert (await wait_healthy(port))["status"] == "ok"
+        [auth] = await slack.wait_for("auth.test", timeout=10)
+        assert auth.token == "xoxb-test-token"
+    finally:
+        code, stderr = await stop(process)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+
+
+async def test_a_slack_api_url_that_is_not_slack_stops_the_bot_with_one_line(
+    slack: FakeSlackAPI, tmp_path: Path
+) -> None:
+    env = slack_env(slack, f"sqlite:///{tmp_path / 'run.db'}")
+    wrong = f"{slack.root_url}elsewhere/api/"
+    process = await start_firstline({**env, "SLACK_API_URL": wrong}, "--http")
+    code, stderr = await stop(process, terminate=False)
+    assert code == 2
+    assert "Traceback" not in stderr
+    assert (
+        f"firstline: error: SLACK_API_URL {wrong} does not answer as the Slack Web API "
+        "(HTTP 404 from auth.test): it should be https://slack.com/api/ or what stands in for it"
+    ) in stderr.splitlines()
+
+
+async def test_faq_areas_the_config_lacks_are_one_error_line_at_start(
+    slack: FakeSlackAPI, tmp_path: Path
+) -> None:
+    config = tmp_path / "firstline.toml"
+    config.write_text('[areas.finance]\nsuperusers = ["U0ANNA"]\n')
+    port = free_port()
+    env = {
+        **slack_env(slack, f"sqlite:///{tmp_path / 'run.db'}"),
+        "PORT": str(port),
+        "FIRSTLINE_CONFIG": str(config),
+    }
+    process = await start_firstline(env, "--http")
+    try:
+        assert (await wait_healthy(port))["faq_entries"] == 24
+    finally:
+        code, stderr = await stop(process)
+    assert code == 0, stderr
+    [line] = [line for line in stderr.splitlines() if "FAQ entries are skipped" in line]
+    assert " ERROR " in line and "47 of 71" in line
+    assert "unknown area" not in stderr
+
+
 async def test_sigterm_stops_socket_mode_while_it_cannot_connect(
     slack: FakeSlackAPI, tmp_path: Path
 ) -> None:

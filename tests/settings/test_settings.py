@@ -61,6 +61,30 @@ def test_invalid_settings_name_the_setting(env: dict[str, str], message: str) ->
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("given", "base"),
+    [
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080/api/"),
+        ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/api/"),
+        ("http://127.0.0.1:8080/api", "http://127.0.0.1:8080/api/"),
+        ("https://slack.com/api/", "https://slack.com/api/"),
+        ("https://proxy.example/slack/api/", "https://proxy.example/slack/api/"),
+    ],
+)
+def test_slack_api_url_is_made_the_web_api_base_the_user_meant(given: str, base: str) -> None:
+    """The Web API lives under /api/: a bare host (what people copy) gets it added."""
+    assert settings({"SLACK_API_URL": given}).slack_api_url == base
+
+
+def test_slack_api_url_with_another_path_is_one_clear_error() -> None:
+    with pytest.raises(SettingsError) as info:
+        settings({"SLACK_API_URL": "http://127.0.0.1:8080/slack/"})
+    assert str(info.value) == (
+        "SLACK_API_URL must be the Slack Web API's base, ending in /api/ "
+        "(e.g. https://slack.com/api/), got 'http://127.0.0.1:8080/slack/'"
+    )
+
+
 def test_where_to_ask_other_questions_from_the_environment_or_the_config_file(
     tmp_path: Path,
 ) -> None:

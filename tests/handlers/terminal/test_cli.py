@@ -15,7 +15,14 @@ import pytest
 
 from bot.app import create_core
 from bot.support.learning import Source
-from tests.conftest import KNOWLEDGE, ROOT, UNANSWERABLE, make_settings, record_unresolved
+from tests.conftest import (
+    KNOWLEDGE,
+    ROOT,
+    UNANSWERABLE,
+    make_settings,
+    record_unresolved,
+    small_knowledge,
+)
 from tests.faq.test_doctor import EXPENSE, TRAIN, write_knowledge
 
 # about the ERP, but not in the FAQ: unresolved (not vague, not off-topic)
@@ -384,20 +391,23 @@ def test_config_check(tmp_path: Path) -> None:
         '[areas.finance]\nsuperusers = ["U0ANNA", "U0PER"]\n[escalation]\nclaim_within = "90m"\n'
         '[vendor]\nname = "Fenix"\nemail = "support@fenix.example"\n'
     )
-    env = {"FIRSTLINE_CONFIG": str(config), "SMTP_HOST": "127.0.0.1"}
+    knowledge = str(small_knowledge(tmp_path))  # finance only, as the config
+    env = {"FIRSTLINE_CONFIG": str(config), "SMTP_HOST": "127.0.0.1", "KNOWLEDGE_DIR": knowledge}
     result = firstline("config", "check", env=env)
     assert result.returncode == 0, result.stderr
+    assert "; FAQ entries: 1 (finance 1)" in result.stdout
     assert "area finance (Finance): U0ANNA, U0PER" in result.stdout
     assert "claim within 1h30m, answer within 9h" in result.stdout
     assert "vendor: Fenix via e-mail" in result.stdout
-    result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
+    env = {"FIRSTLINE_CONFIG": str(config), "KNOWLEDGE_DIR": knowledge}
+    result = firstline("config", "check", env=env)
     assert result.returncode == 2
     assert "vendor.email is set but SMTP_HOST is not" in result.stderr
     config.write_text(
         '[people.anna]\nname = "Anna Lind"\nslack = "U0ANNA"\nteams = "29:anna"\n'
         '[areas.finance]\nsuperusers = ["anna", "U0PER"]\n'
     )
-    result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
+    result = firstline("config", "check", env=env)
     assert result.returncode == 0, result.stderr
     assert "person anna (Anna Lind): slack U0ANNA, teams 29:anna" in result.stdout
     assert "area finance (Finance): anna, U0PER" in result.stdout
@@ -405,6 +415,29 @@ def test_config_check(tmp_path: Path) -> None:
     result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
     assert result.returncode == 2
     assert "'anna' is neither a person in [people] nor a Slack user id" in result.stderr
+
+
+def test_config_check_finds_faq_areas_the_config_lacks(tmp_path: Path) -> None:
+    """[areas] that leaves out two of the FAQ's three areas is not a valid config: the bot
+    would skip 47 of the sample's 71 entries."""
+    config = tmp_path / "firstline.toml"
+    config.write_text('[areas.finance]\nsuperusers = ["U0ANNA"]\n')
+    result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
+    assert result.returncode == 2
+    assert "configuration is valid" not in result.stdout
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("firstline: error: knowledge: 47 of 71 FAQ entries are skipped")
+    assert "purchasing (23 entries), warehouse (24 entries)" in line
+
+
+def test_config_check_shows_the_slack_web_api_url_it_will_use(tmp_path: Path) -> None:
+    result = firstline("config", "check", env={"SLACK_API_URL": "http://127.0.0.1:9"})
+    assert result.returncode == 0, result.stderr
+    assert "Slack Web API: http://127.0.0.1:9/api/" in result.stdout
+    result = firstline("config", "check", env={"SLACK_API_URL": "http://127.0.0.1:9/v2/"})
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("firstline: error: SLACK_API_URL must be the Slack Web API's base")
 
 
 def test_digest_dry_run_prints_the_report(tmp_path: Path) -> None:
