@@ -10,7 +10,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -109,6 +109,20 @@ class Core:
         while count := await self.outbox.deliver_due():
             sent += count
         return sent
+
+    async def deliver_within(self, seconds: float) -> None:
+        """Deliver what is due, and what comes due within `seconds` (a retry after a rate
+        limit's Retry-After or a backoff): for a command that queued messages and then exits.
+        A delivery a kick started in the background is waited for first."""
+        deadline = self.outbox.clock() + timedelta(seconds=seconds)
+        while True:
+            if self._delivering is not None:
+                await asyncio.gather(self._delivering, return_exceptions=True)
+            await self.deliver()
+            due = await self.outbox.next_due()
+            if due is None or due > deadline:
+                return
+            await asyncio.sleep(max((due - self.outbox.clock()).total_seconds(), MIN_WAIT_SECONDS))
 
     async def _deliver(self) -> None:
         try:

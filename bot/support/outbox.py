@@ -138,7 +138,8 @@ class Outbox:
         self.sent_hooks: dict[str, SentHook] = {}
         self._recording = Batches(self._write_records)
         self._adding = Batches(self._insert)
-        self.after = 0  # deliver only messages with a higher id (see only_after)
+        self.after = 0  # deliver only messages with a higher id (see only_after) ...
+        self.also: frozenset[int] = frozenset()  # ... and these (see take_over)
 
     def register(self, route: str, sender: Sender) -> None:
         self.senders[route] = sender
@@ -213,11 +214,15 @@ class Outbox:
             .exists(),
         )
         return [
-            OutboxMessage.id > self.after,
+            self._in_scope(),
             OutboxMessage.state == "pending",
             OutboxMessage.route.in_(list(self.senders)),
             first_in_lane,
         ]
+
+    def _in_scope(self) -> ColumnElement[bool]:
+        newer = OutboxMessage.id > self.after
+        return or_(newer, OutboxMessage.id.in_(self.also)) if self.also else newer
 
     async def last_id(self) -> int:
         async with self.db.session() as session:
@@ -228,6 +233,36 @@ class Outbox:
         it: a command that runs one job leaves what was waiting to the running bot."""
         self.after = await self.last_id()
         return self.after
+
+    async def take_over(self, key: str) -> OutboxMessage | None:
+        """Deliver the message queued under `key` from now on too, though it is older than
+        `only_after` (a command was asked to send it, and it was queued before): one waiting
+        for a retry, or one that failed, is tried again now. The message as it was; None if
+        there is none."""
+        async with self.db.session() as session:
+            message = await session.scalar(
+                select(OutboxMessage).where(OutboxMessage.dedupe_key == key)
+            )
+            if message is None:
+                return None
+            if message.state != "sent":
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message.id, OutboxMessage.state != "sent")
+                    .values(state="pending", next_attempt_at=self.clock())
+                    .execution_options(synchronize_session=False)
+                )
+                await session.commit()
+        if message.state != "sent":
+            self.also |= {message.id}
+        return message
+
+    async def in_scope(self) -> list[OutboxMessage]:
+        """The messages this process delivers since `only_after` (and `take_over`), as they
+        are now: which were sent, which failed, which wait."""
+        async with self.db.session() as session:
+            query = select(OutboxMessage).where(self._in_scope()).order_by(OutboxMessage.id)
+            return list(await session.scalars(query))
 
     async def _lease(self) -> list[OutboxMessage]:
         """Take due messages for a while, so two processes never send the same one at once."""

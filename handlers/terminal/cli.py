@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,6 +44,9 @@ from handlers.terminal.sender import terminal_channel
 
 log = logging.getLogger("firstline")
 SLACK_WEB_API = "https://slack.com/api/ (Slack's)"
+# How long `firstline digest` and `jobs run` wait for a retry of what they queued (a rate
+# limit's Retry-After, a brief outage) before they leave it to the running bot.
+DELIVER_WITHIN_SECONDS = 30.0
 T = TypeVar("T")
 
 
@@ -490,9 +493,28 @@ def cmd_digest(args: argparse.Namespace) -> int:
         if args.dry_run:
             print((await core.digest.make()).as_text())
             return 0
-        return await _run_and_deliver(core, settings, core.digest.post, "weekly-digest")
+        return await _run_and_deliver(core, _post_digest(core), "weekly-digest")
 
     return _with_core(settings, digest)
+
+
+def _post_digest(core: Core) -> Callable[[], Awaitable[object]]:
+    """Queue this week's digest; when it was queued before and is still waiting or failed,
+    deliver that one now: the command was asked to post it."""
+
+    async def post() -> object:
+        if await core.digest.post():
+            return True
+        queued = await core.outbox.take_over(f"digest:{(await core.digest.make()).week_key}")
+        if queued is not None and queued.state == "sent" and queued.sent_at is not None:
+            return f"this week's digest was delivered at {_local(core, queued.sent_at)}"
+        return queued is not None
+
+    return post
+
+
+def _local(core: Core, at: datetime) -> str:
+    return at.astimezone(core.settings.escalation.hours.zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
@@ -523,39 +545,52 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
         job = jobs.get(args.job_id)
         if job is None:
             raise UsageError(f"no job {args.job_id!r}; known: {', '.join(sorted(jobs))}")
-        return await _run_and_deliver(core, settings, job.func.job, args.job_id)
+        work = _post_digest(core) if args.job_id == "weekly-digest" else job.func.job
+        return await _run_and_deliver(core, work, args.job_id)
 
     return _with_core(settings, run)
 
 
-async def _run_and_deliver(
-    core: Core, settings: Settings, job: Callable[[], Awaitable[object]], name: str
-) -> int:
+async def _run_and_deliver(core: Core, job: Callable[[], Awaitable[object]], name: str) -> int:
     """Run a job now and deliver what it queued through the attached chat (Slack, or printed
-    here); only what this run queued: other pending messages stay for the bot."""
-    before = await core.outbox.only_after()
+    here), waiting out short retries (a rate limit, a brief outage); only what this run
+    queued: other pending messages stay for the bot. Exit status 1 when something queued was
+    not delivered, each said in one line: refused, or waiting for the bot."""
+    await core.outbox.only_after()
     try:
         result = await job()
     except Exception as exc:
         print(f"firstline: error: {name} failed: {exc}", file=sys.stderr)
         return 1
-    async with core.db.session() as session:
-        query = select(func.count()).where(OutboxMessage.id > before)
-        queued = await session.scalar(query) or 0
-    sent = 0
-    while delivered := await core.outbox.deliver_due():
-        sent += delivered
-    if result is False and not queued:
-        print(f"{name}: nothing to send (already sent for this period)")
-    else:
-        print(f"ran {name}: {queued} message(s)")
-    if sent < queued:
-        print(
-            f"firstline: warning: {queued - sent} message(s) not delivered yet; "
-            "a running bot (firstline run) retries them",
-            file=sys.stderr,
-        )
-    return 0
+    await core.deliver_within(DELIVER_WITHIN_SECONDS)
+    messages = await core.outbox.in_scope()
+    if not messages:
+        why = result if isinstance(result, str) else "already sent for this period"
+        print(f"{name}: nothing to send: {why}")
+        return 0
+    delivered = sum(m.state == "sent" for m in messages)
+    print(f"ran {name}: {len(messages)} message(s), {delivered} delivered")
+    for message in messages:
+        if message.state == "failed":
+            print(
+                f"firstline: error: not delivered: {_described(message)}: {message.last_error}; "
+                "it is not tried again unless you run this command again",
+                file=sys.stderr,
+            )
+        elif message.state != "sent":
+            print(
+                f"firstline: error: not delivered yet: {_described(message)}: "
+                f"{message.last_error}; it waits in the outbox: a running bot (firstline run) "
+                "delivers it when it is due, or the next one to start",
+                file=sys.stderr,
+            )
+    return 0 if delivered == len(messages) else 1
+
+
+def _described(message: OutboxMessage) -> str:
+    """`outbox 7 (digest to C0OPS)`: which message, what and where."""
+    to = json.loads(message.payload).get("to")
+    return f"outbox {message.id} ({message.topic}{f' to {to}' if to else ''})"
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
