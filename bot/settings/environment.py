@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
 
+from bot.logs import LOG_FORMATS
 from bot.settings.config_file import apply_config_file
 from bot.settings.model import Settings, SettingsError, Smtp
 
@@ -57,8 +58,12 @@ def load_settings(
     semantic_cache = get("SEMANTIC_CACHE")
     if semantic_cache is not None:
         given["semantic_cache"] = Path(semantic_cache)
+    log_format = (get("LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise SettingsError(f"LOG_FORMAT must be text or json, got {get('LOG_FORMAT')!r}")
     settings = Settings(
         knowledge_dir=_knowledge_dir(get("KNOWLEDGE_DIR")),
+        log_format=log_format,
         slack_bot_token=bot_token,
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=app_token,

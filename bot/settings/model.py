@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from bot.faq.calibration import DEFAULT_THRESHOLD
 from bot.support.hours import BusinessHours
 
@@ -168,6 +170,7 @@ class Settings:
     # entries' vectors are kept between starts
     semantic: str | None = field(default=None, metadata=ENV_ONLY)
     semantic_cache: Path = field(default=Path("firstline-vectors.sqlite"), metadata=ENV_ONLY)
+    log_format: str = field(default="text", metadata=ENV_ONLY)  # text or json
     people: tuple[Member, ...] = ()
     areas: tuple[Area, ...] = DEFAULT_AREAS
     support_channels: frozenset[str] = field(
@@ -232,6 +235,19 @@ class Settings:
         if channel is None and self.support_channels:
             channel = sorted(self.support_channels)[0]
         return (area.contact if area else None), channel
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The values the log must never show: tokens, the signing secret, passwords."""
+        database_password = make_url(self.database_url).password
+        values = (
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.smtp.password if self.smtp else None,
+            str(database_password) if database_password else None,
+        )
+        return tuple(value for value in values if value)
 
     @property
     def socket_mode(self) -> bool:

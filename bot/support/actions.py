@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from bot.app import Core
 from bot.faq.text import detect_language
+from bot.logs import bind
 from bot.settings import Area
 from bot.store.models import Escalation, Question
 from bot.support.escalations import BOT, Refused, Status
@@ -658,6 +659,8 @@ async def run(core: Core, action: Action, request: Request) -> Result:
     """Do `action` for `request`: its result, or the refusal when the core refuses. Its text
     loses control characters first, whichever channel it came from."""
     request = replace(request, text=without_controls(request.text))
+    if request.number is not None:
+        bind(escalation=request.number)
     try:
         return await action.call(core, request)
     except Refused as exc:

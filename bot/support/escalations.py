@@ -23,6 +23,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.logs import bind
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Escalation, EscalationEvent, OutboxMessage, Question, utcnow
@@ -635,6 +636,7 @@ class Ladder:
         )
         session.add(event)
         await session.flush()
+        bind(escalation=esc.id, question=esc.question_id)
         log.info("escalation #%d: %s by %s (%s)", esc.id, action, actor, detail or "")
         return event
 

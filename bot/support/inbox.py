@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from bot.logs import log_scope
 from bot.store.batches import Batches, insert_new
 from bot.store.db import Database
 from bot.store.models import InboxEvent, utcnow
@@ -214,7 +215,8 @@ class Inbox:
         renewing = asyncio.create_task(self._renew(taken.id, handled))
         values: dict[str, Any] = {"locked_until": None, "attempts": taken.attempts + 1}
         try:
-            await self.handlers[taken.kind](taken.payload)
+            with log_scope(request=taken.event_id):
+                await self.handlers[taken.kind](taken.payload)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
             if taken.attempts + 1 >= MOST_ATTEMPTS:

@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.logs import log_scope
 from bot.store.batches import Batches, insert_new
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, utcnow
@@ -128,6 +129,12 @@ def enqueue_notice(
     """Add a notice for the chat to the caller's transaction; `lane`: the chat channel or person
     it goes to, so that what goes there arrives in order."""
     enqueue(session, CHAT, topic, notice.payload(), dedupe_key, now, lane)
+
+
+def _number(payload: Mapping[str, Any], key: str) -> int | None:
+    """A notice's question id or escalation number, for the log."""
+    value = payload.get(key)
+    return value if isinstance(value, int) else None
 
 
 class Outbox:
@@ -315,7 +322,10 @@ class Outbox:
         values: dict[str, Any] = {"locked_until": None, "attempts": message.attempts + 1}
         also: Callable[[AsyncSession], Awaitable[None]] | None = None
         try:
-            result = await self.senders[message.route](payload, delivery)
+            with log_scope(
+                question=_number(payload, "question"), escalation=_number(payload, "escalation")
+            ):
+                result = await self.senders[message.route](payload, delivery)
         except PermanentFailure as exc:
             log.error("outbox %d (%s) can't be delivered: %s", message.id, message.topic, exc)
             values.update(state="failed", last_error=str(exc))

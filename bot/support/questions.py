@@ -23,6 +23,7 @@ from bot.faq.matcher import Match
 from bot.faq.model import Entry
 from bot.faq.smalltalk import SmallTalk, small_talk
 from bot.faq.text import detect_language
+from bot.logs import bind
 from bot.settings import Area, Settings
 from bot.store.db import Database
 from bot.store.models import ProcessedEvent, Question, utcnow
@@ -285,6 +286,7 @@ class SupportDesk:
             session.add(question)
             try:
                 await session.flush()  # the question's id, for the reply's buttons
+                bind(question=question.id)
                 if writer is not None:
                     key = f"reply:{event_id or question.id}"
                     _queue_reply(session, writer(reply), key, self.clock())
@@ -326,6 +328,7 @@ class SupportDesk:
         in the same transaction. (False, why nothing changed: the question is unknown, the
         user isn't its asker, or it was settled already), or (True, the question as it is now,
         with a result the caller replaces)."""
+        bind(question=question_id)
         async with self.db.session() as session:
             result = await session.execute(statement)
             question = await session.get(Question, question_id, populate_existing=True)

@@ -31,6 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
 from bot.faq.text import detect_language
+from bot.logs import bind
 from bot.support.inbox import Handler
 from bot.support.notices import ReplyNotice
 from bot.texts import t
@@ -136,6 +137,7 @@ def inbox_middleware(core: Core) -> Middleware:
             await next()
             return None
         event_id = str(body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}")
+        bind(request=event_id)
         payload = {"body": body, "bot_user_id": bot_user_id}
         try:
             new = await core.inbox.receive(
@@ -170,6 +172,7 @@ def kept_first(core: Core) -> Middleware:
             await next()
             return None
         key, lane = pressed
+        bind(request=key)
         try:
             await core.inbox.receive(key, INTERACTION, lane, {"body": body})
         except Exception:

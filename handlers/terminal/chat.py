@@ -18,6 +18,7 @@ from bot.faq.matcher import Match
 from bot.faq.model import Entry
 from bot.faq.smalltalk import Kind, SmallTalk
 from bot.faq.text import detect_language
+from bot.logs import bind
 from bot.settings import Settings
 from bot.support.actions import Asked, Unknown, perform, typed
 from bot.support.questions import FeedbackResult, Origin, Outcome, Reply
@@ -135,6 +136,7 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, user: s
             line = stdin.readline()
             if not line:
                 break
+            bind(question=None, escalation=None)  # a new message: not about the last one
             text = line.strip()
             command = text.lower()
             if not text:

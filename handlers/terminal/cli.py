@@ -31,6 +31,7 @@ from bot.faq.loader import KnowledgeError, load_knowledge, unconfigured_areas_pr
 from bot.faq.matcher import Match
 from bot.faq.semantic import SemanticUnavailable, open_semantic
 from bot.faq.smalltalk import SmallTalk
+from bot.logs import LOG_FORMATS, JsonFormatter, configure_logging
 from bot.ops.roadmap import load_roadmap
 from bot.ops.scheduler import build_scheduler
 from bot.ops.upgrades import load_upgrades
@@ -61,11 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     default = logging.INFO if args.handler is cmd_run else logging.WARNING
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING if args.quiet else default,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    args.log_level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else default
+    # until the settings are read: the format the environment asks for, if it is a known one
+    early_format = os.environ.get("LOG_FORMAT", "").strip().lower()
+    configure_logging(args.log_level, early_format if early_format in LOG_FORMATS else "text")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(args.handler(args) or 0)
@@ -77,10 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         DatabaseUnavailable,
         SemanticUnavailable,
     ) as exc:
-        print(f"firstline: error: {exc}", file=sys.stderr)
+        if _logs_json():
+            log.error("%s", exc)  # the same line, as one a log collector reads
+        else:
+            print(f"firstline: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _logs_json() -> bool:
+    return any(isinstance(h.formatter, JsonFormatter) for h in logging.getLogger().handlers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,13 +224,17 @@ def _knowledge_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    """Settings, with `--knowledge DIR` taking the place of KNOWLEDGE_DIR."""
+    """Settings, with `--knowledge DIR` taking the place of KNOWLEDGE_DIR; from now on the log
+    is in their LOG_FORMAT and never shows their secrets."""
     knowledge = getattr(args, "knowledge", None)
     if knowledge is None:
-        return load_settings()
-    if not knowledge.is_dir():
+        settings = load_settings()
+    elif not knowledge.is_dir():
         raise UsageError(f"--knowledge {str(knowledge)!r} is not a folder")
-    return load_settings({**os.environ, "KNOWLEDGE_DIR": str(knowledge)})
+    else:
+        settings = load_settings({**os.environ, "KNOWLEDGE_DIR": str(knowledge)})
+    configure_logging(args.log_level, settings.log_format, settings.secrets)
+    return settings
 
 
 def _knowledge(settings: Settings, learned: dict[str, list[str]] | None = None) -> Knowledge:
@@ -284,7 +295,7 @@ def _local_user() -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = _settings(args)
     if args.http:
         settings = replace(settings, slack_app_token=None)
     elif args.socket_mode and not settings.slack_app_token:
@@ -487,7 +498,7 @@ def _with_core(settings: Settings, work: Callable[[Core], Awaitable[T]]) -> T:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = _settings(args)
 
     async def digest(core: Core) -> int:
         if args.dry_run:
@@ -518,7 +529,7 @@ def _local(core: Core, at: datetime) -> str:
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = _settings(args)
     zone = settings.escalation.hours.zone
 
     async def listing(core: Core) -> list[tuple[str, str, str]]:
@@ -538,7 +549,7 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = _settings(args)
 
     async def run(core: Core) -> int:
         jobs = {job.id: job for job in build_scheduler(core).get_jobs()}
@@ -594,7 +605,7 @@ def _described(message: OutboxMessage) -> str:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = _settings(args)
     esc, vendor = settings.escalation, settings.vendor
     hours = esc.hours
     print(f"config: {settings.config_file or 'none (defaults)'}")
@@ -625,6 +636,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     checks = ", ".join(c.id for c in ops.checks) or "none"
     print(f"ops: channel {ops.channel or 'none'}; uptime checks: {checks}")
     print(f"Slack Web API: {settings.slack_api_url or SLACK_WEB_API}")
+    print(f"logs: {settings.log_format}")
     kb = load_knowledge(settings.knowledge_dir, settings.area_keys, log_problems=False)
     per_area = ", ".join(
         f"{area} {sum(e.area == area for e in kb.entries)}" for area in settings.area_keys
@@ -643,7 +655,7 @@ def _hours(duration: timedelta) -> str:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = _settings(args)
 
     async def upgrade() -> None:
         db = Database(settings.database_url)

@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from tests.conftest import KNOWLEDGE, POSTGRES_URL, ROOT
+from tests.conftest import KNOWLEDGE, POSTGRES_URL, ROOT, UNANSWERABLE
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import FakeSlackAPI
 
@@ -243,6 +243,49 @@ async def test_faq_areas_the_config_lacks_are_one_error_line_at_start(
     [line] = [line for line in stderr.splitlines() if "FAQ entries are skipped" in line]
     assert " ERROR " in line and "47 of 71" in line
     assert "unknown area" not in stderr
+
+
+async def test_json_logs_name_the_question_escalation_and_request_and_no_secret(
+    slack: FakeSlackAPI, tmp_path: Path
+) -> None:
+    """LOG_FORMAT=json: every line on stderr is a JSON object; those about the question carry
+    its id, Slack's event id and the escalation's number; the token and the signing secret
+    appear nowhere."""
+    port = free_port()
+    config = tmp_path / "firstline.toml"
+    config.write_text(
+        '[bot]\nsupport_channels = ["C0SUPPORT"]\n[areas.finance]\nsuperusers = ["U0ANNA"]\n'
+        "[areas.warehouse]\n[areas.purchasing]\n"
+    )
+    env = {
+        **slack_env(slack, f"sqlite:///{tmp_path / 'run.db'}"),
+        "PORT": str(port),
+        "FIRSTLINE_CONFIG": str(config),
+        "LOG_FORMAT": "json",
+    }
+    process = await start_firstline(env, "--http")
+    try:
+        await wait_healthy(port)
+        body, headers = sr.event_callback(sr.message_event(UNANSWERABLE), event_id="Ev0JSONLOG01")
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers
+            ) as response,
+        ):
+            assert response.status == 200
+        await slack.wait_for("chat.postMessage", count=2, timeout=10)  # the reply, the DM
+    finally:
+        code, stderr = await stop(process)
+    assert code == 0, stderr
+    records = [json.loads(line) for line in stderr.splitlines()]
+    assert {"time", "level", "logger", "message"} <= records[0].keys()
+    [asked] = [r for r in records if r["message"].startswith("question 1 from U0ASKER")]
+    assert asked["question_id"] == 1 and asked["request_id"] == "Ev0JSONLOG01"
+    [opened] = [r for r in records if r["message"].startswith("escalation #1: opened")]
+    assert opened["escalation"] == 1 and opened["question_id"] == 1
+    assert opened["request_id"] == "Ev0JSONLOG01"
+    assert "xoxb-test-token" not in stderr and sr.TEST_SIGNING_SECRET not in stderr
 
 
 async def test_sigterm_stops_socket_mode_while_it_cannot_connect(

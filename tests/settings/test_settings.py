@@ -53,6 +53,7 @@ def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL 'mysql://…' is not supported"),
         ({"KNOWLEDGE_DIR": "/no/such/dir"}, "KNOWLEDGE_DIR '/no/such/dir' is not a folder"),
         ({"FIRSTLINE_CONFIG": "/no/such.toml"}, "does not exist"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be text or json, got 'xml'"),
     ],
 )
 def test_invalid_settings_name_the_setting(env: dict[str, str], message: str) -> None:
@@ -83,6 +84,21 @@ def test_slack_api_url_with_another_path_is_one_clear_error() -> None:
         "SLACK_API_URL must be the Slack Web API's base, ending in /api/ "
         "(e.g. https://slack.com/api/), got 'http://127.0.0.1:8080/slack/'"
     )
+
+
+def test_log_format_and_the_secrets_the_log_never_shows() -> None:
+    assert settings().log_format == "text"
+    assert settings({"LOG_FORMAT": "JSON"}).log_format == "json"
+    given = settings(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1-2-abc",
+            "SLACK_SIGNING_SECRET": "signing",
+            "DATABASE_URL": "postgresql://firstline:pw@db/firstline",
+            "SMTP_HOST": "mail",
+            "SMTP_PASSWORD": "smtp-pw",
+        }
+    )
+    assert set(given.secrets) == {"xoxb-1-2-abc", "signing", "pw", "smtp-pw"}
 
 
 def test_where_to_ask_other_questions_from_the_environment_or_the_config_file(

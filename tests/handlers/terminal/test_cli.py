@@ -430,10 +430,17 @@ def test_config_check_finds_faq_areas_the_config_lacks(tmp_path: Path) -> None:
     assert "purchasing (23 entries), warehouse (24 entries)" in line
 
 
-def test_config_check_shows_the_slack_web_api_url_it_will_use(tmp_path: Path) -> None:
-    result = firstline("config", "check", env={"SLACK_API_URL": "http://127.0.0.1:9"})
+def test_config_check_shows_the_slack_web_api_url_and_log_format(tmp_path: Path) -> None:
+    env = {"SLACK_API_URL": "http://127.0.0.1:9", "LOG_FORMAT": "json"}
+    result = firstline("config", "check", env=env)
     assert result.returncode == 0, result.stderr
     assert "Slack Web API: http://127.0.0.1:9/api/" in result.stdout
+    assert "logs: json" in result.stdout.splitlines()
+    result = firstline("config", "check", env={"LOG_FORMAT": "yaml"})
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "firstline: error: LOG_FORMAT must be text or json, got 'yaml'"
+    ]
     result = firstline("config", "check", env={"SLACK_API_URL": "http://127.0.0.1:9/v2/"})
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
