@@ -20,6 +20,7 @@ from bot.faq.semantic import open_semantic
 from bot.faq.writer import FaqWriteError, add_entry, add_phrasing
 from bot.ops.channel import OpsChannel
 from bot.ops.digest import DigestMaker
+from bot.ops.metrics import Metrics
 from bot.ops.reminders import UpgradeReminders
 from bot.ops.upgrades import UpgradeBook
 from bot.ops.uptime import Uptime
@@ -69,6 +70,7 @@ class Core:
     ops: OpsChannel
     learning: Learning
     inbox: Inbox
+    metrics: Metrics = field(default_factory=Metrics)
     escalating_sources: frozenset[str] = frozenset()
     _closing: bool = field(default=False, repr=False)
     _channels: list[Channel] = field(default_factory=list, repr=False)
@@ -302,6 +304,13 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
         learning,
         Inbox(db, clock, settings.workers),
     )
+    core.metrics.gauge(
+        "firstline_faq_entries", "FAQ entries loaded (with what was learned from use)."
+    ).set_function(lambda: len(core.knowledge.base.entries))
+    core.metrics.gauge(
+        "firstline_knowledge_problems",
+        "Problems in the knowledge folder this process skipped (firstline kb lint lists them).",
+    ).set_function(lambda: len(core.knowledge.base.problems))
     learning.on_learned(core.reload_knowledge)
     desk.on_confirmed(core.learn_from)
     ladder.on_confirmed(core.learn_from)

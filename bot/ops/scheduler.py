@@ -50,8 +50,11 @@ def build_scheduler(core: Core, leader: Leader | None = None) -> AsyncIOSchedule
                 try:
                     await job()
                 except Exception as exc:
+                    core.metrics.job_ran(job_id, failed=True)
                     log.exception("job %s failed; the other jobs keep running", job_id)
                     await _report_failure(core, job_id, exc)
+                else:
+                    core.metrics.job_ran(job_id, failed=False)
 
         run.job = job  # type: ignore[attr-defined]  # `firstline jobs run` runs it unguarded
         scheduler.add_job(

@@ -36,6 +36,10 @@ async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
             loop.add_signal_handler(sig, stop.set)
         leader = Leader(core.db, on_lead=lambda: catch_up(core))
         await leader.start()
+        core.metrics.gauge(
+            "firstline_scheduler_leader",
+            "1 while this process is the one that runs the scheduled jobs, else 0.",
+        ).set_function(lambda: int(leader.is_leader))
         scheduler = build_scheduler(core, leader)
         scheduler.start()
         core.kick()  # deliver what a previous run left in the outbox

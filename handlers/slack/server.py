@@ -29,6 +29,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 
 from bot.app import Core
+from bot.ops.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,16 @@ def create_web_app(bolt: AsyncApp, core: Core) -> web.Application:
             }
         )
 
+    async def metrics(_request: web.Request) -> web.Response:
+        body = await core.metrics.exposition(core.db, core.ladder.clock())
+        return web.Response(body=body, headers={"Content-Type": METRICS_CONTENT_TYPE})
+
     web_app = web.Application()
-    web_app.add_routes([web.post(SLACK_PATH, slack_events), web.get("/healthz", healthz)])
+    web_app.add_routes(
+        [
+            web.post(SLACK_PATH, slack_events),
+            web.get("/healthz", healthz),
+            web.get("/metrics", metrics),
+        ]
+    )
     return web_app

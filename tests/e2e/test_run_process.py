@@ -99,6 +99,12 @@ async def test_http_mode_process(slack: FakeSlackAPI, tmp_path: Path) -> None:
                 assert response.status == 200
         [post] = await slack.wait_for("chat.postMessage", timeout=10)
         assert post.args["channel"] == "C0SUPPORT"
+        metrics_url = f"http://127.0.0.1:{port}/metrics"
+        async with aiohttp.ClientSession() as http, http.get(metrics_url) as response:
+            assert response.status == 200
+            metrics = await response.text()
+        assert "firstline_scheduler_leader 1.0" in metrics.splitlines()
+        assert "firstline_database_up 1.0" in metrics.splitlines()
     finally:
         code, stderr = await stop(process)
     assert code == 0, stderr
