@@ -168,3 +168,26 @@ async def test_a_database_that_cannot_be_read_is_a_figure_not_an_error(bot: BotS
     _, samples, _ = await scrape(bot)
     assert value(samples, "firstline_database_up") == 0
     assert not any(name == "firstline_questions_total" for name, _ in samples)
+
+
+async def test_the_listeners_failed_calls_to_slack_are_counted(
+    bot: BotServer, slack: FakeSlackAPI
+) -> None:
+    """A button's listener calls Slack with Bolt's own client for the request: counted too."""
+    await ask(bot, UNANSWERABLE)  # escalated to Anna, finance's superuser
+    await settle(bot)
+    slack.fail_next("views.open", error="expired_trigger_id")
+    await bot.send(sr.block_actions("esc_answer", "1", user_id="U0ANNA", channel_id="U0ANNA"))
+    await settle(bot)
+    [opened] = slack.calls_to("views.open")
+    assert opened.failed
+    _, samples, _ = await scrape(bot)
+    assert (
+        value(
+            samples,
+            "firstline_slack_api_errors_total",
+            method="views.open",
+            error="expired_trigger_id",
+        )
+        == 1
+    )
