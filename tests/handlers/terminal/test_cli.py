@@ -385,6 +385,15 @@ def test_run_without_slack_settings_is_one_clear_line() -> None:
     assert "PORT must be a number" in result.stderr
 
 
+def test_with_json_logs_a_setting_that_stops_the_bot_is_a_json_line() -> None:
+    result = firstline("run", env={"LOG_FORMAT": "json"})
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    record = json.loads(line)
+    assert record["level"] == "ERROR"
+    assert record["message"].startswith("SLACK_BOT_TOKEN is not set")
+
+
 def test_config_check(tmp_path: Path) -> None:
     config = tmp_path / "firstline.toml"
     config.write_text(
