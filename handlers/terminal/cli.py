@@ -514,6 +514,8 @@ def _post_digest(core: Core) -> Callable[[], Awaitable[object]]:
     deliver that one now: the command was asked to post it."""
 
     async def post() -> object:
+        if not core.settings.ops.channel:
+            raise UsageError("no [ops] channel in the config file: the digest has nowhere to go")
         if await core.digest.post():
             return True
         queued = await core.outbox.take_over(f"digest:{(await core.digest.make()).week_key}")
@@ -576,8 +578,11 @@ async def _run_and_deliver(core: Core, job: Callable[[], Awaitable[object]], nam
     await core.deliver_within(DELIVER_WITHIN_SECONDS)
     messages = await core.outbox.in_scope()
     if not messages:
-        why = result if isinstance(result, str) else "already sent for this period"
-        print(f"{name}: nothing to send: {why}")
+        print(
+            f"{name}: nothing to send: {result}"
+            if isinstance(result, str)
+            else f"ran {name}: nothing to send"
+        )
         return 0
     delivered = sum(m.state == "sent" for m in messages)
     print(f"ran {name}: {len(messages)} message(s), {delivered} delivered")
@@ -599,9 +604,9 @@ async def _run_and_deliver(core: Core, job: Callable[[], Awaitable[object]], nam
 
 
 def _described(message: OutboxMessage) -> str:
-    """`outbox 7 (digest to C0OPS)`: which message, what and where."""
+    """`the digest message to C0OPS (outbox id 7)`: what, where, and which row."""
     to = json.loads(message.payload).get("to")
-    return f"outbox {message.id} ({message.topic}{f' to {to}' if to else ''})"
+    return f"the {message.topic} message{f' to {to}' if to else ''} (outbox id {message.id})"
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:

@@ -73,7 +73,8 @@ async def test_a_message_slack_refuses_is_an_error_and_a_second_run_sends_it(
     assert ran.returncode == 1
     assert "ran weekly-digest: 1 message(s), 0 delivered" in ran.stdout.splitlines()
     assert errors(ran) == [
-        "firstline: error: not delivered: outbox 1 (digest to C0OPS): channel_not_found; "
+        "firstline: error: not delivered: the digest message to C0OPS (outbox id 1): "
+        "channel_not_found; "
         "it is not tried again unless you run this command again"
     ]
     assert digests(slack) == []
@@ -97,7 +98,8 @@ async def test_what_slack_holds_back_longer_is_said_plainly_and_stays_for_the_bo
     assert ran.returncode == 1
     assert "ran weekly-digest: 1 message(s), 0 delivered" in ran.stdout.splitlines()
     assert errors(ran) == [
-        "firstline: error: not delivered yet: outbox 1 (digest to C0OPS): ratelimited; "
+        "firstline: error: not delivered yet: the digest message to C0OPS (outbox id 1): "
+        "ratelimited; "
         "it waits in the outbox: a running bot (firstline run) delivers it when it is due, "
         "or the next one to start"
     ]
@@ -105,3 +107,15 @@ async def test_what_slack_holds_back_longer_is_said_plainly_and_stays_for_the_bo
     again = await run("digest", env=env)  # asked for it again: try now
     assert again.returncode == 0, again.stderr
     assert digests(slack) == ["C0OPS"]
+
+
+async def test_a_digest_with_nowhere_to_go_is_said(
+    slack: FakeSlackAPI, env: dict[str, str]
+) -> None:
+    ran = await run("digest", env={**env, "FIRSTLINE_CONFIG": ""})
+    assert ran.returncode == 1
+    assert errors(ran) == [
+        "firstline: error: weekly-digest failed: no [ops] channel in the config file: "
+        "the digest has nowhere to go"
+    ]
+    assert slack.calls_to("chat.postMessage") == []
