@@ -87,10 +87,12 @@ PHRASES: dict[Kind, dict[str, str]] = {
         "sv": """hej då, hejdå, hej då då, adjö, adjöss, vi ses, ses, ha det bra, ha det,
             ha en bra dag, ha en fin dag, trevlig helg, trevlig kväll, god natt, godnatt,
             över och ut, hörs, vi hörs, så länge, hej så länge, hejdå så länge, ha det så länge,
-            jag drar, måste dra, måste gå, jag måste gå, nu drar jag, vi hörs sen""",
+            jag drar, måste dra, måste gå, jag måste gå, nu drar jag, vi hörs sen, syns, hej svejs,
+            ha en bra helg, ha en skön helg, trevlig helg, ses imorgon, ses på måndag""",
         "en": """bye, bye bye, byebye, goodbye, good bye, see you, see ya, see you later, cya,
             later, have a nice day, have a good day, good night, take care, talk later,
-            gotta go, got to go, i have to go, i need to go, gtg, im off, talk soon""",
+            gotta go, got to go, i have to go, i need to go, gtg, im off, talk soon,
+            have a nice weekend, have a good weekend, see you tomorrow, see you monday""",
     },
     Kind.ACK: {
         "sv": """okej, okej då, jaha, jahaa, ja, jo, japp, jepp, jajamen, nej, nä, nää, näe,
@@ -114,12 +116,16 @@ PHRASES: dict[Kind, dict[str, str]] = {
             hur använder jag dig, vad kan jag fråga, vad kan jag fråga om, meny, kommandon,
             instruktioner, hjälp snälla, visa hjälp, hjälpmeny, hur pratar jag med dig,
             hur gör jag för att prata med dig, hur frågar jag dig, hur frågar jag, hur funkar det,
-            hur fungerar det, visa hjälpen, hjälpen, vad kan jag göra här, hur gör man här""",
+            hur fungerar det, visa hjälpen, hjälpen, vad kan jag göra här, hur gör man här,
+            visa vad du kan, vad kan du hjälpa till med, vad kan du hjälpa mig med,
+            hur ska jag skriva, hur ska jag fråga, vad ska jag skriva""",
         "en": """help, help me, i need help, need help, can you help me, can you help,
             what can you do, what do you do, how does this work, how do you work,
             how do i use this, how do i use you, what can i ask, what can i ask you,
             menu, commands, instructions, help please, show help, how do i talk to you,
-            how do i ask you, how does it work, how does this bot work, show the help""",
+            how do i ask you, how does it work, how does this bot work, show the help,
+            show me what you can do, what can you help with, what can you help me with,
+            how should i write, how should i ask, what should i write""",
     },
     Kind.EXIT: {
         "sv": """avsluta, avsluta chatten, stopp, stäng, sluta, avbryt, glöm det,
@@ -137,7 +143,8 @@ PHRASES: dict[Kind, dict[str, str]] = {
             semester snart, är du ledig, jobbar du, jobbar du idag, är du en riktig person,
             är du en person, vem har byggt dig, vem har gjort dig, vem skapade dig,
             vad gör du i helgen, vad gör du på fredag, ska du göra något kul i helgen,
-            vilket väder, fint väder, vilket väder idag, trevlig fredag, äntligen fredag""",
+            vilket väder, fint väder, vilket väder idag, trevlig fredag, äntligen fredag,
+            har du helg snart, har du helg, jobbar du på helgen, är det fredag snart""",
         "en": """testing, just testing, testing testing, are you a robot, are you a bot,
             are you human, are you a human, are you an ai, are you real, who are you,
             what are you, whats your name, what is your name, how are you, how are you doing,
@@ -158,13 +165,18 @@ PHRASES: dict[Kind, dict[str, str]] = {
             bra hjälp, dålig hjälp, grym hjälp, bra svar, dåligt svar, inget bra svar, bra jobbat,
             snyggt jobbat, bra gjort, det var inte till någon hjälp, det hjälpte inte, inte till
             hjälp, helt fel, fel svar, du är, grym, bäst, kass, dålig, värdelös, usel, sämst,
-            fantastisk, underbar""",
+            fantastisk, underbar, du förstår ingenting, du fattar noll, konstigt svar,
+            svaret var konstigt, det där svaret var konstigt, svaret var fel, det var fel,
+            vad snabb du är, vad snabbt, snabbt svar, inte till någon hjälp, inte till nån hjälp,
+            nu blev det rätt, det blev rätt, rätt svar""",
         "en": """you are the best, youre the best, you are great, youre great, you are awesome,
             youre awesome, you are useless, youre useless, you are bad, youre bad, you dont help,
             you are not helping, youre not helping, you dont understand, good bot, bad bot,
             great bot, useless bot, great help, good help, bad help, good answer, bad answer,
             wrong answer, great job, good job, well done, not helpful, very helpful, helpful,
-            that didnt help, that was not helpful, thats wrong""",
+            that didnt help, that was not helpful, thats wrong, you dont understand anything,
+            you dont get it, that was fast, you are fast, youre fast, right answer, that was right,
+            weird answer, strange answer, useless""",
     },
     Kind.NUMBER: {
         "sv": """nummer, nr, alternativ, alt, val, förslag, den första, den andra, den tredje,
@@ -184,7 +196,12 @@ PHRASES: dict[Kind, dict[str, str]] = {
 # Words that may come with any small talk without changing it ("tack så mycket igen!").
 FILLER = """så då igen och o & nu bara verkligen just really so and again now please pls plz
     snälla alla allihop allihopa everyone all guys folks team ju helt riktigt jätte väldigt
-    very totally pretty va idag today""".split()
+    very totally pretty va idag today alls wow""".split()
+
+# A signature ends a message: "tack! mvh Jonas", "tack för svaret /Per". After one of these words
+# (or a slash), the rest of the message, up to SIGNATURE_WORDS words, is taken as a name.
+SIGN_OFF = """mvh vh hälsningar hälsning regards best br""".split()
+SIGNATURE_WORDS = 2
 
 # After these, a capitalised word is taken as a name: "Tack Anna!", "Hej Per Olsson".
 ADDRESSING = """hej hejsan tjena tjenare tja hallå tack tackar thanks thank thx hi hey hello
@@ -232,6 +249,7 @@ def _phrase_table() -> dict[str, list[tuple[tuple[str, ...], Kind, str]]]:
 _PHRASES = _phrase_table()
 _FILLER = frozenset(_squash(w) for w in FILLER)
 _ADDRESSING = frozenset(_squash(w) for w in ADDRESSING)
+_SIGN_OFF = frozenset(_squash(w) for w in SIGN_OFF)
 
 
 def _is_mash(word: str) -> bool:
@@ -255,6 +273,7 @@ class _Word:
     typed: str
     key: str
     after_sentence_end: bool  # a . ! or ? between this word and the one before
+    after_slash: bool = False  # a / between this word and the one before ("tack /Per")
 
 
 def _strip_emoji(text: str) -> tuple[str, int]:
@@ -297,6 +316,7 @@ def small_talk(text: str) -> SmallTalk | None:
             m.group(),
             _squash(m.group()),
             i > 0 and bool(_SENTENCE_END.search(bare, found[i - 1].end(), m.start())),
+            "/" in bare[found[i - 1].end() if i else 0 : m.start()],
         )
         for i, m in enumerate(found)
     ]
@@ -343,6 +363,10 @@ def _segment(words: list[_Word]) -> list[_Segment] | None:
             steps.append((start + 1, (Kind.NOISE, None)))
         if _is_name(words, start):
             steps.append((start + 1, (None, None)))
+        if word.key in _SIGN_OFF or word.after_slash:
+            signature = start + (word.key in _SIGN_OFF)
+            if n - signature <= SIGNATURE_WORDS:
+                steps.append((n, (None, None)))
         for end, segment in steps:
             candidate = [*done, segment]
             if best[end] is None or len(candidate) < len(best[end] or ()):

@@ -66,6 +66,12 @@ from bot.faq.smalltalk import Kind, SmallTalk, small_talk
         ("how old are you", Kind.CHITCHAT, "en"),
         ("hur funkar det?", Kind.HELP, "sv"),
         ("klar", Kind.EXIT, "sv"),
+        # a signature after small talk is part of it; after a question it is not small talk
+        ("tack för svaret /Per", Kind.THANKS, "sv"),
+        ("tack! mvh Jonas", Kind.THANKS, "sv"),
+        ("thanks, regards anna", Kind.THANKS, "en"),
+        ("hur krediterar jag en faktura? /Per", None, None),
+        ("faktura mvh Per", None, None),
         ("2.", Kind.NUMBER, "sv"),
         ("42", Kind.NUMBER, "sv"),
         ("👍", Kind.EMOJI, "sv"),
