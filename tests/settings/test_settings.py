@@ -53,7 +53,7 @@ def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL 'mysql://…' is not supported"),
         ({"KNOWLEDGE_DIR": "/no/such/dir"}, "KNOWLEDGE_DIR '/no/such/dir' is not a folder"),
         ({"FIRSTLINE_CONFIG": "/no/such.toml"}, "does not exist"),
-        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be text or json, got 'xml'"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be 'text' or 'json', got 'xml'"),
     ],
 )
 def test_invalid_settings_name_the_setting(env: dict[str, str], message: str) -> None:

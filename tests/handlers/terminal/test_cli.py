@@ -448,7 +448,7 @@ def test_config_check_shows_the_slack_web_api_url_and_log_format(tmp_path: Path)
     result = firstline("config", "check", env={"LOG_FORMAT": "yaml"})
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "firstline: error: LOG_FORMAT must be text or json, got 'yaml'"
+        "firstline: error: LOG_FORMAT must be 'text' or 'json', got 'yaml'"
     ]
     result = firstline("config", "check", env={"SLACK_API_URL": "http://127.0.0.1:9/v2/"})
     assert result.returncode == 2
