@@ -90,6 +90,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "unresolved_title": "Obesvarade frågor",
         "unresolved_header": "{title} (de senaste {count})",
         "unresolved_none": "Inga obesvarade frågor just nu.",
+        "unresolved_with": "hos {who}",
+        "unresolved_queue": "i supportkön",
+        "unresolved_no_ticket": "inget ärende",
         "no_answer": "Inget säkert svar i FAQ:n (närmast: {guess}, säkerhet {confidence}).",
         "busy": "Många frågor just nu: jag svarar här i tråden inom ungefär {minutes} min.",
         "trouble": (
@@ -245,6 +248,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "unresolved_title": "Unanswered questions",
         "unresolved_header": "{title} (the latest {count})",
         "unresolved_none": "No unanswered questions right now.",
+        "unresolved_with": "with {who}",
+        "unresolved_queue": "in the support queue",
+        "unresolved_no_ticket": "no ticket",
         "no_answer": "No confident answer in the FAQ (closest: {guess}, confidence {confidence}).",
         "busy": "Many questions right now: I will answer in this thread in about {minutes} min.",
         "trouble": (

@@ -189,7 +189,14 @@ class ResultText:
             where = f" {style.channel(q.channel)}" if q.channel else ""
             text = style.escape(shorten(q.text, QUOTED))
             when, asker = q.at.strftime(TIME), style.person(q.asker)
-            lines.append(f"• #{q.id}  {when}  {asker}{where}: {text}")
+            if q.ticket is None:
+                number, who = "", t(lang, "unresolved_no_ticket")
+            elif q.holder is None:
+                number, who = f"#{q.ticket}  ", t(lang, "unresolved_queue")
+            else:
+                number = f"#{q.ticket}  "
+                who = t(lang, "unresolved_with", who=self.value(q.holder))
+            lines.append(f"• {number}{when}  {asker}{where}: {text} ({who})")
         return "\n".join(lines)
 
     def learned(self, learned: LearnedList) -> str:

@@ -22,7 +22,7 @@ from bot.faq.text import detect_language
 from bot.logs import bind
 from bot.settings import Area
 from bot.store.models import Escalation, Question
-from bot.support.escalations import BOT, Refused, Status
+from bot.support.escalations import BOT, Refused, State, Status
 from bot.support.hours import BusinessHours
 from bot.support.questions import Origin, Reply
 from bot.texts import STATE_NAMES
@@ -153,7 +153,12 @@ class Ticket:
 
 @dataclass(frozen=True)
 class UnresolvedQuestion:
-    id: int
+    """An open question the FAQ could not answer: its ticket's number and who has the ticket (a
+    person, or the vendor by name; None while it waits in the support queue), or no ticket at
+    all (`ticket` None: asked where nobody follows up)."""
+
+    ticket: int | None
+    holder: Person | str | None
     at: datetime
     asker: str
     channel: str | None
@@ -415,16 +420,32 @@ async def _uptime(core: Core, request: Request) -> Result:
     return UptimeReport(checks, core.settings.ops.uptime_owner)
 
 
+def holder(core: Core, esc: Escalation) -> Person | str | None:
+    """Who has a ticket now: the superuser who claimed it or whose turn it is, the vendor (by
+    name), or nobody (the support queue)."""
+    if esc.state == State.VENDOR:
+        return core.settings.vendor.name
+    person = esc.claimed_by or esc.assignee
+    return Person(person) if person else None
+
+
 async def _unresolved(core: Core, request: Request) -> Result:
-    questions = await core.desk.unresolved(limit=LISTED)
-    if not questions:
+    rows = await core.ladder.unanswered(limit=LISTED)
+    if not rows:
         return Text("unresolved_none", language=request.language)
     zone = core.settings.escalation.hours.zone
     return Unresolved(
         request.language,
         tuple(
-            UnresolvedQuestion(q.id, q.created_at.astimezone(zone), q.asker, q.channel, q.text)
-            for q in questions
+            UnresolvedQuestion(
+                esc.id if esc else None,
+                holder(core, esc) if esc else None,
+                q.created_at.astimezone(zone),
+                q.asker,
+                q.channel,
+                q.text,
+            )
+            for q, esc in rows
         ),
     )
 

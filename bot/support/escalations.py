@@ -514,6 +514,23 @@ class Ladder:
                 query = query.where(or_(Escalation.assignee == user, Escalation.claimed_by == user))
             return [(esc, q) for esc, q in (await session.execute(query)).all()]
 
+    async def unanswered(self, limit: int) -> list[tuple[Question, Escalation | None]]:
+        """The latest questions the FAQ could not answer that are still open, newest first, each
+        with its escalation: none when it was asked where nobody follows up (a private
+        `/support` question), else one nobody has answered or closed yet."""
+        async with self.db.session() as session:
+            query = (
+                select(Question, Escalation)
+                .outerjoin(Escalation, Escalation.question_id == Question.id)
+                .where(
+                    Question.status == QuestionStatus.UNRESOLVED,
+                    or_(Escalation.id.is_(None), Escalation.state.in_(list(ACTIVE))),
+                )
+                .order_by(Question.created_at.desc(), Question.id.desc())
+                .limit(limit)
+            )
+            return [(question, esc) for question, esc in (await session.execute(query)).all()]
+
     async def for_thread(self, channel: str, thread_ts: str) -> Escalation | None:
         """The escalation of the question asked in this thread, if any."""
         async with self.db.session() as session:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Update, delete, select, update
+from sqlalchemy import Update, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -418,16 +418,6 @@ class SupportDesk:
             )
             await session.commit()
         return result.rowcount or 0
-
-    async def unresolved(self, limit: int = 50) -> list[Question]:
-        async with self.db.session() as session:
-            rows = await session.scalars(
-                select(Question)
-                .where(Question.status == Status.UNRESOLVED)
-                .order_by(Question.created_at.desc())
-                .limit(limit)
-            )
-            return list(rows)
 
     async def _notify_unresolved(self, session: AsyncSession, question: Question) -> None:
         for listener in self._unresolved_listeners:

@@ -610,3 +610,48 @@ async def test_crafted_ticket_numbers_get_a_clear_reply_and_change_nothing(ladde
             "errors": {"input": refused},
         }
     assert await bot.core.ladder.queue() == []
+
+
+async def support(bot: BotServer, text: str, user: str = ANNA) -> str:
+    """What `/support <text>` answers `user` (only to them)."""
+    url = bot.slack.response_url(f"{user}-{text}")
+    before = len(bot.slack.calls_to("response_url"))
+    await bot.send(sr.slash_command("/support", text, user_id=user, response_url=url))
+    return (await bot.slack.wait_for("response_url", count=before + 1))[before].args["text"]
+
+
+ANSWERED = "Hur krediterar jag en faktura som kunden fått fel pris på?"
+PALLETS = "Varför syns inte mina pallplatser i lagerkartan efter flytten?"
+ORDERS = "Kan jag koppla en inköpsorder till två olika projekt samtidigt?"
+MOVE = "Hur bokar jag om en följesedel till ett annat lager?"
+
+
+async def test_unresolved_lists_what_is_still_open_by_ticket_number(ladder_bot) -> None:
+    """`/support obesvarade` numbers a question by its ticket, as every other command does, and
+    lists only what nobody has answered or closed; a question asked privately has no ticket
+    and no number."""
+    bot, _ = ladder_bot
+    for text in (ANSWERED, QUESTION, PALLETS, ORDERS, MOVE):
+        await bot.send(sr.event_callback(sr.message_event(text)))
+        await settle(bot)
+    tickets = {(await bot.core.ladder.status(n)).question.text: n for n in range(1, 5)}
+    assert tickets == {QUESTION: 1, PALLETS: 2, ORDERS: 3, MOVE: 4}  # questions 2-5
+    assert await support(bot, "close 2 löst på telefon", OLA) == "#2 är stängt."
+    assert "#4" in await support(bot, "answer 4 Ändra lagret på följesedeln innan du bokar.", OLA)
+    await support(bot, f"Min kollega undrar: {QUESTION}", PER)  # privately: no ticket
+
+    listing = await support(bot, "obesvarade")
+    lines = listing.splitlines()
+    assert lines[0] == "*Obesvarade frågor* (de senaste 3)", listing
+    assert PALLETS not in listing and MOVE not in listing  # closed, and answered
+    assert re.findall(r"#\d+", listing) == ["#3", "#1"], listing
+    [private, orders, question] = lines[1:]
+    assert "Min kollega undrar" in private and "inget ärende" in private
+    assert orders.startswith("• #3 ") and ORDERS in orders and "i supportkön" in orders
+    assert question.startswith("• #1 ") and QUESTION in question and "hos <@U0ANNA>" in question
+
+    english = await support(bot, "unresolved", PER)
+    assert english.splitlines()[0] == "*Unanswered questions* (the latest 3)"
+    assert re.findall(r"#\d+", english) == ["#3", "#1"]
+    assert "no ticket" in english and "in the support queue" in english
+    assert "with <@U0ANNA>" in english

@@ -273,8 +273,14 @@ async def test_owners_uptime_and_unresolved(core: Core) -> None:
     listed = await command(core, "unresolved")
     assert isinstance(listed, Unresolved) and listed.language == "en"
     [line] = listed.questions
-    assert line == UnresolvedQuestion(question.id, START, ASKER, "C0SUPPORT", QUESTION)
+    assert line == UnresolvedQuestion(None, None, START, ASKER, "C0SUPPORT", QUESTION)
     assert str(line.at.tzinfo) == "Europe/Stockholm"
+    esc = await core.ladder.open(question, "unanswered")  # listed by its ticket, with who has it
+    listed = await command(core, "unresolved")
+    assert isinstance(listed, Unresolved)
+    assert [(q.ticket, q.holder) for q in listed.questions] == [(esc.id, Person(ANNA))]
+    await core.ladder.close(esc.id, ANNA)
+    assert await command(core, "unresolved") == Text("unresolved_none", language="en")
 
 
 async def test_learned_phrasings_are_listed_and_removed_by_their_superusers(core: Core) -> None:
