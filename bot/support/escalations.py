@@ -41,6 +41,7 @@ from bot.support.questions import (
     escalation_reason,
 )
 from bot.support.questions import Status as QuestionStatus
+from bot.texts import ACTION_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,15 @@ class Status:
     escalation: Escalation
     question: Question
     history: list[EscalationEvent]
+
+
+def why_to_vendor(esc: Escalation) -> str | None:
+    """Why the ticket went to the vendor, in words; None when the reason only repeats the
+    superuser's note (a note typed with `escalate` is both)."""
+    reason = esc.vendor_reason
+    if not reason or reason == esc.note:
+        return None
+    return ACTION_NAMES.get(reason, reason)
 
 
 class Ladder:
@@ -628,7 +638,7 @@ class Ladder:
             f"Frågat av: {fields['asked_by']} ({fields['asked_at']})",
             f"Botens förslag: {question.matched_question or '-'}",
             f"Superanvändarens anteckning: {esc.note or '-'}",
-            f"Varför till er: {esc.vendor_reason or '-'}",
+            *([f"Varför till er: {why}"] if (why := why_to_vendor(esc)) else []),
             "",
             f"Svara på detta mejl och behåll ärendenumret #{esc.id} i ämnesraden: den som tar "
             "emot svaret hos oss registrerar det i vår support, och frågeställaren får det direkt.",

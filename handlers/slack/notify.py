@@ -20,7 +20,7 @@ from bot.app import Core
 from bot.ops.digest import NO_OWNER, OWNERS_HEADING
 from bot.settings import Settings
 from bot.store.models import EscalationEvent
-from bot.support.escalations import BOT, State, Status
+from bot.support.escalations import BOT, State, Status, why_to_vendor
 from bot.support.notices import (
     DigestNotice,
     EscalationNotice,
@@ -279,9 +279,8 @@ def _to_vendor(notice: _Rendering) -> Rendered:
     asked = escape(question.asker_name or notice.core.settings.name_of(question.asker))
     details = [quote(question.text), f"Frågat av {asked}", *_known(notice)]
     head = f"*Supportärende #{notice.n}* ({escape(notice.area_name)})"
-    if esc.vendor_reason:
-        reason = ACTION_NAMES.get(esc.vendor_reason, esc.vendor_reason)
-        details.append(f"Varför till er: {escape(reason)}")
+    if why := why_to_vendor(esc):
+        details.append(f"Varför till er: {escape(why)}")
     details.append("Svara i tråden här, så går svaret till den som frågade.")
     return notice.to, None, f"Supportärende #{notice.n}", [_section(_lines(head, details))]
 

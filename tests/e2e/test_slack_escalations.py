@@ -323,7 +323,8 @@ async def test_vendor_gets_email_and_webhook_from_real_servers(
     [envelope] = received_mail
     body = message_from_bytes(envelope.content).get_payload(decode=True).decode()
     assert envelope.rcpt_tos == ["support@fenix.example"]
-    assert QUESTION in body and "gäller periodiseringar" in body and "#1" in body
+    assert QUESTION in body and "#1" in body
+    assert body.count("gäller periodiseringar") == 1, body  # the note, once
     assert re.search(r"Frågat av: Kalle Anka \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00\)", body)
     [ticket] = hooks
     assert ticket["ticket"] == "#1" and ticket["question"] == QUESTION
@@ -655,3 +656,16 @@ async def test_unresolved_lists_what_is_still_open_by_ticket_number(ladder_bot) 
     assert re.findall(r"#\d+", english) == ["#3", "#1"]
     assert "no ticket" in english and "in the support queue" in english
     assert "with <@U0ANNA>" in english
+
+
+async def test_the_vendor_reads_the_superusers_note_once(ladder_bot) -> None:
+    bot, _ = ladder_bot
+    await bot.send(sr.event_callback(sr.message_event(QUESTION)))
+    await delivered(bot, 4)
+    assert await support(bot, "escalate 1 vet inte, gäller periodiseringar") == (
+        "#1 är skickat till Fenix."
+    )
+    posts = await delivered(bot, 7)
+    [request] = posts_to(posts, "C0FENIX")
+    assert request.count("vet inte, gäller periodiseringar") == 1, request
+    assert "Anteckning: vet inte, gäller periodiseringar" in request
