@@ -159,7 +159,7 @@ class Core:
             raise Refused("no_answer")
         area = self.settings.area(esc.area or question.matched_area)
         if area is None:
-            raise Refused("unknown_area", area="-", known=", ".join(self.settings.area_keys))
+            raise Refused("no_area", number=str(number))
         existing = [question_key(e.question) for e in self.knowledge.base.entries]
         try:
             location = add_entry(
@@ -171,7 +171,7 @@ class Core:
                 existing=existing,
             )
         except FaqWriteError as exc:
-            raise Refused("faq_write", reason=str(exc)) from exc
+            raise faq_refused(number, exc) from exc
         await self.reload_knowledge()
         await self.ladder.set_faq_location(number, user, location)
         return location
@@ -184,11 +184,11 @@ class Core:
         if esc.faq_location:
             raise Refused("already_in_faq", location=esc.faq_location)
         if entry is None:
-            raise Refused("faq_write", reason=f"'{heading}' is no longer in the FAQ")
+            raise Refused("faq_entry_gone", entry=heading)
         try:
             location = add_phrasing(self.settings.knowledge_dir, entry, text)
         except FaqWriteError as exc:
-            raise Refused("faq_write", reason=str(exc)) from exc
+            raise faq_refused(esc.id, exc) from exc
         await self.reload_knowledge()
         await self.ladder.set_faq_location(esc.id, user, location)
         return location
@@ -261,6 +261,12 @@ class Core:
             if channel.close is not None:
                 await channel.close()
         await self.db.close()
+
+
+def faq_refused(number: int, exc: FaqWriteError) -> Refused:
+    """Why a ticket could not go into the FAQ: logged as it happened, refused in words."""
+    log.warning("escalation #%d: the FAQ was not written: %s", number, exc)
+    return Refused(f"faq_{exc.code}", **exc.values)
 
 
 def load_knowledge(settings: Settings, learned: Mapping[str, Sequence[str]]) -> Knowledge:

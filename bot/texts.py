@@ -426,14 +426,38 @@ REFUSED = {
     "not_allowed": "Bara superanvändarna för {area} (och administratörer) kan göra det.",
     "claimed_by_other": "{user} har redan tagit ärendet.",
     "wrong_state": "Det går inte nu: ärendet är {state}.",
+    "staff_only": "Bara superanvändare och administratörer kan göra det.",
     "unknown_area": "Okänt område {area}. Områden: {known}.",
+    "no_area": (
+        "#{number} har inget område än: flytta det till rätt område först "
+        "(`/support reassign {number} område`)."
+    ),
     "no_vendor": "Ingen leverantör är konfigurerad ([vendor] i konfigurationen).",
     "not_with_vendor": "Ärendet ligger inte hos leverantören.",
     "empty_answer": "Skriv svaret efter numret.",
-    "only_asker": "Bara den som frågade ({asker}) kan svara på det.",
+    "only_asker": "Bara {asker}, som frågade, kan svara på det.",
     "no_answer": "Ärendet har inget svar att lägga till i FAQ:n.",
     "already_in_faq": "Svaret finns redan i FAQ:n: {location}",
-    "faq_write": "Kunde inte skriva FAQ-posten: {reason}",
+    "faq_empty_question": "Frågan är tom, så den kan inte bli en FAQ-post.",
+    "faq_empty_answer": "Svaret är tomt, så det finns inget att lägga till i FAQ:n.",
+    "faq_too_long": (
+        "Frågan är för lång för en rubrik i FAQ:n ({length} tecken, högst {limit}). Lägg in en "
+        "kortare version för hand i FAQ-filen."
+    ),
+    "faq_has_question": (
+        "FAQ:n har redan frågan «{question}». Lägg till svaret i den posten i FAQ-filen om det "
+        "behövs."
+    ),
+    "faq_has_phrasing": "«{entry}» i FAQ:n har redan den formuleringen.",
+    "faq_entry_gone": "«{entry}» finns inte längre i FAQ:n.",
+    "faq_unparsable": (
+        "Posten skulle inte gå att läsa in i FAQ:n som den är skriven. Lägg in den för hand i "
+        "FAQ-filen."
+    ),
+    "faq_unreadable": "FAQ-filen {file} går inte att läsa. Be systemägaren titta i loggen.",
+    "faq_unwritable": "FAQ-filen {file} går inte att skriva. Be systemägaren titta i loggen.",
+    "faq_bad_area": "Området {area} kan inte bli en mapp i FAQ:n. Be systemägaren titta i loggen.",
+    "faq_outside": "Filen ligger utanför FAQ-mappen. Be systemägaren titta i loggen.",
 }
 
 # What the superusers' actions (bot.support.actions) say, in Swedish like REFUSED: what a step
@@ -490,6 +514,14 @@ DESK = {
     "form_reassign_title": "Flytta #{n}",
     "form_reassign_submit": "Flytta",
     "form_reassign_label": "Vilket område gäller frågan?",
+}
+
+# Why a ticket went to the vendor, as the vendor reads it, when the ladder sent it (a
+# superuser's own reason is their note).
+VENDOR_REASONS = {
+    "not_claimed_in_time": "ingen superanvändare hann ta frågan i tid",
+    "not_answered_in_time": "superanvändaren hann inte svara i tid",
+    "not_solved": "vårt svar löste inte frågan",
 }
 
 STATE_NAMES = {

@@ -176,7 +176,7 @@ class ResultText:
             actor = DESK["the_bot"] if step.actor is None else style.person(step.actor)
             what = style.escape(ACTION_NAMES.get(step.action, step.action))
             line = DESK["status_step"].format(when=step.at.strftime(TIME), what=what, actor=actor)
-            detail = f": {style.escape(step.detail)}" if step.detail else ""
+            detail = f": {self.value(step.detail)}" if step.detail else ""
             lines.append(f"• {line}{detail}")
         return "\n".join(lines)
 

@@ -45,7 +45,13 @@ till rätt fil och skriv om den när den har visat sig användbar.
 
 
 class FaqWriteError(Exception):
-    """The entry can't be written: the message says why (duplicate question, bad text)."""
+    """The entry can't be written. The message says why in English, for the log; `code` and
+    `values` let a channel say it in the superuser's words (`texts.REFUSED["faq_<code>"]`)."""
+
+    def __init__(self, code: str, message: str, **values: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 def add_entry(
@@ -60,37 +66,50 @@ def add_entry(
     """Append an entry; returns its location (`faq/<area>/fran-support.md:LINE`)."""
     heading = " ".join(_CONTROLS.sub("", question).split()).rstrip()
     if not heading:
-        raise FaqWriteError("the question is empty")
+        raise FaqWriteError("empty_question", "the question is empty")
     if len(heading) > MAX_HEADING:
         raise FaqWriteError(
+            "too_long",
             f"the question is too long for a heading ({len(heading)} characters, "
-            f"at most {MAX_HEADING}): shorten it in the file by hand"
+            f"at most {MAX_HEADING}): shorten it in the file by hand",
+            length=str(len(heading)),
+            limit=str(MAX_HEADING),
         )
     if question_key(heading) in set(existing):
-        raise FaqWriteError(f"the FAQ already has the question '{heading}'")
+        raise FaqWriteError(
+            "has_question", f"the FAQ already has the question '{heading}'", question=heading
+        )
     body = "\n".join(
         re.sub(r"^(#{1,2})(\s)", r"###\2", line)
         for line in _CONTROLS.sub("", answer).strip().splitlines()
     )
     if not body.strip():
-        raise FaqWriteError("the answer is empty")
+        raise FaqWriteError("empty_answer", "the answer is empty")
     _check_area_key(area)
     path = _inside_faq(root, root / "faq" / area / FILE_NAME)
     try:
         before = path.read_text(encoding="utf-8") if path.exists() else HEADER.format(area=area)
     except (OSError, UnicodeDecodeError) as exc:
-        raise FaqWriteError(f"faq/{area}/{FILE_NAME} can't be read: {_reason(exc)}") from exc
+        raise FaqWriteError(
+            "unreadable",
+            f"faq/{area}/{FILE_NAME} can't be read: {_reason(exc)}",
+            file=f"faq/{area}/{FILE_NAME}",
+        ) from exc
     entry = f"\n## {heading}\n" + (f"Owner: {owner}\n" if owner else "") + f"\n{body}\n"
     after = before.rstrip("\n") + "\n" + entry
     line = after.count("\n", 0, after.index(f"\n## {heading}\n") + 1) + 1
     relative = display_path(path, root)
     entries, problems = parse_faq_file(after, relative, (area,))
     if problems or not any(e.question == heading for e in entries):
-        raise FaqWriteError(f"the entry would not parse: {problems[0] if problems else heading}")
+        raise FaqWriteError(
+            "unparsable", f"the entry would not parse: {problems[0] if problems else heading}"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise FaqWriteError(f"faq/{area} can't be made: {_reason(exc)}") from exc
+        raise FaqWriteError(
+            "unwritable", f"faq/{area} can't be made: {_reason(exc)}", file=f"faq/{area}"
+        ) from exc
     _replace(_inside_faq(root, path), after)  # checked again: the folder may be a link by now
     return f"{relative}:{line}"
 
@@ -101,21 +120,29 @@ def add_phrasing(root: Path, entry: Entry, phrasing: str) -> str:
     byte (line endings included), and the file is replaced in one step."""
     text = " ".join(_CONTROLS.sub("", phrasing).split()).replace("|", "/")
     if not text:
-        raise FaqWriteError("the question is empty")
+        raise FaqWriteError("empty_question", "the question is empty")
     known = {question_key(p) for p in (entry.question, *entry.also_asked)}
     if question_key(text) in known:
-        raise FaqWriteError(f"'{entry.question}' already has that phrasing")
+        raise FaqWriteError(
+            "has_phrasing",
+            f"'{entry.question}' already has that phrasing",
+            entry=entry.question,
+        )
     path = _inside_faq(root, knowledge_file(root, entry.file))
     try:
         before = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FaqWriteError(f"{entry.file} can't be read: {_reason(exc)}") from exc
+        raise FaqWriteError(
+            "unreadable", f"{entry.file} can't be read: {_reason(exc)}", file=entry.file
+        ) from exc
     # The loader numbers lines as str.splitlines() splits them; keepends lets them be put back.
     lines = before.splitlines(keepends=True)
     current, _ = parse_faq_file(before, entry.file, (entry.area,))
     heading = next((e.line - 1 for e in current if e.question == entry.question), None)
     if heading is None:
-        raise FaqWriteError(f"'{entry.question}' is no longer in {entry.file}")
+        raise FaqWriteError(
+            "entry_gone", f"'{entry.question}' is no longer in {entry.file}", entry=entry.question
+        )
     below = heading + 1
     while below < len(lines) and not lines[below].strip():
         below += 1
@@ -130,7 +157,7 @@ def add_phrasing(root: Path, entry: Entry, phrasing: str) -> str:
     after = "".join(lines)
     entries, _ = parse_faq_file(after, entry.file, (entry.area,))
     if not any(e.question == entry.question and text in e.also_asked for e in entries):
-        raise FaqWriteError(f"the phrasing would not parse under '{entry.question}'")
+        raise FaqWriteError("unparsable", f"the phrasing would not parse under '{entry.question}'")
     _replace(path, after)
     return entry.location
 
@@ -145,7 +172,11 @@ def _check_area_key(area: str) -> None:
         or not area.isprintable()
         or area != area.strip()
     ):
-        raise FaqWriteError(f"the area key {area[:MAX_AREA_KEY]!r} can't be a folder name")
+        raise FaqWriteError(
+            "bad_area",
+            f"the area key {area[:MAX_AREA_KEY]!r} can't be a folder name",
+            area=area[:MAX_AREA_KEY],
+        )
 
 
 def _inside_faq(root: Path, path: Path) -> Path:
@@ -154,10 +185,12 @@ def _inside_faq(root: Path, path: Path) -> Path:
         faq = (root / "faq").resolve()
         resolved = path.resolve()
     except (OSError, RuntimeError, ValueError) as exc:  # a link loop, a NUL byte
-        raise FaqWriteError(f"{str(path)[:200]!r} is not a file of the FAQ: {exc}") from exc
+        raise FaqWriteError(
+            "outside", f"{str(path)[:200]!r} is not a file of the FAQ: {exc}"
+        ) from exc
     if not resolved.is_relative_to(faq) or resolved == faq or resolved.suffix != ".md":
         shown = display_path(path, root)[:200]
-        raise FaqWriteError(f"{shown!r} is not a file in the knowledge folder's faq/")
+        raise FaqWriteError("outside", f"{shown!r} is not a file in the knowledge folder's faq/")
     return path
 
 
@@ -174,4 +207,6 @@ def _replace(path: Path, text: str) -> None:
         os.replace(temporary, path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
-        raise FaqWriteError(f"{path.name} can't be written: {_reason(exc)}") from exc
+        raise FaqWriteError(
+            "unwritable", f"{path.name} can't be written: {_reason(exc)}", file=path.name
+        ) from exc

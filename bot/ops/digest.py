@@ -167,6 +167,10 @@ class DigestMaker:
                 lines.append(f"{check.name}: {share}")
         return lines
 
+    def _area_name(self, key: str | None) -> str:
+        area = self.settings.area(key)
+        return area.name if area else key or "okänt område"
+
     async def _support(self, start: datetime, end: datetime) -> list[str]:
         async with self.db.session() as session:
             questions = list(
@@ -217,7 +221,7 @@ class DigestMaker:
         ]
         if unanswered:
             asked = Counter(" ".join(q.text.casefold().split()) for q in unanswered)
-            areas = Counter(q.matched_area or "okänt område" for q in unanswered)
+            areas = Counter(self._area_name(q.matched_area) for q in unanswered)
             lines.append(
                 "Obesvarade per område: "
                 + ", ".join(f"{area} {n}" for area, n in areas.most_common())

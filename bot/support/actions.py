@@ -21,11 +21,11 @@ from bot.app import Core
 from bot.faq.text import detect_language
 from bot.logs import bind
 from bot.settings import Area
-from bot.store.models import Escalation, Question
-from bot.support.escalations import BOT, Refused, State, Status
+from bot.store.models import Escalation, EscalationEvent, Question
+from bot.support.escalations import BOT, Refused, State, Status, known_areas
 from bot.support.hours import BusinessHours
 from bot.support.questions import Origin, Reply
-from bot.texts import STATE_NAMES
+from bot.texts import ACTION_NAMES, STATE_NAMES
 
 MOST_LEARNED = 50  # `learned N` lists at most this many
 LISTED = 15  # what `unresolved` and `learned` list
@@ -130,17 +130,19 @@ class UptimeReport:
 
 @dataclass(frozen=True)
 class Step:
-    """A step in a ticket's history; `actor` None is the bot."""
+    """A step in a ticket's history; `actor` None is the bot. `detail` as people read it: what
+    someone wrote, an area's name, the person reminded, or the bot's reason in words."""
 
     at: datetime
     action: str
     actor: str | None
-    detail: str | None
+    detail: Value | None
 
 
 @dataclass(frozen=True)
 class Ticket:
-    """A ticket's status: its state, who has it, the question, the answer and the history."""
+    """A ticket's status: its state, who has it (None in the queue or with the vendor), its
+    area's name, the question, the answer and the history."""
 
     number: int
     state: str
@@ -290,7 +292,7 @@ def refusal(exc: Refused) -> Refusal:
     for key, value in exc.values.items():
         if key == "state":
             values[key] = STATE_NAMES.get(value, value)
-        elif key == "user" and value:
+        elif key in ("user", "asker") and value:
             values[key] = Person(value)
         else:
             values[key] = value
@@ -325,7 +327,8 @@ async def _escalate(core: Core, request: Request) -> Result:
 
 async def _reassign(core: Core, request: Request) -> Result:
     esc = await core.ladder.reassign(request.ticket, request.user, request.text)
-    return _done(core, "reassigned", n=request.ticket, area=esc.area or "")
+    area = core.settings.area(esc.area)
+    return _done(core, "reassigned", n=request.ticket, area=area.name if area else "")
 
 
 async def _close(core: Core, request: Request) -> Result:
@@ -343,6 +346,26 @@ async def _faq(core: Core, request: Request) -> Result:
     return _done(core, "added_to_faq", n=request.ticket, location=location)
 
 
+# The steps whose detail is the bot's reason for them (`escalation_reason`, a rung's): a key.
+REASONED = ("opened", "unassigned", "to_vendor")
+
+
+def step_detail(core: Core, event: EscalationEvent) -> Value | None:
+    """An audit event's detail as people read it: the bot's reason in words, the area moved to
+    by its name, the person reminded as a person; what someone wrote as it is."""
+    detail = event.detail
+    if detail is None:
+        return None
+    if event.action in REASONED and detail in ACTION_NAMES:
+        return ACTION_NAMES[detail]
+    if event.action == "reassigned":
+        area = core.settings.area(detail)
+        return area.name if area else detail
+    if event.action == "reminded":
+        return Person(detail)
+    return detail
+
+
 async def _status(core: Core, request: Request) -> Result:
     status = await core.ladder.status(request.ticket)
     esc, zone = status.escalation, core.settings.escalation.hours.zone
@@ -351,15 +374,17 @@ async def _status(core: Core, request: Request) -> Result:
             event.at.astimezone(zone),
             event.action,
             None if event.actor == BOT else event.actor,
-            event.detail,
+            step_detail(core, event),
         )
         for event in status.history
     )
+    held = holder(core, esc)
+    area = core.settings.area(esc.area)
     return Ticket(
         esc.id,
         esc.state,
-        esc.claimed_by or esc.assignee,
-        esc.area,
+        held.id if isinstance(held, Person) else None,
+        area.name if area else None,
         status.question.text,
         esc.answer,
         history,
@@ -392,7 +417,7 @@ async def _queue(core: Core, request: Request) -> Result:
         rows = await core.ladder.queue(area=area.key)
         title = Text("queue_area", {"area": area.name})
     else:
-        return Refusal("unknown_area", {"area": which, "known": ", ".join(settings.area_keys)})
+        return Refusal("unknown_area", {"area": which, "known": known_areas(settings)})
     now, hours = core.ladder.clock(), settings.escalation.hours
     return Queue(title, tuple(queued(esc, question, now, hours) for esc, question in rows))
 

@@ -41,7 +41,7 @@ from bot.support.questions import (
     escalation_reason,
 )
 from bot.support.questions import Status as QuestionStatus
-from bot.texts import ACTION_NAMES
+from bot.texts import ACTION_NAMES, VENDOR_REASONS
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +77,18 @@ class Status:
     history: list[EscalationEvent]
 
 
+def known_areas(settings: Settings) -> str:
+    """The areas as typed in a command, each with its name: 'finance (Ekonomi), …'."""
+    return ", ".join(f"{area.key} ({area.name})" for area in settings.areas)
+
+
 def why_to_vendor(esc: Escalation) -> str | None:
     """Why the ticket went to the vendor, in words; None when the reason only repeats the
     superuser's note (a note typed with `escalate` is both)."""
     reason = esc.vendor_reason
     if not reason or reason == esc.note:
         return None
-    return ACTION_NAMES.get(reason, reason)
+    return VENDOR_REASONS.get(reason) or ACTION_NAMES.get(reason, reason)
 
 
 class Ladder:
@@ -278,7 +283,7 @@ class Ladder:
     async def reassign(self, number: int, user: str, area_key: str) -> Escalation:
         area = self.settings.area(area_key.lower())
         if area is None:
-            raise Refused("unknown_area", area=area_key, known=", ".join(self.settings.area_keys))
+            raise Refused("unknown_area", area=area_key, known=known_areas(self.settings))
         now = self.clock()
         async with self.db.session() as session:
             esc = await self._get(session, number, lock=True)
@@ -569,7 +574,9 @@ class Ladder:
         if esc.area is not None and self.settings.may_handle(user, esc.area):
             return
         area = self.settings.area(esc.area)
-        raise Refused("not_allowed", area=area.name if area else "-")
+        if area is None:
+            raise Refused("staff_only")
+        raise Refused("not_allowed", area=area.name)
 
     async def _to_vendor(
         self, session: AsyncSession, esc: Escalation, now: datetime, *, actor: str, reason: str

@@ -345,7 +345,7 @@ def _triage(notice: _Rendering, details: list[str]) -> Rendered:
         esc.state == State.CLOSED and taught and not esc.faq_location
     ):
         blocks.append(_buttons(notice.n, [(ADD_FAQ, "Lägg till i FAQ:n", None)]))
-    return notice.to, None, f"#{notice.n} {event.action}", blocks
+    return notice.to, None, f"#{notice.n} {what}", blocks
 
 
 INTERNAL: dict[EscalationStep, Callable[[_Rendering, list[str]], Rendered]] = {

@@ -35,7 +35,7 @@ from bot.logs import LOG_FORMATS, JsonFormatter, configure_logging
 from bot.ops.roadmap import load_roadmap
 from bot.ops.scheduler import build_scheduler
 from bot.ops.upgrades import load_upgrades
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, Vendor, load_settings
 from bot.store.db import Database, DatabaseUnavailable
 from bot.store.models import Escalation, OutboxMessage, Question
 from bot.support.learning import LEARNED_TEXTS, by_entry
@@ -636,7 +636,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         )
         if value
     ]
-    print(f"vendor: {vendor.name} via {', '.join(routes) or 'no route configured'}")
+    print(f"vendor: {_vendor_line(vendor.name, routes)}")
     ops = settings.ops
     checks = ", ".join(c.id for c in ops.checks) or "none"
     print(f"ops: channel {ops.channel or 'none'}; uptime checks: {checks}")
@@ -652,6 +652,16 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         raise SettingsError(unconfigured)
     print("configuration is valid")
     return 0
+
+
+def _vendor_line(name: str, routes: list[str]) -> str:
+    """The vendor and how they are reached, or plainly that questions stay with us."""
+    if routes:
+        return f"{name} via {', '.join(routes)}"
+    missing = "([vendor] slack_channel, email or webhook_url): questions stay with the superusers"
+    if name == Vendor().name:  # the default name: no [vendor] at all
+        return f"none configured {missing}"
+    return f"{name}, with no way to reach them {missing}"
 
 
 def _hours(duration: timedelta) -> str:

@@ -221,7 +221,7 @@ async def test_support_commands_and_refusals(ladder_bot) -> None:
     assert "Bara superanvändarna för Ekonomi" in await support("claim 1", user=OLA)
     assert await support("claim #1") == "Du har tagit #1."
     assert "<@U0ANNA> har redan tagit ärendet." in await support("claim 1", user=PER)
-    assert await support("reassign 1 warehouse") == "#1 ligger nu hos warehouse."
+    assert await support("reassign 1 warehouse") == "#1 ligger nu hos Lager."
     owners = await support("owners")
     assert "Ekonomi: <@U0ANNA>, <@U0PER>" in owners and "Därefter: Fenix" in owners
     assert await support("escalate 1 behöver leverantören", user=OLA) == "#1 är skickat till Fenix."
@@ -669,3 +669,65 @@ async def test_the_vendor_reads_the_superusers_note_once(ladder_bot) -> None:
     [request] = posts_to(posts, "C0FENIX")
     assert request.count("vet inte, gäller periodiseringar") == 1, request
     assert "Anteckning: vet inte, gäller periodiseringar" in request
+
+
+RAW_WORDS = re.compile(
+    r"\b(unanswered|not_helpful|asked_anyway|solved_by_suggestion|to_vendor|not_solved|"
+    r"not_answered_in_time|not_claimed_in_time|vendor_replied|added_to_faq|answered|claimed|"
+    r"opened|closed|confirmed|reassigned|reminded|finance|warehouse|purchasing)\b"
+)
+
+
+async def test_superusers_read_names_and_words_not_keys_or_ids(ladder_bot) -> None:
+    """What the triage channel and `/support` show: areas by name, people as mentions, the
+    ladder's steps and reasons in words."""
+    bot, clock = ladder_bot
+    await bot.send(sr.event_callback(sr.message_event(QUESTION)))
+    await delivered(bot, 4)
+    assert await support(bot, "reassign 1 warehouse") == "#1 ligger nu hos Lager."
+    assert await support(bot, "claim 1", OLA) == "Du har tagit #1."
+    for _ in range(2):  # not answered in time: Ola is reminded, then it goes to the vendor
+        clock.now += timedelta(days=2)
+        assert await bot.core.ladder.sweep() == 1
+    history = await support(bot, "status 1", OLA)
+    assert history.splitlines()[0] == "*#1* hos leverantören · Lager", history
+    assert "öppnat av boten: boten hade inget svar" in history
+    assert "flyttat till annat område av <@U0ANNA>: Lager" in history
+    assert "påminnelse skickad av boten: <@U0OLA>" in history
+    assert "skickat till leverantören av boten: inte besvarat i tid" in history
+    assert not RAW_WORDS.search(history), history
+    await settle(bot)
+    await bot.core.outbox.deliver_due()
+    triage = [c.args["text"] for c in bot.slack.calls if c.args.get("channel") == "C0TRIAGE"]
+    assert len(triage) >= 4 and all(text.startswith("#1 ") for text in triage), triage
+    assert not any(RAW_WORDS.search(text) for text in triage), triage
+
+    assert (
+        await support(bot, "queue hr")
+    ) == "Okänt område hr. Områden: finance (Ekonomi), warehouse (Lager), purchasing (Inköp)."
+
+
+async def test_only_the_asker_may_say_an_answer_solved_it_and_is_named(ladder_bot) -> None:
+    bot, _ = ladder_bot
+    await bot.send(sr.event_callback(sr.message_event(QUESTION)))
+    await delivered(bot, 4)
+    await support(bot, "answer 1 Bokför hyran på 1710 och periodisera den.")
+    posts = await delivered(bot, 6)
+    [answer] = [c for c in posts if "Svar på ärende #1" in c.args["text"]]
+    await bot.send(press(bot, answer, "esc_solved", OLA))
+    refused = (await bot.slack.wait_for("response_url", count=2))[-1]
+    assert refused.args["text"] == "Bara <@U0ASKER>, som frågade, kan svara på det."
+
+
+async def test_a_faq_entry_that_cant_be_written_is_explained_in_swedish(ladder_bot) -> None:
+    bot, _ = ladder_bot
+    for n, asker in enumerate((ASKER, "U0OTHER"), start=1):
+        await bot.send(sr.event_callback(sr.message_event(QUESTION, user=asker)))
+        await delivered(bot, 4 * n)
+        await support(bot, f"answer {n} Bokför hyran på 1710 och periodisera den.")
+    assert (await support(bot, "faq 1")).startswith("#1 är tillagt i FAQ:n")
+    refused = await support(bot, "faq 2")
+    assert refused == (
+        f"FAQ:n har redan frågan «{QUESTION}». Lägg till svaret i den posten i FAQ-filen om det "
+        "behövs."
+    )

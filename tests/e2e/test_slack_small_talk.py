@@ -16,6 +16,7 @@ from tests.conftest import make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import Call, FakeSlackAPI
 from tests.e2e.harness import BotServer, start_bot
+from tests.e2e.test_slack_escalations import support
 from tests.e2e.test_slack_questions import questions, settle, texts_of
 
 ANNA, OLA, ASKER, COLLEAGUE = "U0ANNA", "U0OLA", "U0ASKER", "U0COLLEAGUE"
@@ -178,6 +179,16 @@ async def test_lunch_is_declined_and_escalated_only_when_the_asker_asks(
     assert refusals[-1].args["text"] == "Frågan är redan skickad till en superanvändare."
     assert len(await posted(bot)) == len(posts) and len(await escalations(bot)) == 1
     assert len(bot.slack.calls_to("chat.update")) == 1
+
+    # a ticket in the support queue: any superuser may take it on, nobody else; with no area
+    # its answer has no place in the FAQ until it is moved to one
+    refused = await support(bot, "claim 1", COLLEAGUE)
+    assert refused == "Bara superanvändare och administratörer kan göra det."
+    assert "#1" in await support(bot, "answer 1 Titta i matsedeln på intranätet.", OLA)
+    assert await support(bot, "faq 1", OLA) == (
+        "#1 har inget område än: flytta det till rätt område först "
+        "(`/support reassign 1 område`)."
+    )
 
 
 async def test_a_vague_question_gets_clarifying_buttons_and_none_of_them_goes_to_a_superuser(

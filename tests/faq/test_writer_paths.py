@@ -196,7 +196,7 @@ async def test_adding_an_answer_in_a_hostile_area_is_refused(core: Core, tmp_pat
     before = everything(tmp_path)
     with pytest.raises(Refused) as refused:
         await core.add_to_faq(1, ANNA)
-    assert refused.value.code == "faq_write"
-    assert "area key" in refused.value.values["reason"]
+    assert refused.value.code == "faq_bad_area"
+    assert refused.value.values == {"area": "../../outside"}
     assert everything(tmp_path) == before
     assert (await core.ladder.status(1)).escalation.faq_location is None

@@ -59,6 +59,7 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
                         text=f"fråga {n}",
                         language="sv",
                         matched_question="Hur krediterar jag?" if n < 4 else None,
+                        matched_area="finance" if n == 3 else None,
                         confidence=0.9 if answered else 0.2,
                         answered=answered,
                         status="answered" if answered else "solved" if n == 2 else "unresolved",
@@ -102,7 +103,7 @@ async def test_weekly_digest_figures_changes_and_exactly_once(
             "Lösta med ett förslag ur FAQ:n (Lägg till i FAQ:n i triagekanalen lägger frågan på en "
             "Also asked:-rad under posten):\n  fråga 2 → Hur bokför jag?\n"
         ) in text
-        assert "Obesvarade per område: okänt område 2" in text
+        assert "Obesvarade per område: Ekonomi / Finance 1, okänt område 1" in text
         assert "Vanligaste obesvarade frågor (luckor i FAQ:n):\n  fråga 3\n  fråga 4" in text
         assert "BC webbklient: 90,00%" in text
         assert "Sen sedan 2026-11-20: Attestflöde för inköp över 50 000 kr" in text

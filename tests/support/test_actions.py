@@ -56,6 +56,7 @@ AREAS = (
     Area("warehouse", "Lager", superusers=(OLA,)),
     Area("purchasing", "Inköp"),
 )
+KNOWN_AREAS = "finance (Ekonomi), warehouse (Lager), purchasing (Inköp)"
 ERP = Check("erp-web", "ERP webb", url="http://127.0.0.1:9/", fail_after=1)
 
 
@@ -195,10 +196,11 @@ async def test_a_ticket_up_the_ladder_and_into_the_faq(core: Core, clock: Clock)
     )
     assert await command(core, "release 1") == Text("released", {"n": 1})
     assert await command(core, "reassign 1 warehouse") == Text(
-        "reassigned", {"n": 1, "area": "warehouse"}
+        "reassigned", {"n": 1, "area": "Lager"}
     )
     assert await command(core, "reassign 1 hr", OLA) == Refusal(
-        "unknown_area", {"area": "hr", "known": "finance, warehouse, purchasing"}
+        "unknown_area",
+        {"area": "hr", "known": "finance (Ekonomi), warehouse (Lager), purchasing (Inköp)"},
     )
     assert await command(core, "vendor-reply 1 x", OLA) == Refusal("not_with_vendor")
     assert await command(core, "escalate 1 behöver leverantören", OLA) == Text(
@@ -219,7 +221,7 @@ async def test_a_ticket_up_the_ladder_and_into_the_faq(core: Core, clock: Clock)
 
     status = await command(core, "status 1", OLA)
     assert isinstance(status, Ticket)
-    assert (status.number, status.state, status.area) == (1, "closed", "warehouse")
+    assert (status.number, status.state, status.area) == (1, "closed", "Lager")
     assert (status.question, status.answer) == (QUESTION, "Uppgradera till 27.1.")
     assert [s.action for s in status.history] == [
         "opened",
@@ -233,6 +235,8 @@ async def test_a_ticket_up_the_ladder_and_into_the_faq(core: Core, clock: Clock)
     ]
     opened, *_, closed = status.history
     assert opened.actor is None and closed.actor == OLA  # the bot opened it
+    details = {s.action: s.detail for s in status.history}  # as people read them
+    assert details["opened"] == "boten hade inget svar" and details["reassigned"] == "Lager"
     # times in the configured zone: 09:00 UTC is 10:00 in Stockholm in November
     assert (opened.at.hour, str(opened.at.tzinfo)) == (10, "Europe/Stockholm")
     assert closed.at - opened.at == timedelta(minutes=30)
@@ -248,7 +252,8 @@ async def test_queues_of_the_user_of_all_and_of_an_area(core: Core, clock: Clock
     finance = Text("queue_area", {"area": "Ekonomi"})
     assert await command(core, "queue finance", OLA) == Queue(finance, (mine,))
     assert await command(core, "queue hr") == Refusal(
-        "unknown_area", {"area": "hr", "known": "finance, warehouse, purchasing"}
+        "unknown_area",
+        {"area": "hr", "known": "finance (Ekonomi), warehouse (Lager), purchasing (Inköp)"},
     )
     clock.advance(hours=3)  # past Anna's two business hours
     late = Queued(number, "open", ANNA, timedelta(hours=3), None, True, QUESTION)

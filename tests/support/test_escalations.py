@@ -101,6 +101,7 @@ async def test_primary_deputy_then_vendor_in_business_hours(core: Core, clock: C
     assert email["to"] == "support@fenix.example"
     assert f"[firstline #{esc.id}] Ekonomi" in email["subject"]
     assert QUESTION in email["body"]
+    assert "Varför till er: ingen superanvändare hann ta frågan i tid" in email["body"]
     webhook = next(p for r, p in messages if r == "webhook")
     assert webhook["body"]["ticket"] == f"#{esc.id}" and webhook["body"]["area"] == "Ekonomi"
     assert [e.action for e in status.history] == [

@@ -79,7 +79,7 @@ async def test_the_superuser_the_reminder_and_the_triage_line(core: Core) -> Non
         await core.ladder.answer(esc.id, ANNA, "Bokför hyran på 1710 och periodisera.")
         to, _, text, blocks = await rendered(core, slack, esc.id, "triage", "C0TRIAGE")
         line = blocks[0]["text"]["text"].splitlines()[0]
-        assert to == "C0TRIAGE" and text == f"#{esc.id} answered"
+        assert to == "C0TRIAGE" and text == f"#{esc.id} besvarat"
         assert line.startswith(f"*#{esc.id}* (Ekonomi) ") and " av <@U0ANNA> · nu " in line
         assert buttons(blocks) == ["esc_faq"]  # answered: offer to add it to the FAQ
 

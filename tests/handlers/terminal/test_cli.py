@@ -456,6 +456,27 @@ def test_config_check_shows_the_slack_web_api_url_and_log_format(tmp_path: Path)
     assert line.startswith("firstline: error: SLACK_API_URL must be the Slack Web API's base")
 
 
+def test_config_check_says_plainly_when_the_vendor_cant_be_reached(tmp_path: Path) -> None:
+    config = tmp_path / "firstline.toml"
+    config.write_text(
+        '[areas.finance]\nsuperusers = ["U0ANNA"]\n[areas.warehouse]\n[areas.purchasing]\n'
+    )
+    result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
+    assert result.returncode == 0, result.stderr
+    [vendor] = [line for line in result.stdout.splitlines() if line.startswith("vendor:")]
+    assert vendor == (
+        "vendor: none configured ([vendor] slack_channel, email or webhook_url): "
+        "questions stay with the superusers"
+    )
+    config.write_text('[vendor]\nname = "Fenix"\n')
+    result = firstline("config", "check", env={"FIRSTLINE_CONFIG": str(config)})
+    assert result.returncode == 0, result.stderr
+    assert (
+        "vendor: Fenix, with no way to reach them ([vendor] slack_channel, email or "
+        "webhook_url): questions stay with the superusers"
+    ) in result.stdout
+
+
 def test_digest_dry_run_prints_the_report(tmp_path: Path) -> None:
     result = firstline(
         "digest", "--dry-run", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
