@@ -20,6 +20,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "unknown_area_part": " inom {area}",
         "help_now": "Behöver du hjälp nu? {route}",
+        "route_holder_channel": "{who} har frågan: skriv till hen direkt, eller fråga i {channel}.",
+        "route_holder": "{who} har frågan: skriv till hen direkt.",
         "route_contact_channel": "Kontakta {contact} eller fråga i {channel}.",
         "route_contact": "Kontakta {contact}.",
         "route_channel": "Fråga i {channel}.",
@@ -181,6 +183,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "unknown_area_part": " for {area}",
         "help_now": "Need help now? {route}",
+        "route_holder_channel": (
+            "{who} has your question: write to them directly, or ask in {channel}."
+        ),
+        "route_holder": "{who} has your question: write to them directly.",
         "route_contact_channel": "Contact {contact} or ask in {channel}.",
         "route_contact": "Contact {contact}.",
         "route_channel": "Ask in {channel}.",
@@ -354,9 +360,16 @@ def off_topic_text(language: str, elsewhere: str | None) -> str:
     return t(language, "off_topic", elsewhere=elsewhere or t(language, "elsewhere"))
 
 
-def help_now(language: str, contact: str | None, channel: str | None) -> str:
-    """'Need help now? Contact Anna or ask in #ekonomi.' with what is configured."""
-    if contact and channel:
+def help_now(
+    language: str, contact: str | None, channel: str | None, holder: str | None = None
+) -> str:
+    """'Need help now? Contact Anna or ask in #ekonomi.' with what is configured, or, when the
+    question went to a superuser (`holder`), that they have it."""
+    if holder and channel:
+        route = t(language, "route_holder_channel", who=holder, channel=channel)
+    elif holder:
+        route = t(language, "route_holder", who=holder)
+    elif contact and channel:
         route = t(language, "route_contact_channel", contact=contact, channel=channel)
     elif contact:
         route = t(language, "route_contact", contact=contact)

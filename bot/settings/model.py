@@ -229,12 +229,16 @@ class Settings:
     def area(self, key: str | None) -> Area | None:
         return next((a for a in self.areas if a.key == key), None)
 
-    def help_route(self, area: Area | None) -> tuple[str | None, str | None]:
-        """(contact, channel id) to send someone to when the bot can't help."""
+    def help_route(
+        self, area: Area | None, here: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """(contact, channel id) to send someone to when the bot can't help: the area's, else
+        a support channel; never the channel they asked in (`here`), nor another support
+        channel when they asked in one."""
         channel = area.channel if area and area.channel else None
-        if channel is None and self.support_channels:
+        if channel is None and self.support_channels and here not in self.support_channels:
             channel = sorted(self.support_channels)[0]
-        return (area.contact if area else None), channel
+        return (area.contact if area else None), (channel if channel != here else None)
 
     @property
     def secrets(self) -> tuple[str, ...]:

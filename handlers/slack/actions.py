@@ -110,7 +110,13 @@ async def on_feedback(
             )
             if not solved:
                 blocks = unresolved_blocks(
-                    lang, question.text, feedback.area, core.settings, key="not_helpful_ack"
+                    lang,
+                    question.text,
+                    feedback.area,
+                    core.settings,
+                    key="not_helpful_ack",
+                    here=question.channel,
+                    escalated=question.source in core.escalating_sources,
                 )
                 await client.chat_postMessage(
                     channel=channel,

@@ -124,7 +124,15 @@ def reply_blocks(core: Core, reply: Reply, text: str) -> tuple[list[Block], str]
     if reply.outcome is Outcome.OFF_TOPIC:
         blocks = off_topic_blocks(reply, core.settings)
         return blocks, blocks[0]["text"]["text"]
-    blocks = unresolved_blocks(reply.language, text, None, core.settings)
+    question = reply.question
+    blocks = unresolved_blocks(
+        reply.language,
+        text,
+        core.settings.area(question.matched_area),
+        core.settings,
+        here=question.channel,
+        escalated=question.source in core.escalating_sources,
+    )
     fallback = blocks[0]["text"]["text"]
     return blocks + suggestion_blocks(
         reply.question.id, reply.suggestions, reply.language

@@ -237,15 +237,28 @@ def answer_fallback(reply: Reply) -> str:
 
 
 def unresolved_blocks(
-    lang: str, question: str, area: Area | None, settings: Settings, *, key: str = "unknown"
+    lang: str,
+    question: str,
+    area: Area | None,
+    settings: Settings,
+    *,
+    key: str = "unknown",
+    here: str | None = None,
+    escalated: bool = False,
 ) -> list[Block]:
     """The honest 'I don't know' (or 'noted, that didn't help'): what was recorded, what
-    happens to it, and where to get help now."""
+    happens to it, and where to get help now: the superuser it went to (`escalated`: the
+    area's first, whom the ladder gives it), else the area's contact or first superuser, and
+    a channel to ask in that is not the one the asker is in (`here`)."""
     area_part = t(lang, "unknown_area_part", area=area.name) if area else ""
-    contact, channel = settings.help_route(area)
-    route = help_now(
-        lang, escape(contact) if contact else None, f"<#{channel}>" if channel else None
-    )
+    contact, channel = settings.help_route(area, here)
+    first = area.primary if area else None
+    holder = mention(settings, first) if escalated and first else None
+    if contact:
+        contact = escape(contact)
+    elif first and not escalated:
+        contact = mention(settings, first)
+    route = help_now(lang, contact, f"<#{channel}>" if channel else None, holder)
     text = f"{quote(question)}\n{t(lang, key, area_part=area_part)}\n{route}"
     return [_section(chunk) for chunk in split_sections(text)]
 

@@ -68,7 +68,14 @@ def asked_blocks(core: Core, asked: Asked) -> list[Block]:
         return clarify_blocks(reply, ask_anyway=False)
     if reply.outcome is Outcome.OFF_TOPIC:
         return off_topic_blocks(reply, core.settings, ask_anyway=False)
-    blocks = unresolved_blocks(reply.language, asked.question, None, core.settings)
+    question = reply.question
+    blocks = unresolved_blocks(
+        reply.language,
+        asked.question,
+        core.settings.area(question.matched_area),
+        core.settings,
+        here=question.channel,
+    )
     return blocks + suggestion_blocks(reply.question.id, reply.suggestions, reply.language)
 
 

@@ -731,3 +731,33 @@ async def test_a_faq_entry_that_cant_be_written_is_explained_in_swedish(ladder_b
         f"FAQ:n har redan frågan «{QUESTION}». Lägg till svaret i den posten i FAQ-filen om det "
         "behövs."
     )
+
+
+async def test_a_decline_says_who_has_the_question_and_not_to_ask_where_the_asker_is(
+    ladder_bot,
+) -> None:
+    bot, _ = ladder_bot
+    await bot.send(sr.event_callback(sr.message_event(QUESTION)))
+    [reply] = await bot.slack.wait_for("chat.postMessage")
+    shown = texts_of(reply.args["blocks"])
+    assert "Frågan är sparad som obesvarad inom Ekonomi" in shown
+    assert "Behöver du hjälp nu? <@U0ANNA> har frågan: skriv till hen direkt." in shown
+    assert "<#C0SUPPORT>" not in shown  # the channel the asker is in
+    await delivered(bot, 4)
+
+    # asked in a DM: the superuser who has it, and the support channel
+    english = "Why don't my pallet locations show on the warehouse map after the move?"
+    direct = sr.message_event(english, channel="D0ASKER", channel_type="im")
+    await bot.send(sr.event_callback(direct))
+    posts = await delivered(bot, 8)
+    [reply] = [c for c in posts if c.args["channel"] == "D0ASKER" and "blocks" in c.args][:1]
+    assert (
+        "Need help now? <@U0OLA> has your question: write to them directly, or ask in <#C0SUPPORT>."
+    ) in texts_of(reply.args["blocks"])
+
+    # asked privately, where nobody follows up: whom to ask
+    url = bot.slack.response_url("private")
+    await bot.send(sr.slash_command("/support", QUESTION, user_id=PER, response_url=url))
+    [private] = await bot.slack.wait_for("response_url")
+    shown = texts_of(private.args["blocks"])
+    assert "Behöver du hjälp nu? Kontakta <@U0ANNA>." in shown and "<#C0SUPPORT>" not in shown

@@ -186,8 +186,7 @@ async def test_lunch_is_declined_and_escalated_only_when_the_asker_asks(
     assert refused == "Bara superanvändare och administratörer kan göra det."
     assert "#1" in await support(bot, "answer 1 Titta i matsedeln på intranätet.", OLA)
     assert await support(bot, "faq 1", OLA) == (
-        "#1 har inget område än: flytta det till rätt område först "
-        "(`/support reassign 1 område`)."
+        "#1 har inget område än: flytta det till rätt område först (`/support reassign 1 område`)."
     )
 
 
