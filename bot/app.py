@@ -28,10 +28,10 @@ from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Escalation, Question, utcnow
 from bot.support.delivery import email_sender, webhook_sender
-from bot.support.escalations import Ladder, Refused
+from bot.support.escalations import Ladder, Refused, record_post
 from bot.support.inbox import Inbox
 from bot.support.learning import Learned, Learning, Source
-from bot.support.notices import Tone
+from bot.support.notices import KEPT, Tone
 from bot.support.outbox import SENDING_AT_ONCE, Outbox, Sender
 from bot.support.questions import SupportDesk, escalation_reason, record_reply
 
@@ -290,6 +290,8 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
     ladder = Ladder(settings, db, clock)
     outbox = Outbox(db, clock)
     outbox.on_sent("reply", record_reply)
+    for step in KEPT:
+        outbox.on_sent(str(step), record_post)
     if settings.smtp is not None:
         outbox.register("email", email_sender(settings.smtp))
     if settings.vendor.webhook_url:

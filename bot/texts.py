@@ -537,6 +537,48 @@ VENDOR_REASONS = {
     "not_solved": "vårt svar löste inte frågan",
 }
 
+# The posts about an escalation (a superuser's direct message, the triage channel's post, the
+# request in the vendor's channel), in the superusers' Swedish; each is updated in place as the
+# ticket moves. {n} the number, {area} the area's name, {who} a person, {vendor} the vendor.
+POSTS = {
+    "new": "Ny fråga till dig: #{n}",
+    "new_text": "Ny fråga #{n}",
+    "claim_within": "Ta den inom {within} arbetstid, annars går den vidare.",
+    "reminder": "Påminnelse: ärende #{n}",
+    "reminder_text": "Påminnelse #{n}",
+    "reminder_then": "väntar på ditt svar. Om {grace} går det till {vendor}.",
+    "from": "Från {who}",
+    "where": " i {channel}",
+    "thread_link": "Öppna tråden",
+    "best_guess": "Botens bästa gissning: {entry}",
+    "note": "Anteckning: {note}",
+    "answer_from": "Svar från {who}:",
+    "unknown_area": "okänt område",
+    "support_queue": "supportkön",
+    "by": " av {who}",
+    # where the ticket is now
+    "waiting": "väntar på att {who} tar det",
+    "queue": "väntar i supportkön",
+    "claimed": "taget av {who}",
+    "vendor": "hos {vendor}",
+    "answered": "besvarat av {who}, väntar på frågeställaren",
+    "closed": "stängt",
+    # the buttons
+    "claim_button": "Ta den",
+    "answer_button": "Svara",
+    "escalate_button": "Till leverantören",
+    "reassign_button": "Fel område",
+    "faq_button": "Lägg till i FAQ:n",
+    # the request in the vendor's channel
+    "vendor_head": "Supportärende #{n}",
+    "vendor_asked_by": "Frågat av {who}",
+    "vendor_why": "Varför till er: {why}",
+    "vendor_reply_here": "Svara i tråden här, så går svaret till den som frågade.",
+    "vendor_answered": "Besvarat: svaret har gått till den som frågade. Tack!",
+    "vendor_closed": "Stängt: inget mer behövs från er.",
+    "vendor_back": "Tillbaka hos oss: inget behövs från er just nu.",
+}
+
 STATE_NAMES = {
     "open": "öppet",
     "claimed": "taget",

@@ -121,6 +121,25 @@ class EscalationEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class EscalationPost(Base):
+    """A message about an escalation that the chat keeps current (a superuser's direct message,
+    the triage channel's post, the request in the vendor's channel, the answer in the asker's
+    thread): the step that made it, whom it went to (a person, a channel, or the asker), and,
+    once sent, where the chat keeps it (a direct message's own channel) and its id there."""
+
+    __tablename__ = "escalation_posts"
+    __table_args__ = (Index("ix_escalation_posts_recipient", "escalation_id", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("escalation_events.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(64))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class OutboxMessage(Base):
     """A message, e-mail or webhook call to deliver, written in the same transaction as the
     state change that caused it and retried with backoff until it goes through."""

@@ -15,22 +15,30 @@ from __future__ import annotations
 import enum
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.logs import bind
 from bot.settings import Settings
 from bot.store.db import Database
-from bot.store.models import Escalation, EscalationEvent, OutboxMessage, Question, utcnow
+from bot.store.models import (
+    Escalation,
+    EscalationEvent,
+    EscalationPost,
+    OutboxMessage,
+    Question,
+    utcnow,
+)
 from bot.support.learning import Source
 from bot.support.listeners import notify
-from bot.support.notices import ASKER, CHAT, EscalationNotice, EscalationStep
-from bot.support.outbox import enqueue, enqueue_notice
+from bot.support.notices import ASKER, CHAT, KEPT, EscalationNotice, EscalationStep
+from bot.support.outbox import Posted, Sent, enqueue, enqueue_notice
 from bot.support.questions import (
     SOLVED_BY_SUGGESTION,
     SUGGESTIBLE,
@@ -665,6 +673,8 @@ class Ladder:
         action: str,
         detail: str | None = None,
     ) -> EscalationEvent:
+        """Record a step in the audit trail, and tell everyone who has a post about the
+        escalation that it changed (the chat updates those posts in place)."""
         event = EscalationEvent(
             escalation_id=esc.id, at=now, actor=actor, action=action, detail=detail
         )
@@ -672,6 +682,14 @@ class Ladder:
         await session.flush()
         bind(escalation=esc.id, question=esc.question_id)
         log.info("escalation #%d: %s by %s (%s)", esc.id, action, actor, detail or "")
+        recipients = await session.scalars(
+            select(EscalationPost.recipient)
+            .where(EscalationPost.escalation_id == esc.id)
+            .group_by(EscalationPost.recipient)
+            .order_by(func.min(EscalationPost.id))
+        )
+        for to in list(recipients):
+            await self._notify(session, esc, event, EscalationStep.CHANGED, to)
         return event
 
     async def _notify(
@@ -681,10 +699,26 @@ class Ladder:
         event: EscalationEvent,
         step: EscalationStep,
         to: str,
+        *,
+        keep: bool | None = None,
     ) -> None:
         """Queue a notice about the step; one to the asker goes in the lane of their question's
-        channel, after the bot's own reply there."""
-        notice = EscalationNotice(step, esc.id, event.id, to)
+        channel, after the bot's own reply there. A post the chat keeps current (`keep`, by
+        default the steps in `KEPT`) is recorded, so that later steps can update it; a
+        `CHANGED` notice goes in the same lane, after the posts it updates."""
+        post = None
+        kept = step in KEPT if keep is None else keep
+        if kept:
+            post = EscalationPost(
+                escalation_id=esc.id,
+                event_id=event.id,
+                kind=str(step),
+                recipient=to,
+                created_at=event.at,
+            )
+            session.add(post)
+            await session.flush()
+        notice = EscalationNotice(step, esc.id, event.id, to, post.id if post else None)
         lane = to
         if to == ASKER:
             question = await session.get(Question, esc.question_id)
@@ -695,6 +729,43 @@ class Ladder:
     async def _notify_triage(
         self, session: AsyncSession, esc: Escalation, event: EscalationEvent
     ) -> None:
+        """The triage channel's post about the escalation the first time, kept current; after
+        that each step is a line in that post's thread."""
         channel = self.settings.escalation.triage_channel
-        if channel:
-            await self._notify(session, esc, event, EscalationStep.TRIAGE, channel)
+        if not channel:
+            return
+        posted = await session.scalar(
+            select(EscalationPost.id).where(
+                EscalationPost.escalation_id == esc.id,
+                EscalationPost.kind == str(EscalationStep.TRIAGE),
+                EscalationPost.recipient == channel,
+            )
+        )
+        await self._notify(session, esc, event, EscalationStep.TRIAGE, channel, keep=posted is None)
+
+    async def posts(self, number: int, to: str) -> list[EscalationPost]:
+        """The sent posts about escalation `number` that went to `to`, oldest first."""
+        async with self.db.session() as session:
+            return list(
+                await session.scalars(
+                    select(EscalationPost)
+                    .where(
+                        EscalationPost.escalation_id == number,
+                        EscalationPost.recipient == to,
+                        EscalationPost.ts.is_not(None),
+                    )
+                    .order_by(EscalationPost.id)
+                )
+            )
+
+
+async def record_post(session: AsyncSession, payload: Mapping[str, Any], sent: Sent) -> None:
+    """Where a post that is kept current was sent (the outbox's hook for those steps, run in
+    the transaction that records it sent): later steps update it there."""
+    post = payload.get("post")
+    if isinstance(post, int) and isinstance(sent, Posted):
+        await session.execute(
+            update(EscalationPost)
+            .where(EscalationPost.id == post)
+            .values(channel=sent.channel, ts=sent.ts)
+        )

@@ -31,6 +31,20 @@ class EscalationStep(enum.StrEnum):
     PROGRESS = "progress"  # to the asker: where the question is now
     CLOSED = "closed"  # to the asker: it was closed
     ANSWER = "answer"  # to the asker: the answer, to confirm
+    CHANGED = "changed"  # to whoever has posts about it that are kept current: update them
+
+
+# The steps whose post the chat keeps current: every later step updates it in place. (A triage
+# notice is a post only the first time; after that it is a line in that post's thread.)
+KEPT = frozenset(
+    {
+        EscalationStep.ASSIGNED,
+        EscalationStep.REMINDER,
+        EscalationStep.TRIAGE,
+        EscalationStep.VENDOR,
+        EscalationStep.ANSWER,
+    }
+)
 
 
 class Tone(enum.StrEnum):
@@ -49,20 +63,26 @@ class UptimeChange(enum.StrEnum):
 
 @dataclass(frozen=True)
 class EscalationNotice:
-    """A step of the escalation ladder; the adapter renders the escalation as it is when sent."""
+    """A step of the escalation ladder; the adapter renders the escalation as it is when sent.
+    `post`: the post this notice makes, which the chat keeps current (the ladder records where
+    it was sent and tells the chat of every later change with a `CHANGED` notice)."""
 
     step: EscalationStep
     escalation: int
     event: int
     to: str
+    post: int | None = None
 
     def payload(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "kind": str(self.step),
             "escalation": self.escalation,
             "event": self.event,
             "to": self.to,
         }
+        if self.post is not None:
+            payload["post"] = self.post
+        return payload
 
 
 @dataclass(frozen=True)

@@ -47,10 +47,21 @@ class Delivery:
         return self.attempts > 0 or self.retaken
 
 
-Sender = Callable[[dict[str, Any], Delivery], Awaitable[str | None]]
+@dataclass(frozen=True)
+class Posted:
+    """Where a chat message was posted: the channel the chat keeps it in (for a message to a
+    person, their direct conversation) and its id there, so that it can be updated later."""
+
+    channel: str
+    ts: str
+
+
+# What a sender returns: a short result (recorded with the message), or where it posted it.
+Sent = str | Posted | None
+Sender = Callable[[dict[str, Any], Delivery], Awaitable[Sent]]
 # Run in the transaction that records a message of its topic as sent: (session, payload, what
 # the sender returned).
-SentHook = Callable[[AsyncSession, dict[str, Any], str | None], Awaitable[None]]
+SentHook = Callable[[AsyncSession, dict[str, Any], Sent], Awaitable[None]]
 Clock = Callable[[], datetime]
 # how a send went: the message, the values to record, what the topic's hook records with them
 Record = tuple[int, dict[str, Any], Callable[[AsyncSession], Awaitable[None]] | None]
@@ -350,7 +361,8 @@ class Outbox:
                 next_attempt_at=self.clock() + wait,
             )
         else:
-            values.update(state="sent", sent_at=self.clock(), result=result, last_error=None)
+            recorded = result.ts if isinstance(result, Posted) else result
+            values.update(state="sent", sent_at=self.clock(), result=recorded, last_error=None)
             hook = self.sent_hooks.get(message.topic)
             if hook is not None:
                 also = lambda session: hook(session, payload, result)  # noqa: E731

@@ -29,7 +29,7 @@ from bot.store.db import Database
 from bot.store.models import ProcessedEvent, Question, utcnow
 from bot.support.learning import Source
 from bot.support.listeners import notify
-from bot.support.outbox import enqueue
+from bot.support.outbox import Posted, Sent, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -424,11 +424,10 @@ class SupportDesk:
             await listener(session, question)
 
 
-async def record_reply(
-    session: AsyncSession, payload: Mapping[str, Any], reply_ts: str | None
-) -> None:
-    """The reply to a question was posted as `reply_ts` (the outbox's hook for replies, run in
-    the transaction that records the reply sent)."""
+async def record_reply(session: AsyncSession, payload: Mapping[str, Any], sent: Sent) -> None:
+    """The reply to a question was posted (the outbox's hook for replies, run in the
+    transaction that records the reply sent): its ts is kept on the question."""
+    reply_ts = sent.ts if isinstance(sent, Posted) else sent
     question = payload.get("question")
     if isinstance(question, int) and reply_ts:
         await session.execute(

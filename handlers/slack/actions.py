@@ -283,7 +283,7 @@ async def on_escalation_button(
         await respond(response_type="ephemeral", replace_original=False, text=text)
         return
     if action_id in VERDICTS:
-        await _verdict(core, body, client, respond, number, solved=VERDICTS[action_id])
+        await _verdict(core, body, respond, number, solved=VERDICTS[action_id])
         return
     action = BUTTON_ACTIONS.get(action_id)
     if action is None:
@@ -314,41 +314,22 @@ async def on_escalation_button(
 
 
 async def _verdict(
-    core: Core,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    number: int,
-    *,
-    solved: bool,
+    core: Core, body: dict[str, Any], respond: AsyncRespond, number: int, *, solved: bool
 ) -> None:
-    """The asker's verdict on an answer: solved closes the ticket, not solved sends it on; the
-    buttons give way to what happened."""
+    """The asker's verdict on an answer: solved closes the ticket, not solved sends it on. The
+    asker is told at once; the answer's buttons give way to what happened when the outbox
+    updates the posts about the ticket."""
     try:
         esc = await core.ladder.confirm(number, presser(core, body), solved=solved)
-        status = await core.ladder.status(esc.id)
-        key = "confirmed" if solved else "sent_on"
-        note = ESCALATION_TEXTS[status.question.language][key].format(n=number)
-        message = body.get("message") or {}
-        if message.get("ts"):
-            await client.chat_update(
-                channel=body["channel"]["id"],
-                ts=message["ts"],
-                text=note,
-                blocks=with_outcome(message.get("blocks", []), note, block_prefix="escalation-"),
-            )
     except Refused as exc:
         await respond(
             response_type="ephemeral", replace_original=False, text=refused_text(core.settings, exc)
         )
         return
-    except SlackApiError as exc:
-        log.error(
-            "escalation #%d: Slack refused the verdict: %s", number, exc.response.get("error")
-        )
-        return
-    finally:
-        core.kick()
+    core.kick()
+    status = await core.ladder.status(esc.id)
+    key = "confirmed" if solved else "sent_on"
+    note = ESCALATION_TEXTS[status.question.language][key].format(n=number)
     await respond(response_type="ephemeral", replace_original=False, text=note)
 
 

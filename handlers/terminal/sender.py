@@ -11,6 +11,7 @@ from bot.ops.digest import digest_text
 from bot.support.notices import (
     DigestNotice,
     EscalationNotice,
+    EscalationStep,
     Notice,
     OpsNotice,
     ReplyNotice,
@@ -37,6 +38,8 @@ def terminal_sender(out: TextIO) -> Sender:
             notice = notice_from_payload(payload)
         except (UnknownNotice, TypeError, ValueError) as exc:
             raise PermanentFailure(f"not a notice the terminal can show: {exc}") from exc
+        if isinstance(notice, EscalationNotice) and notice.step is EscalationStep.CHANGED:
+            return NAME  # what the terminal printed can't be updated
         to, text = TEXTS[type(notice)](notice)
         print(f"[to {to}] {text}", file=out, flush=True)
         return NAME

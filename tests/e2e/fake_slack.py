@@ -328,7 +328,8 @@ class FakeSlackAPI:
         channel = str(a["channel"])
         kept = "D" + channel.lstrip("UW") if channel[:1] in "UW" else channel  # a DM
         self.posted.append({**self._message(a, ts), "channel": kept})
-        return {"ok": True, "channel": a["channel"], "ts": ts, "message": self._message(a, ts)}
+        # as Slack does, the answer names the channel the message is in: a person's DM channel
+        return {"ok": True, "channel": kept, "ts": ts, "message": self._message(a, ts)}
 
     def _kept(self, a: dict[str, Any], thread: str | None) -> list[dict[str, Any]]:
         metadata = str(a.get("include_all_metadata", "")).lower() in ("1", "true")
@@ -354,8 +355,21 @@ class FakeSlackAPI:
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _m_chat_update(self, a: dict[str, Any]) -> dict[str, Any]:
-        if err := (None if a.get("ts") else _err("message_not_found")) or self._check_message(a):
+        """Updates a message posted through this API, found by its channel (a DM's own, not the
+        person's id) and ts, as Slack does."""
+        if err := self._check_message(a):
             return err
+        kept = next(
+            (
+                m
+                for m in self.posted
+                if m["channel"] == a.get("channel") and m["ts"] == str(a.get("ts"))
+            ),
+            None,
+        )
+        if kept is None:
+            return _err("message_not_found")
+        kept.update(text=a.get("text", ""), blocks=a.get("blocks") or [])
         msg = self._message(a, str(a["ts"]))
         return dict(ok=True, channel=a["channel"], ts=msg["ts"], text=msg["text"], message=msg)
 

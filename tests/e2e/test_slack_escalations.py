@@ -54,10 +54,19 @@ async def ladder_bot(
 
 
 async def delivered(bot: BotServer, count: int) -> list[Call]:
-    """Wait for the outbox (kicked in the background) to have posted `count` messages."""
+    """Wait for the outbox (kicked in the background, or delivered here: a step taken by
+    calling the core directly) to have posted `count` messages."""
     await settle(bot)
-    await bot.core.outbox.deliver_due()
+    await bot.core.deliver()
     return await bot.slack.wait_for("chat.postMessage", count=count)
+
+
+def updates_of(bot: BotServer, post: Call) -> list[Call]:
+    """The chat.update calls that updated `post` in place, in order."""
+    where = (post.response["channel"], post.response["ts"])
+    return [
+        c for c in bot.slack.calls_to("chat.update") if (c.args["channel"], c.args["ts"]) == where
+    ]
 
 
 def posts_to(calls: list[Call], channel: str) -> list[str]:
@@ -133,9 +142,10 @@ async def test_from_the_bot_to_superuser_to_asker_and_into_the_faq(ladder_bot) -
 
     # The asker confirms; the answer goes into the FAQ and the bot answers it from now on
     await bot.send(press(bot, answered, "esc_solved", ASKER))
-    [closed] = await bot.slack.wait_for("chat.update")
-    assert "Ärende #1 är stängt" in closed.args["text"]
-    await settle(bot)  # the button's own ephemeral reply comes after the update
+    await settle(bot)  # the outbox updates the answer: its buttons give way to the verdict
+    closed = updates_of(bot, answered)[-1]
+    assert "Tack! Ärende #1 är stängt." in texts_of(closed.args["blocks"])
+    assert "actions" not in [b["type"] for b in closed.args["blocks"]]
     url = bot.slack.response_url("faq")
     before = len(bot.slack.calls_to("response_url"))
     await bot.send(sr.slash_command("/support", "faq 1", user_id=PER, response_url=url))
@@ -512,10 +522,15 @@ async def test_a_suggested_faq_answer_that_solves_the_question_closes_its_ticket
     assert any(
         c.args["text"] == "Ärende #1 är stängt: ett svar ur FAQ:n löste frågan." for c in posts
     )
-    [triage] = [c for c in posts[4:] if c.args["channel"] == "C0TRIAGE"]
-    assert "löst med ett FAQ-svar enligt frågeställaren av <@U0ASKER> · nu stängt" in texts_of(
-        triage.args["blocks"]
+    [card] = [c for c in posts[:4] if c.args["channel"] == "C0TRIAGE"]
+    [line] = [c for c in posts[4:] if c.args["channel"] == "C0TRIAGE"]
+    assert line.args["thread_ts"] == card.response["ts"]  # a line under the triage post
+    assert f"löst med ett FAQ-svar enligt frågeställaren av <@U0ASKER>: {EXPENSES}" in texts_of(
+        line.args["blocks"]
     )
+    await settle(bot)
+    triage = updates_of(bot, card)[-1]  # the triage post now: closed, and what it taught
+    assert "(Ekonomi) · stängt" in texts_of(triage.args["blocks"])
 
     # Anna adds the question to the entry's phrasings; the bot answers it from now on
     before = len(bot.slack.calls_to("response_url"))

@@ -87,14 +87,18 @@ async def test_rate_limit_surfaces_retry_after(slack: FakeSlackAPI) -> None:
 
 @pytest.mark.asyncio
 async def test_error_injection_and_auth(slack: FakeSlackAPI) -> None:
+    web = client(slack)
+    ts = (await web.chat_postMessage(channel="C1", text="x"))["ts"]
     slack.fail_next("chat.update", error="channel_not_found", times=2)
     slack.fail_next("chat.update", status=500)
-    web = client(slack)
     for expected in ("channel_not_found", "channel_not_found", "internal_error"):
         with pytest.raises(SlackApiError) as exc:
-            await web.chat_update(channel="C1", ts="1.2", text="x")
+            await web.chat_update(channel="C1", ts=ts, text="x")
         assert exc.value.response["error"] == expected
-    assert (await web.chat_update(channel="C1", ts="1.2", text="x"))["ts"] == "1.2"
+    assert (await web.chat_update(channel="C1", ts=ts, text="y"))["ts"] == ts
+    assert slack.posted[-1]["text"] == "y"  # updated in place
+    with pytest.raises(SlackApiError, match="message_not_found"):  # only what was posted
+        await web.chat_update(channel="C1", ts="1.2", text="x")
     with pytest.raises(SlackApiError, match="not_authed"):
         await client(slack, token=None).auth_test()
     assert slack.calls[-1].failed

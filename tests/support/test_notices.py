@@ -43,7 +43,8 @@ def test_a_notice_reads_back_from_its_stored_payload(notice: Notice) -> None:
 def test_the_payloads_keep_the_kinds_stored_before_the_notices_were_typed() -> None:
     kinds = [n.payload()["kind"] for n in NOTICES]
     assert kinds[:7] == ["assigned", "reminder", "triage", "vendor", "progress", "closed", "answer"]
-    assert kinds[7:] == [
+    assert kinds[7] == "changed"
+    assert kinds[8:] == [
         "ops",
         "ops",
         "uptime_down",
@@ -52,6 +53,16 @@ def test_the_payloads_keep_the_kinds_stored_before_the_notices_were_typed() -> N
         "digest",
         "reply",
     ]
+
+
+def test_a_post_kept_current_is_named_in_its_payload_and_older_payloads_have_none() -> None:
+    kept = EscalationNotice(EscalationStep.ASSIGNED, 7, 31, "U0ANNA", post=3)
+    assert kept.payload()["post"] == 3
+    assert notice_from_payload(json.loads(json.dumps(kept.payload()))) == kept
+    stored = {"kind": "assigned", "escalation": 7, "event": 31, "to": "U0ANNA"}  # before posts
+    assert notice_from_payload(stored) == EscalationNotice(
+        EscalationStep.ASSIGNED, 7, 31, "U0ANNA", None
+    )
 
 
 @pytest.mark.parametrize(

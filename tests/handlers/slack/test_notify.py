@@ -38,11 +38,13 @@ async def core(database_url: str) -> AsyncIterator[Core]:
     await core.close()
 
 
-async def rendered(core: Core, slack: FakeSlackAPI, number: int, kind: str, to: str) -> Any:
+async def rendered(
+    core: Core, slack: FakeSlackAPI, number: int, kind: str, to: str, post: int | None = None
+) -> Any:
     status = await core.ladder.status(number)
     client = AsyncWebClient(token="xoxb-test", base_url=slack.url)
     event = status.history[-1]
-    notice = EscalationNotice(EscalationStep(kind), number, event.id, to)
+    notice = EscalationNotice(EscalationStep(kind), number, event.id, to, post)
     return await render(core, client, status, event, notice)
 
 
@@ -77,11 +79,22 @@ async def test_the_superuser_the_reminder_and_the_triage_line(core: Core) -> Non
         assert "går det till Fenix." in body
 
         await core.ladder.answer(esc.id, ANNA, "Bokför hyran på 1710 och periodisera.")
-        to, _, text, blocks = await rendered(core, slack, esc.id, "triage", "C0TRIAGE")
-        line = blocks[0]["text"]["text"].splitlines()[0]
-        assert to == "C0TRIAGE" and text == f"#{esc.id} besvarat"
-        assert line.startswith(f"*#{esc.id}* (Ekonomi) ") and " av <@U0ANNA> · nu " in line
+        # the triage channel's post about it: where it is now, and what fits
+        to, thread, text, blocks = await rendered(core, slack, esc.id, "triage", "C0TRIAGE", 2)
+        body = blocks[0]["text"]["text"]
+        assert (to, thread, text) == ("C0TRIAGE", None, f"#{esc.id} (Ekonomi) besvarat")
+        assert body.startswith(
+            f"*#{esc.id}* (Ekonomi) · besvarat av <@U0ANNA>, väntar på frågeställaren\n"
+        )
+        assert "Svar från <@U0ANNA>:\n> Bokför hyran på 1710 och periodisera." in body
         assert buttons(blocks) == ["esc_faq"]  # answered: offer to add it to the FAQ
+        # a step after it: a line (under that post, once Slack has it)
+        to, _, text, blocks = await rendered(core, slack, esc.id, "triage", "C0TRIAGE")
+        assert (to, text) == ("C0TRIAGE", f"#{esc.id} besvarat")
+        assert blocks[0]["text"]["text"] == (
+            f"*#{esc.id}* besvarat av <@U0ANNA>\n> Bokför hyran på 1710 och periodisera."
+        )
+        assert buttons(blocks) == []
 
 
 async def test_ops_and_uptime_notices_escape_their_text_in_the_notification_too(

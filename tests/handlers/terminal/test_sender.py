@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.app import Core, create_core
 from bot.settings import Ops
 from bot.store.models import Escalation, OutboxMessage, Question
-from bot.support.notices import CHAT, OpsNotice, Tone
+from bot.support.notices import CHAT, EscalationNotice, EscalationStep, OpsNotice, Tone
 from bot.support.questions import Origin, Outcome
 from handlers.terminal.sender import terminal_channel
 from tests.conftest import UNANSWERABLE, following_up, make_settings
@@ -57,3 +57,15 @@ async def test_the_terminal_follows_nothing_up(core: Core) -> None:
     async with core.db.session() as session:
         escalated = list(await session.scalars(select(Question.source).join(Escalation)))
     assert escalated == ["slack"]
+
+
+async def test_the_terminal_prints_a_step_once_and_not_that_it_changed(core: Core) -> None:
+    """What the terminal printed can't be updated: a notice that a ticket changed is taken as
+    delivered and prints nothing."""
+    out = io.StringIO()
+    core.attach(terminal_channel(out))
+    for step in (EscalationStep.TRIAGE, EscalationStep.CHANGED):
+        notice = EscalationNotice(step, 1, 1, "C0TRIAGE")
+        await core.outbox.add(CHAT, str(step), notice.payload(), str(step), lane="C0TRIAGE")
+    assert await core.deliver() == 2
+    assert out.getvalue().splitlines() == ["[to C0TRIAGE] triage #1"]
