@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
+from sqlalchemy import func, select
 
 from bot.settings import Area, Escalation, Settings, Vendor
+from bot.store.models import OutboxMessage
 from tests.conftest import KNOWLEDGE, Clock, make_settings
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import Call, FakeSlackAPI
@@ -205,3 +208,34 @@ async def test_a_ticket_moved_to_another_area_leaves_the_first_superuser_without
     assert buttons(message) == []  # not hers to act on any more
     [ola] = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == OLA]
     assert buttons(now(slack, ola))[0] == "esc_claim"
+
+
+async def test_an_update_slack_holds_back_is_retried_and_one_it_lost_is_skipped(
+    settings: Settings, slack: FakeSlackAPI, clock: Clock
+) -> None:
+    bot = await start_bot(replace(settings, escalation=Escalation()), slack, clock=clock)
+    try:
+        await bot.send(sr.event_callback(sr.message_event(QUESTION)))
+        posts = await delivered(bot, 3)  # the reply, Anna's DM, the asker's update
+        [anna] = [c for c in posts if c.args["channel"] == ANNA]
+
+        slack.fail_next("chat.update", status=429, retry_after=1)
+        assert await support(bot, "claim 1") == "Du har tagit #1."
+        await caught_up(bot)
+        assert buttons(now(slack, anna))[0] == "esc_claim"  # Slack said later: not yet
+        clock.now += timedelta(seconds=2)
+        await caught_up(bot)
+        assert buttons(now(slack, anna)) == ["esc_answer", "esc_escalate", "esc_reassign"]
+
+        slack.posted.remove(now(slack, anna))  # Anna deleted the DM
+        assert "#1" in await support(bot, "answer 1 Bokför hyran på 1710.")
+        await caught_up(bot)
+        failed = [c for c in slack.calls_to("chat.update") if c.failed]
+        assert [c.response["error"] for c in failed] == ["ratelimited", "message_not_found"]
+        async with bot.core.db.session() as session:
+            waiting = await session.scalar(
+                select(func.count()).where(OutboxMessage.state != "sent")
+            )
+        assert waiting == 0  # nothing is stuck behind a post that is gone
+    finally:
+        await bot.close()
