@@ -45,15 +45,19 @@ MIN_WAIT_SECONDS = 0.05
 
 @dataclass(frozen=True)
 class Channel:
-    """A chat channel adapter as the core sees it: its name, the sender that delivers the
-    chat's notices (`notices.CHAT`), and the question sources (`Origin.source`) it can follow up
-    where they were asked. Only those are escalated: an answer must have somewhere to go.
-    `close` lets go of what it holds (its HTTP connections) when the core closes."""
+    """A chat channel adapter as the core sees it: its name (also its outbox route: its own
+    replies, and the notices to those who asked through it), the sender that delivers them, and
+    the question sources (`Origin.source`) it can follow up where they were asked. Only those
+    are escalated: an answer must have somewhere to go. The channel attached with `chat` also
+    delivers the chat's notices (`notices.CHAT`: superusers, the triage, ops and vendor
+    channels); one at a time. `close` lets go of what it holds (its HTTP connections) when the
+    core closes."""
 
     name: str
     sender: Sender
     follows_up: frozenset[str] = frozenset()
     close: Callable[[], Awaitable[None]] | None = None
+    chat: bool = True
 
 
 @dataclass
@@ -84,8 +88,14 @@ class Core:
         return self.desk.knowledge
 
     def attach(self, channel: Channel) -> None:
-        """Let `channel` deliver the chat's notices and escalate the questions it can follow up."""
-        self.outbox.attach(channel.sender)
+        """Let `channel` deliver what goes out on its route (and, as the chat, the chat's
+        notices), and escalate the questions it can follow up."""
+        if channel.chat:
+            taken = next((c.name for c in self._channels if c.chat), None)
+            if taken is not None:
+                raise ValueError(f"{taken} is attached as the chat already; {channel.name} too")
+            self.outbox.attach(channel.sender)
+        self.outbox.register(channel.name, channel.sender)
         self.escalating_sources |= channel.follows_up
         self._channels.append(channel)
 

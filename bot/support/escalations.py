@@ -702,10 +702,11 @@ class Ladder:
         *,
         keep: bool | None = None,
     ) -> None:
-        """Queue a notice about the step; one to the asker goes in the lane of their question's
-        channel, after the bot's own reply there. A post the chat keeps current (`keep`, by
-        default the steps in `KEPT`) is recorded, so that later steps can update it; a
-        `CHANGED` notice goes in the same lane, after the posts it updates."""
+        """Queue a notice about the step. One to the asker goes through the channel they asked
+        in (the route of their question's source, which may not be the chat's platform), in the
+        lane of their question's channel, after the bot's own reply there. A post the chat keeps
+        current (`keep`, by default the steps in `KEPT`) is recorded, so that later steps can
+        update it; a `CHANGED` notice goes in the same lane, after the posts it updates."""
         post = None
         kept = step in KEPT if keep is None else keep
         if kept:
@@ -719,12 +720,13 @@ class Ladder:
             session.add(post)
             await session.flush()
         notice = EscalationNotice(step, esc.id, event.id, to, post.id if post else None)
-        lane = to
+        lane, route = to, CHAT
         if to == ASKER:
             question = await session.get(Question, esc.question_id)
             lane = (question.channel if question else None) or to
+            route = question.source if question else CHAT
         key = f"{event.id}:{CHAT}:{step}:{to}"
-        enqueue_notice(session, notice, str(step), key, event.at, lane=lane)
+        enqueue(session, route, str(step), notice.payload(), key, event.at, lane)
 
     async def _notify_triage(
         self, session: AsyncSession, esc: Escalation, event: EscalationEvent

@@ -131,7 +131,6 @@ def slack_channel(
     core closes, the client's connections (and those of `also_close`) are closed."""
     client = web_client(settings, retries=False, errors=slack_api_errors(core))
     sender = slack_sender(core, client)
-    core.outbox.register(ROUTE, sender)
     return Channel(
         ROUTE,
         sender,

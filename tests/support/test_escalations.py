@@ -18,7 +18,7 @@ from bot.store.models import OutboxMessage, Question
 from bot.support.escalations import Ladder, Refused, State
 from bot.support.notices import CHAT
 from bot.support.questions import Origin
-from tests.conftest import START, Clock, make_settings, record_unresolved
+from tests.conftest import START, Clock, following_up, make_settings, record_unresolved
 
 ANNA, PER, OLA, SARA, ADMIN, ASKER = "U0ANNA", "U0PER", "U0OLA", "U0SARA", "U0ADMIN", "U0ASKER"
 QUESTION = "Hur periodiserar jag en förutbetald hyra över tolv månader?"
@@ -63,8 +63,9 @@ async def outbox(core: Core) -> list[tuple[str, dict]]:
 
 
 def slack(messages: list[tuple[str, dict]]) -> list[tuple[str, str]]:
-    """The notices for the chat (which Slack delivers when it is attached)."""
-    return [(p["kind"], p["to"]) for route, p in messages if route == CHAT]
+    """The notices Slack delivers when it is attached as the chat: the chat's, and those to
+    askers who asked in Slack."""
+    return [(p["kind"], p["to"]) for route, p in messages if route in (CHAT, "slack")]
 
 
 async def test_primary_deputy_then_vendor_in_business_hours(core: Core, clock: Clock) -> None:
@@ -285,3 +286,26 @@ async def test_a_suggestion_does_not_reopen_or_settle_a_closed_ticket(
     verdict, closed = await ladder.solved_by_suggestion(esc.question_id, ASKER, "Hur?")
     assert verdict.result == "already" and verdict.question.status == "unresolved"
     assert closed is None
+
+
+async def test_the_asker_hears_through_the_channel_they_asked_in(core: Core, clock: Clock) -> None:
+    """A question asked in a second chat platform: the superuser and the triage channel hear
+    through the chat; the asker's notices go on that platform's own route, in their lane."""
+    ladder = Ladder(core.settings, core.db, clock)
+    question = await unanswered(core, source="teams")
+    esc = await ladder.open(question, "unanswered")
+    await ladder.claim(esc.id, ANNA)
+    await ladder.answer(esc.id, ANNA, "Kör om bokföringen.")
+    routes = [(route, p["kind"], p["to"]) for route, p in await outbox(core)]
+    assert ("teams", "progress", "asker") in routes
+    assert ("teams", "answer", "asker") in routes
+    assert (CHAT, "assigned", ANNA) in routes
+    assert {route for route, _, to in routes if to == "asker"} == {"teams"}
+
+
+async def test_one_channel_is_the_chat(core: Core) -> None:
+    core.attach(following_up("slack"))
+    core.attach(replace(following_up("teams"), chat=False))
+    with pytest.raises(ValueError, match="slack is attached as the chat already"):
+        core.attach(following_up("other"))
+    assert set(core.outbox.senders) >= {CHAT, "slack", "teams"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest_asyncio
 from sqlalchemy import select
@@ -52,7 +53,7 @@ async def test_the_terminal_follows_nothing_up(core: Core) -> None:
     core.attach(terminal_channel(io.StringIO()))
     asked = await core.desk.ask(UNANSWERABLE, Origin("chat", "local"))
     assert asked.outcome is Outcome.UNRESOLVED
-    core.attach(following_up("slack"))
+    core.attach(replace(following_up("slack"), chat=False))  # the terminal is the chat
     await core.desk.ask(UNANSWERABLE, Origin("slack", "U1", "C0SUPPORT", "1.1", "1.1"))
     async with core.db.session() as session:
         escalated = list(await session.scalars(select(Question.source).join(Escalation)))
