@@ -19,6 +19,7 @@ from bot.settings.model import (
     Settings,
     SettingsError,
     Smtp,
+    Teams,
     Vendor,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "Smtp",
+    "Teams",
     "Vendor",
     "apply_config_file",
     "load_settings",

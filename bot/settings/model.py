@@ -135,6 +135,19 @@ class Ops:
 
 
 @dataclass(frozen=True)
+class Teams:
+    """Microsoft Teams, from the environment (TEAMS_*): the bot's Entra app registration (its
+    id, a client secret or a PFX certificate, the tenant), or `auth_off` (TEAMS_AUTH=none) for
+    local testing: no token is checked or sent, and the server listens on 127.0.0.1 only."""
+
+    app_id: str | None = None
+    password: str | None = None
+    certificate: Path | None = None
+    tenant_id: str | None = None
+    auth_off: bool = False
+
+
+@dataclass(frozen=True)
 class Smtp:
     """The mail server for e-mail to the vendor, from the environment (SMTP_*)."""
 
@@ -188,6 +201,7 @@ class Settings:
     escalation: Escalation = field(default_factory=Escalation)
     vendor: Vendor = field(default_factory=Vendor)
     smtp: Smtp | None = field(default=None, metadata=ENV_ONLY)
+    teams: Teams | None = field(default=None, metadata=ENV_ONLY)
     ops: Ops = field(default_factory=Ops)
 
     def member(self, person: str | None) -> Member | None:
@@ -249,6 +263,7 @@ class Settings:
             self.slack_signing_secret,
             self.slack_app_token,
             self.smtp.password if self.smtp else None,
+            self.teams.password if self.teams else None,
             str(database_password) if database_password else None,
         )
         return tuple(value for value in values if value)

@@ -40,6 +40,7 @@ from bot.store.db import Database, DatabaseUnavailable
 from bot.store.models import Escalation, OutboxMessage, Question
 from bot.support.learning import LEARNED_TEXTS, by_entry
 from bot.support.questions import Outcome, Status, consider, example_questions
+from handlers.teams.identity import described as teams_described
 from handlers.terminal.chat import render_match, run_chat
 from handlers.terminal.sender import terminal_channel
 
@@ -641,6 +642,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     checks = ", ".join(c.id for c in ops.checks) or "none"
     print(f"ops: channel {ops.channel or 'none'}; uptime checks: {checks}")
     print(f"Slack Web API: {settings.slack_api_url or SLACK_WEB_API}")
+    print(teams_described(settings.teams))
     print(f"logs: {settings.log_format}")
     kb = load_knowledge(settings.knowledge_dir, settings.area_keys, log_problems=False)
     per_area = ", ".join(

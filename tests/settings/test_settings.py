@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.settings import (
     Ops,
     SettingsError,
     Smtp,
+    Teams,
     Vendor,
     load_settings,
     normalize_database_url,
@@ -457,3 +459,49 @@ def test_people_have_an_id_per_channel_and_the_file_names_them_by_key(tmp_path: 
     assert settings.may_handle(settings.person("teams", "29:bo"), "warehouse")
     assert settings.is_admin(settings.person("teams", "29:bo"))
     assert not settings.may_handle(settings.person("slack", "U0CARL"), "warehouse")
+
+
+def test_teams_is_off_without_its_settings() -> None:
+    assert settings().teams is None
+
+
+def test_teams_settings_with_a_secret_or_a_certificate(tmp_path: Path) -> None:
+    given = {"TEAMS_APP_ID": "app-1", "TEAMS_TENANT_ID": "tenant-1"}
+    teams = settings({**given, "TEAMS_APP_PASSWORD": "s3cret"}).teams
+    assert teams == Teams(app_id="app-1", password="s3cret", tenant_id="tenant-1")
+    assert "s3cret" in settings({**given, "TEAMS_APP_PASSWORD": "s3cret"}).secrets
+    pfx = tmp_path / "bot.pfx"
+    pfx.write_bytes(b"not checked here")
+    teams = settings({**given, "TEAMS_CERTIFICATE": str(pfx)}).teams
+    assert teams is not None and teams.certificate == pfx and teams.password is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TEAMS_APP_ID": "app-1"}, "TEAMS_TENANT_ID, TEAMS_APP_PASSWORD (or TEAMS_CERTIFICATE)"),
+        ({"TEAMS_APP_PASSWORD": "x", "TEAMS_TENANT_ID": "t"}, "TEAMS_APP_ID not set"),
+        ({"TEAMS_AUTH": "off"}, "TEAMS_AUTH must be 'none'"),
+        (
+            {"TEAMS_APP_ID": "a", "TEAMS_TENANT_ID": "t", "TEAMS_CERTIFICATE": "/no/such.pfx"},
+            "TEAMS_CERTIFICATE '/no/such.pfx' is not a file",
+        ),
+        (
+            {
+                "TEAMS_APP_ID": "a",
+                "TEAMS_TENANT_ID": "t",
+                "TEAMS_APP_PASSWORD": "p",
+                "TEAMS_CERTIFICATE": "/no/such.pfx",
+            },
+            "not both",
+        ),
+    ],
+)
+def test_half_configured_teams_is_one_clear_error(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        settings(env)
+
+
+def test_teams_without_token_checks_for_local_testing() -> None:
+    teams = settings({"TEAMS_AUTH": "None"}).teams
+    assert teams == Teams(auth_off=True)
