@@ -34,6 +34,7 @@ from bot.support.learning import Learned, Learning, Source
 from bot.support.notices import KEPT, Tone
 from bot.support.outbox import SENDING_AT_ONCE, Outbox, Sender
 from bot.support.questions import SupportDesk, escalation_reason, record_reply
+from bot.support.references import References
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class Core:
     ops: OpsChannel
     learning: Learning
     inbox: Inbox
+    references: References
     metrics: Metrics = field(default_factory=Metrics)
     escalating_sources: frozenset[str] = frozenset()
     _closing: bool = field(default=False, repr=False)
@@ -321,6 +323,7 @@ async def create_core(settings: Settings, clock: Callable[[], datetime] = utcnow
         ops,
         learning,
         Inbox(db, clock, settings.workers),
+        References(db),
     )
     core.metrics.gauge(
         "firstline_faq_entries", "FAQ entries loaded (with what was learned from use)."

@@ -255,3 +255,23 @@ class LearnedPhrasing(Base):
     __table_args__ = (
         Index("ux_learned_phrasings_entry_text", "entry_key", "text_hash", unique=True),
     )
+
+
+class ConversationReference(Base):
+    """Where a channel adapter can reach a conversation without being spoken to first (a Teams
+    chat or channel: its service URL, ids, the bot's account), kept when the app is installed
+    there or first spoken to. `reference` is the adapter's own JSON; the core only stores it."""
+
+    __tablename__ = "conversation_references"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))  # the adapter's name (its route)
+    conversation: Mapped[str] = mapped_column(String(191))
+    # "personal" (a 1:1 chat), "channel", "groupChat"
+    kind: Mapped[str] = mapped_column(String(16))
+    # for a 1:1 chat: the person, as the core knows them (a [people] key or the channel's id)
+    person: Mapped[str | None] = mapped_column(String(191), index=True)
+    reference: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ux_conversation_references", "channel", "conversation", unique=True),)
