@@ -31,6 +31,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "går igenom olösta frågor och förbättrar FAQ:n."
         ),
         "question_gone": "Den frågan finns inte längre hos mig. Ställ den gärna igen.",
+        "teams_error": "Något gick fel hos mig med det där. Försök gärna igen om en stund.",
         "no_question_button": (
             "Den här knappen pekar inte på någon fråga jag känner till. Ställ gärna frågan igen."
         ),
@@ -196,6 +197,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "superusers go through unresolved questions and improve the FAQ."
         ),
         "question_gone": "I no longer have that question. Please ask it again.",
+        "teams_error": "Something went wrong on my side with that. Please try again shortly.",
         "no_question_button": (
             "This button doesn't point to any question I know of. Please ask it again."
         ),

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -21,6 +22,11 @@ from bot.ops.scheduler import build_scheduler, catch_up
 from bot.settings import Settings, SettingsError
 from handlers.slack import build_app, signed_in
 from handlers.slack.server import SLACK_PATH, create_web_app
+from handlers.teams.identity import AUTH_OFF_WARNING
+from handlers.teams.identity import PATH as TEAMS_PATH
+
+if TYPE_CHECKING:
+    from handlers.teams.app import TeamsBot
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,14 @@ async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
     try:
         bolt = build_app(core)
         await _check_tokens(bolt, settings)
+        teams: TeamsBot | None = None
+        if settings.teams is not None:
+            from handlers.teams.app import build_teams
+
+            teams = build_teams(core, settings.teams)
+            if settings.teams.auth_off:
+                log.warning(AUTH_OFF_WARNING)
+                host = "127.0.0.1"
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -45,9 +59,14 @@ async def run_slack(settings: Settings, host: str = "0.0.0.0") -> int:
         core.kick()  # deliver what a previous run left in the outbox
         try:
             if settings.socket_mode:
-                await _socket_mode(bolt, settings, stop)
+                teams_server = await _serve(web.Application(), teams, settings, host)
+                try:
+                    await _socket_mode(bolt, settings, stop)
+                finally:
+                    if teams_server is not None:
+                        await teams_server.cleanup()
             else:
-                await _http_mode(bolt, core, settings, host, stop)
+                await _http_mode(bolt, core, settings, host, stop, teams)
         finally:
             scheduler.shutdown(wait=False)
             await leader.stop()
@@ -109,20 +128,42 @@ async def _socket_mode(bolt: AsyncApp, settings: Settings, stop: asyncio.Event) 
 
 
 async def _http_mode(
-    bolt: AsyncApp, core: Core, settings: Settings, host: str, stop: asyncio.Event
+    bolt: AsyncApp,
+    core: Core,
+    settings: Settings,
+    host: str,
+    stop: asyncio.Event,
+    teams: TeamsBot | None,
 ) -> None:
-    runner = web.AppRunner(create_web_app(bolt, core), access_log=None)
+    runner = await _serve(create_web_app(bolt, core), teams, settings, host)
+    assert runner is not None
+    log.info(
+        "firstline is listening on http://%s:%d%s (health: /healthz)%s",
+        host,
+        settings.port,
+        SLACK_PATH,
+        f", Teams at {TEAMS_PATH}" if teams else "",
+    )
+    await stop.wait()
+    await runner.cleanup()
+
+
+async def _serve(
+    app: web.Application, teams: TeamsBot | None, settings: Settings, host: str
+) -> web.AppRunner | None:
+    """Serve `app` (and Teams in it) on PORT; None when there is nothing to serve (Socket Mode
+    without Teams)."""
+    if teams is not None:
+        teams.serve(app)
+    if not app.router.routes():
+        return None
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, settings.port).start()
     except OSError as exc:
         await runner.cleanup()
         raise SettingsError(f"cannot listen on port {settings.port}: {exc.strerror}") from exc
-    log.info(
-        "firstline is listening on http://%s:%d%s (health: /healthz)",
-        host,
-        settings.port,
-        SLACK_PATH,
-    )
-    await stop.wait()
-    await runner.cleanup()
+    if teams is not None:
+        log.info("Teams is served at http://%s:%d%s", host, settings.port, TEAMS_PATH)
+    return runner
