@@ -15,8 +15,9 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.app import Core, create_core
-from bot.settings import Area, Member, Teams
-from bot.store.models import Escalation, Question
+from bot.settings import Area, Escalation, Member, Teams
+from bot.store.models import Escalation as Ticket
+from bot.store.models import Question
 from handlers.slack import build_app
 from handlers.slack.server import create_web_app
 from handlers.teams.app import build_teams
@@ -69,6 +70,7 @@ async def both(database_url: str) -> AsyncIterator[Both]:
             slack_signing_secret=TEST_SIGNING_SECRET,
             slack_api_url=slack.url,
             teams=Teams(auth_off=True),
+            escalation=Escalation(admins=frozenset({"anna"})),
         )
         core = await create_core(settings)
         bolt = build_app(core)
@@ -146,7 +148,7 @@ async def test_an_unanswered_question_goes_up_the_ladder_and_the_asker_hears_in_
     progress = " ".join(sent[1].texts)
     assert "#1" in progress
     async with both.core.db.session() as session:
-        [esc] = list(await session.scalars(select(Escalation)))
+        [esc] = list(await session.scalars(select(Ticket)))
     # the superuser is told in Slack, where superusers work for now
     dms = [c for c in both.slack.calls if c.method == "chat.postMessage"]
     assert esc.assignee and any(c.args["channel"] in ("U0ANNA", "U0PER") for c in dms)
@@ -225,3 +227,25 @@ async def test_slack_still_answers_in_the_same_process(both: Both) -> None:
         ("slack", "C0SUPPORT"),
     }
     assert json.dumps(post.args).count("cykelinventering") == 0
+
+
+async def test_the_asker_in_teams_gets_the_superusers_answer_and_closes_it(both: Both) -> None:
+    await both.activity(ta.personal_message(both.teams.url, UNANSWERABLE, ta.ERIK))
+    await both.teams.wait_for(2)
+    await both.settle()
+    await both.core.ladder.claim(1, "anna")
+    await both.core.ladder.answer(1, "anna", "Kör om bokföringen för perioden.")
+    both.core.kick()
+    sent = await both.teams.wait_for(4)
+    answer = sent[-1]
+    assert answer.conversation == ta.PERSONAL
+    assert answer.texts[:2] == [
+        "Svar på ärende #1 från Anna Berg:",
+        "Kör om bokföringen för perioden.",
+    ]
+    solved = answer.buttons[0][1]
+    await both.activity(ta.card_submit(both.teams.url, answer.id, ta.PERSONAL, solved, ta.ERIK))
+    [update] = await both.teams.wait_for(1, method="PUT")
+    assert update.reply_to == answer.id and update.texts == ["Tack! Ärende #1 är stängt."]
+    status = await both.core.ladder.status(1)
+    assert status.escalation.state == "closed"
