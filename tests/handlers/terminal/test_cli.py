@@ -31,7 +31,9 @@ from tests.faq.test_doctor import EXPENSE, TRAIN, write_knowledge
 def firstline(
     *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FIRSTLINE_"))}
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FIRSTLINE_", "TEAMS_"))
+    }
     base.update({"KNOWLEDGE_DIR": str(KNOWLEDGE), "PYTHONPATH": str(ROOT)})
     base.update(env or {})
     return subprocess.run(
@@ -392,6 +394,20 @@ def test_with_json_logs_a_setting_that_stops_the_bot_is_a_json_line() -> None:
     record = json.loads(line)
     assert record["level"] == "ERROR"
     assert record["message"].startswith("SLACK_BOT_TOKEN is not set")
+
+
+def test_config_check_describes_teams_and_warns_when_its_tokens_are_not_checked() -> None:
+    result = firstline("config", "check")
+    assert "Teams: not configured" in result.stdout
+    result = firstline("config", "check", env={"TEAMS_AUTH": "none"})
+    assert result.returncode == 0, result.stderr
+    assert "WARNING: TEAMS_AUTH=none: Teams token checks are OFF" in result.stdout
+    given = {"TEAMS_APP_ID": "app-1", "TEAMS_TENANT_ID": "t-1", "TEAMS_APP_PASSWORD": "s3cret"}
+    result = firstline("config", "check", env=given)
+    assert "Teams: at POST /api/messages, app app-1 in tenant t-1 with a client secret" in (
+        result.stdout
+    )
+    assert "s3cret" not in result.stdout
 
 
 def test_config_check(tmp_path: Path) -> None:
