@@ -1,15 +1,15 @@
 """Conversation references: where a channel adapter (Teams) can send without being spoken to
 first, kept when the app is installed in a conversation or first spoken to there.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
