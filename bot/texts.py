@@ -129,8 +129,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "small_talk_emoji": "Skriv gärna din fråga med några ord, så letar jag i FAQ:n.",
         "small_talk_feedback": (
-            "Tack för att du säger det! Om ett svar inte hjälpte: tryck på Inte det jag behövde "
-            "under det, så ser superanvändarna det och förbättrar FAQ:n."
+            "Tack för att du säger det! Om ett svar inte hjälpte, markera det som inte till hjälp, "
+            "så ser superanvändarna det och förbättrar FAQ:n."
         ),
         "small_talk_chitchat": (
             "Jag är firstline, en bot som svarar på frågor om affärssystemet utifrån vår FAQ. "
@@ -291,8 +291,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "small_talk_emoji": "Type your question in a few words and I'll look in the FAQ.",
         "small_talk_feedback": (
-            "Thanks for telling me! If an answer didn't help, press Not what I needed under it, "
-            "so the superusers see it and improve the FAQ."
+            "Thanks for telling me! If an answer didn't help, mark it as not helpful, so the "
+            "superusers see it and improve the FAQ."
         ),
         "small_talk_chitchat": (
             "I'm firstline, a bot that answers questions about our ERP system from our FAQ. "

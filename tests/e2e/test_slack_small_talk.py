@@ -129,7 +129,7 @@ async def test_feedback_on_the_bot_is_thanked_with_how_to_flag_an_answer_and_nev
     calls = await bot.slack.wait_for("chat.postMessage", count=3)
     texts = sorted(c.args["text"] for c in calls)
     assert texts == sorted([t("sv", "small_talk_number"), *[t("sv", "small_talk_feedback")] * 2])
-    assert "Inte det jag behövde" in t("sv", "small_talk_feedback")
+    assert "inte till hjälp" in t("sv", "small_talk_feedback")
     posts = await posted(bot, 3)
     assert not [c for c in posts if c.args["channel"] in SUPERUSER_CHANNELS]
     assert await questions(bot) == [] and await escalations(bot) == []
