@@ -613,3 +613,21 @@ ACTION_NAMES = {
     "asked_anyway": "boten avböjde eller frågade vad som menades; frågeställaren ville ha en "
     "superanvändare",
 }
+
+# The weekly digest's chart, for the system owner and the superusers (Swedish, like the digest).
+CHART_TEXTS = {
+    "title": "Supporten vecka {first}–{last} ({starts}–{ends})",
+    "week_label": "v{week}",
+    "per_area": "Frågor per område",
+    "no_area": "Utan område",
+    "answered_share": "Andel som boten besvarade ur FAQ:n",
+    "escalations": "Ärenden till superanvändarna",
+    "opened": "öppnade",
+    "closed": "stängda",
+    "hours_to_answer": "Mediantid till svar på ärenden (timmar)",
+    "alt": (
+        "{title}: frågor per område, andel som boten besvarade, ärenden öppnade och stängda, "
+        "mediantid till svar, vecka för vecka"
+    ),
+    "terminal": "{title} (diagram: firstline digest --dry-run --chart FIL sparar det)",
+}

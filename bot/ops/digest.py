@@ -4,10 +4,11 @@ render them (Slack blocks, the terminal for `firstline digest --dry-run`)."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -15,16 +16,20 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.ops.chart import SupportChart, WeekFigures
 from bot.ops.roadmap import Roadmap, load_roadmap
 from bot.ops.upgrades import UpgradeBook
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import Escalation, Question, Snapshot, UptimeResult, utcnow
-from bot.support.notices import DigestNotice
+from bot.support.notices import DigestChartNotice, DigestNotice
 from bot.support.outbox import enqueue_notice
 from bot.support.questions import ASKABLE, SOLVED_BY_SUGGESTION, Outcome
+from bot.texts import CHART_TEXTS
 
 log = logging.getLogger(__name__)
+
+CHART_WEEKS = 12  # the chart shows the last 12 full weeks
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Digest:
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
     owners: list[tuple[str, str | None]] = field(default_factory=list)  # (role, user id)
     roadmap_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
+    chart: SupportChart = field(default_factory=lambda: SupportChart(""))
 
     def as_text(self) -> str:
         return digest_text(self.title, self.sections, self.owners)
@@ -113,6 +119,7 @@ class DigestMaker:
         for name, problems in (("roadmap.md", roadmap.problems), ("upgrades.md", plan.problems)):
             if problems:
                 digest.sections.append((f"Kan inte läsas i {name}", [str(p) for p in problems]))
+        digest.chart = await self.chart(end)
         return digest
 
     async def post(self) -> bool:
@@ -126,7 +133,14 @@ class DigestMaker:
         notice = DigestNotice(channel, digest.title, digest.sections, digest.owners)
         async with self.db.session() as session:
             snapshot = await session.get(Snapshot, "roadmap")
-            enqueue_notice(session, notice, "digest", f"digest:{digest.week_key}", now)
+            # the chart right after the report, in the channel's lane: in that order
+            key = f"digest:{digest.week_key}"
+            enqueue_notice(session, notice, "digest", key, now, lane=channel)
+            if digest.chart.empty:
+                log.info("no support figures in the last %d weeks: no chart", CHART_WEEKS)
+            else:
+                chart = DigestChartNotice(channel, digest.chart.as_dict())
+                enqueue_notice(session, chart, "digest_chart", f"{key}:chart", now, lane=channel)
             body = json.dumps(digest.roadmap_snapshot, ensure_ascii=False)
             if snapshot is None:
                 session.add(Snapshot(key="roadmap", taken_at=now, body=body))
@@ -137,6 +151,69 @@ class DigestMaker:
             except IntegrityError:
                 return False
         return True
+
+    async def chart(self, end: datetime, weeks: int = CHART_WEEKS) -> SupportChart:
+        """The support figures of the `weeks` full weeks before `end` (a Monday 00:00 in the
+        business hours' zone), oldest first: questions per area, how many the bot answered,
+        escalations opened and closed, and the median time from opening to answer of the
+        escalations answered in each week."""
+        starts = [end - timedelta(days=7 * (weeks - n)) for n in range(weeks)]
+        first = starts[0]
+
+        def week_of(at: datetime) -> int:
+            return bisect.bisect_right(starts, at) - 1
+
+        asked: list[Counter[str]] = [Counter() for _ in starts]
+        answered, opened, closed = [0] * weeks, [0] * weeks, [0] * weeks
+        spans: dict[int, list[float]] = defaultdict(list)
+        names = {area.key: area.name for area in self.settings.areas}
+        async with self.db.session() as session:
+            for at, area, was_answered in await session.execute(
+                select(Question.created_at, Question.matched_area, Question.answered).where(
+                    Question.created_at >= first, Question.created_at < end
+                )
+            ):
+                n = week_of(at)
+                asked[n][names.get(area or "", area or CHART_TEXTS["no_area"])] += 1
+                answered[n] += bool(was_answered)
+            for created, answered_at, closed_at in await session.execute(
+                select(Escalation.created_at, Escalation.answered_at, Escalation.closed_at).where(
+                    (Escalation.created_at >= first)
+                    | (Escalation.answered_at >= first)
+                    | (Escalation.closed_at >= first)
+                )
+            ):
+                if first <= created < end:
+                    opened[week_of(created)] += 1
+                if closed_at is not None and first <= closed_at < end:
+                    closed[week_of(closed_at)] += 1
+                if answered_at is not None and first <= answered_at < end:
+                    spans[week_of(answered_at)].append((answered_at - created).total_seconds())
+        order = [*names.values()]
+        figures = []
+        for n, start in enumerate(starts):
+            iso = start.isocalendar()
+            per_area = dict(sorted(asked[n].items(), key=lambda kv: _place(order, kv[0])))
+            median = statistics.median(spans[n]) / 3600 if spans[n] else None
+            figures.append(
+                WeekFigures(
+                    week=f"{iso.year}-{iso.week:02d}",
+                    starts=f"{start:%Y-%m-%d}",
+                    questions=per_area,
+                    answered=answered[n],
+                    opened=opened[n],
+                    closed=closed[n],
+                    hours_to_answer=round(median, 2) if median is not None else None,
+                )
+            )
+        last_day = end - timedelta(days=1)
+        title = CHART_TEXTS["title"].format(
+            first=first.isocalendar().week,
+            last=starts[-1].isocalendar().week,
+            starts=f"{first:%Y-%m-%d}",
+            ends=f"{last_day:%Y-%m-%d}",
+        )
+        return SupportChart(title, figures)
 
     async def _snapshot(self, key: str) -> dict[str, dict[str, str]] | None:
         async with self.db.session() as session:
@@ -270,6 +347,11 @@ def _due(roadmap: Roadmap, now: datetime, zone: object) -> list[str]:
         elif item.target <= today + timedelta(days=14):
             lines.append(f"Förfaller {item.target}: {item.title} ({item.owner}, {item.status})")
     return lines or ["Inget förfaller de närmaste två veckorna."]
+
+
+def _place(order: list[str], area: str) -> tuple[int, str]:
+    """Configured areas in the config's order, then the rest by name."""
+    return (order.index(area), "") if area in order else (len(order), area)
 
 
 def _median(pairs: list[tuple[datetime | None, datetime]]) -> str:

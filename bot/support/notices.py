@@ -133,6 +133,18 @@ class DigestNotice:
 
 
 @dataclass(frozen=True)
+class DigestChartNotice:
+    """The weekly digest's chart: the figures it is drawn from (`SupportChart.as_dict()`); the
+    adapter draws it when it sends it."""
+
+    to: str
+    chart: dict[str, Any]
+
+    def payload(self) -> dict[str, Any]:
+        return {"kind": "digest_chart", **asdict(self)}
+
+
+@dataclass(frozen=True)
 class ReplyNotice:
     """The bot's reply to a message, queued with the question it answers; `message` is in the
     adapter's own format (it rendered it), so only that adapter can send it."""
@@ -144,7 +156,9 @@ class ReplyNotice:
         return {"kind": "reply", **self.message, "question": self.question}
 
 
-Notice = EscalationNotice | OpsNotice | UptimeNotice | DigestNotice | ReplyNotice
+Notice = (
+    EscalationNotice | OpsNotice | UptimeNotice | DigestNotice | DigestChartNotice | ReplyNotice
+)
 
 
 class UnknownNotice(ValueError):
@@ -163,6 +177,8 @@ def notice_from_payload(payload: Mapping[str, Any]) -> Notice:
         return UptimeNotice(UptimeChange(kind[len("uptime_") :]), **values)
     if kind == "digest":
         return DigestNotice(**values)
+    if kind == "digest_chart":
+        return DigestChartNotice(**values)
     if kind == "reply":
         question = values.pop("question", None)
         return ReplyNotice(values, question)

@@ -1,5 +1,5 @@
 """The Slack adapter's outbox sender: each notice type has its renderer, and the result is
-posted with chat.postMessage.
+posted with chat.postMessage; the digest's chart is drawn and uploaded (files.uploadV2).
 
 Escalation notices are rendered from the database at sending time, so a retried delivery shows
 the current state. The posts about an escalation that are kept current (a superuser's DM, the
@@ -17,16 +17,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Core
+from bot.ops.chart import ChartError, SupportChart, draw_apart
 from bot.ops.digest import NO_OWNER, OWNERS_HEADING
 from bot.settings import Settings
 from bot.store.models import EscalationEvent
 from bot.support.actions import Person, step_detail
 from bot.support.escalations import BOT, Refused, State, Status, why_to_vendor
 from bot.support.notices import (
+    DigestChartNotice,
     DigestNotice,
     EscalationNotice,
     EscalationStep,
@@ -64,6 +66,7 @@ PERMANENT_ERRORS = {
     "invalid_blocks",
     "msg_too_long",
     "no_text",
+    "missing_scope",  # the app must be reinstalled with the scope (files:write for the chart)
 }
 TONES = {Tone.CALENDAR: ":calendar:", Tone.CHART: ":bar_chart:", Tone.WARNING: ":warning:"}
 UPTIME_ICONS = {
@@ -90,6 +93,8 @@ def slack_sender(core: Core, client: AsyncWebClient) -> Sender:
             raise PermanentFailure(f"not a notice the Slack adapter can render: {exc}") from exc
         if isinstance(notice, EscalationNotice) and notice.step is EscalationStep.CHANGED:
             return await _update_posts(core, client, notice)
+        if isinstance(notice, DigestChartNotice):
+            return await _upload_chart(client, notice, delivery)
         channel, thread, text, blocks = await RENDERERS[type(notice)](core, client, notice)
         posted = (
             await _posted_before(client, channel, thread, delivery) if delivery.maybe_sent else None
@@ -119,13 +124,62 @@ async def _post(
             metadata={"event_type": METADATA_TYPE, "event_payload": {"outbox_id": delivery.id}},
         )
     except SlackApiError as exc:
-        error = exc.response.get("error", "")
-        if error in PERMANENT_ERRORS:
-            raise PermanentFailure(error) from exc
-        retry = exc.response.headers.get("Retry-After") if exc.response.headers else None
-        raise TemporaryFailure(error, float(retry) if retry else None) from exc
+        raise _failure(exc) from exc
     # a message to a person lands in their direct conversation, which Slack names here
     return Posted(str(response.get("channel") or channel), str(response.get("ts")))
+
+
+def _failure(exc: SlackApiError) -> PermanentFailure | TemporaryFailure:
+    """What Slack's error means for the outbox: give up, or try again (after its Retry-After)."""
+    error = exc.response.get("error", "")
+    if error in PERMANENT_ERRORS:
+        return PermanentFailure(error)
+    retry = exc.response.headers.get("Retry-After") if exc.response.headers else None
+    return TemporaryFailure(error, float(retry) if retry else None)
+
+
+async def _upload_chart(
+    client: AsyncWebClient, notice: DigestChartNotice, delivery: Delivery
+) -> str:
+    """Draw the digest's chart and share it in the channel (files.getUploadURLExternal, the
+    upload, files.completeUploadExternal); the file's id. A delivery that may have reached
+    Slack before is looked for first: the chart's file name is unique to its weeks."""
+    chart = SupportChart.from_dict(notice.chart)
+    if delivery.maybe_sent and (found := await _uploaded_before(client, notice.to, chart)):
+        return found
+    try:
+        png = await draw_apart(chart)
+    except ChartError as exc:
+        raise PermanentFailure(f"the digest's chart can't be drawn: {exc}") from exc
+    try:
+        response = await client.files_upload_v2(
+            channel=notice.to,
+            file=png,
+            filename=chart.filename,
+            title=chart.title,
+            alt_txt=chart.description,
+            initial_comment=f"{TONES[Tone.CHART]} {escape(chart.title)}",
+        )
+    except SlackApiError as exc:
+        raise _failure(exc) from exc
+    except SlackRequestError as exc:  # the upload itself failed
+        raise TemporaryFailure(str(exc)) from exc
+    return str((response.get("file") or {}).get("id"))
+
+
+async def _uploaded_before(client: AsyncWebClient, channel: str, chart: SupportChart) -> str | None:
+    """The id of the chart's file if Slack shows it in the channel already."""
+    try:
+        response = await client.conversations_history(channel=channel, limit=LOOK_BACK)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+        log.info("could not look for an earlier chart (%s); uploading", exc)
+        return None
+    for message in response.get("messages") or []:
+        for file in message.get("files") or []:
+            if file.get("name") == chart.filename:
+                log.info("the chart %s is in Slack already (%s)", chart.filename, file.get("id"))
+                return str(file.get("id"))
+    return None
 
 
 async def _posted_before(

@@ -32,6 +32,7 @@ from bot.faq.matcher import Match
 from bot.faq.semantic import SemanticUnavailable, open_semantic
 from bot.faq.smalltalk import SmallTalk
 from bot.logs import LOG_FORMATS, JsonFormatter, configure_logging
+from bot.ops.chart import SupportChart, draw
 from bot.ops.roadmap import load_roadmap
 from bot.ops.scheduler import build_scheduler
 from bot.ops.upgrades import load_upgrades
@@ -186,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     digest = sub.add_parser("digest", help="the weekly roadmap digest: print it, or post it now")
     digest.add_argument("--dry-run", action="store_true", help="print it here; post nothing")
+    digest.add_argument(
+        "--chart",
+        type=Path,
+        metavar="FILE",
+        help="also save the chart of the last 12 weeks' support figures as a PNG",
+    )
     digest.set_defaults(handler=cmd_digest)
 
     config = sub.add_parser("config", help="configuration tools")
@@ -502,8 +509,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
     settings = _settings(args)
 
     async def digest(core: Core) -> int:
+        made = await core.digest.make() if args.dry_run or args.chart else None
+        if made is not None and args.dry_run:
+            print(made.as_text())
+        if made is not None and args.chart is not None:
+            _save_chart(made.chart, args.chart)
         if args.dry_run:
-            print((await core.digest.make()).as_text())
             return 0
         return await _run_and_deliver(core, _post_digest(core), "weekly-digest")
 
@@ -529,6 +540,16 @@ def _post_digest(core: Core) -> Callable[[], Awaitable[object]]:
 
 def _local(core: Core, at: datetime) -> str:
     return at.astimezone(core.settings.escalation.hours.zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _save_chart(chart: SupportChart, path: Path) -> None:
+    try:
+        path.write_bytes(draw(chart))
+    except OSError as exc:
+        raise UsageError(f"can't write the chart to {path}: {exc.strerror or exc}") from exc
+    weeks = f"weeks {chart.weeks[0].week} to {chart.weeks[-1].week}"
+    empty = "; no support figures in those weeks yet" if chart.empty else ""
+    print(f"chart saved to {path} ({weeks}{empty})")
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:

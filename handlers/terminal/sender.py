@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from bot.app import Channel
 from bot.ops.digest import digest_text
 from bot.support.notices import (
+    DigestChartNotice,
     DigestNotice,
     EscalationNotice,
     EscalationStep,
@@ -20,11 +21,13 @@ from bot.support.notices import (
     notice_from_payload,
 )
 from bot.support.outbox import Delivery, PermanentFailure, Sender
+from bot.texts import CHART_TEXTS
 
 NAME = "terminal"
 
 TEXTS: dict[type[Notice], Callable[[Any], tuple[str, str]]] = {
     DigestNotice: lambda n: (n.to, digest_text(n.title, n.sections, n.owners)),
+    DigestChartNotice: lambda n: (n.to, CHART_TEXTS["terminal"].format(title=n.chart["title"])),
     OpsNotice: lambda n: (n.to, n.text),
     UptimeNotice: lambda n: (n.to, n.text),
     EscalationNotice: lambda n: (n.to, f"{n.step} #{n.escalation}"),

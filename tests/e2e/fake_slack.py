@@ -40,7 +40,7 @@ VIEW = {"team_id": TEAM_ID, "type": "modal", "blocks": [], "private_metadata": "
 # fmt: on
 
 # Fields slack_sdk (or a hand-rolled client) may send as JSON strings in form bodies.
-JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "unfurls"})
+JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "unfurls", "files"})
 
 Responder = Callable[["Call"], dict[str, Any]]
 
@@ -108,6 +108,10 @@ class FakeSlackAPI:
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
         self._ts_seq = itertools.count(1)
         self._view_seq = itertools.count(1)
+        self._file_seq = itertools.count(1)
+        # files.getUploadURLExternal's files, by id: name, length, alt_txt, and the bytes
+        # uploaded to their URL (None until then)
+        self.files: dict[str, dict[str, Any]] = {}
 
     # ---- lifecycle -------------------------------------------------------
     async def start(self) -> None:
@@ -115,6 +119,7 @@ class FakeSlackAPI:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/hooks/{path:.*}", self._handle_hook)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -183,6 +188,7 @@ class FakeSlackAPI:
         self._delays.clear()
         self._reactions.clear()
         self.posted.clear()
+        self.files.clear()
         self._limits.clear()
         self._buckets.clear()
 
@@ -219,6 +225,20 @@ class FakeSlackAPI:
         args["_path"] = request.match_info["path"]
         await self._record(Call("response_url", args, dict(request.headers)))
         return web.Response(text="ok", content_type="text/plain")
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal handed out: the file's bytes as the body
+        (no token needed, as at Slack); recorded as method 'upload'."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        call = Call("upload", {"file_id": file_id, "size": len(data)}, dict(request.headers))
+        if file_id not in self.files:
+            call.failed, call.status = True, 404
+            await self._record(call)
+            return web.Response(status=404, text="unknown upload URL")
+        self.files[file_id]["data"] = data
+        await self._record(call)
+        return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -439,6 +459,42 @@ class FakeSlackAPI:
         if len(users) != 1:
             return _err("not_enabled" if users else "users_list_not_supplied")
         return {"ok": True, "channel": {"id": "D" + users[0].lstrip("UW")}}
+
+    def _m_files_getUploadURLExternal(self, a: dict[str, Any]) -> dict[str, Any]:
+        if not a.get("filename") or not str(a.get("length", "")).isdigit():
+            return _err("invalid_arguments")
+        file_id = f"F{next(self._file_seq):08d}"
+        self.files[file_id] = {
+            "name": a["filename"],
+            "length": int(a["length"]),
+            "alt_txt": a.get("alt_txt"),
+            "data": None,
+        }
+        return {"ok": True, "upload_url": f"{self.root_url}upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, a: dict[str, Any]) -> dict[str, Any]:
+        """Finish the uploads named in ``files``; with ``channel_id`` share them there in one
+        message (with ``initial_comment`` as its text), as Slack shows it in history."""
+        given = a.get("files")
+        if not isinstance(given, list) or not given:
+            return _err("invalid_arguments")
+        done = []
+        for item in given:
+            kept = self.files.get(str(item.get("id")))
+            if kept is None or kept["data"] is None or len(kept["data"]) != kept["length"]:
+                return _err("file_not_found")
+            title = item.get("title") or kept["name"]
+            done.append({"id": item["id"], "name": kept["name"], "title": title})
+        channel = a.get("channel_id")
+        if channel:
+            for item in done:
+                self.files[item["id"]]["channel"] = channel
+            message = {**BOT_MESSAGE, "text": a.get("initial_comment", ""), "ts": self._next_ts()}
+            message.update(upload=True, files=done, channel=channel)
+            if a.get("thread_ts"):
+                message["thread_ts"] = a["thread_ts"]
+            self.posted.append(message)
+        return {"ok": True, "files": done}
 
     def _m_apps_connections_open(self, _a: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"wss://wss-primary.slack.com/link/?ticket=fake&app_id={APP_ID}"}

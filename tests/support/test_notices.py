@@ -8,6 +8,7 @@ import json
 import pytest
 
 from bot.support.notices import (
+    DigestChartNotice,
     DigestNotice,
     EscalationNotice,
     EscalationStep,
@@ -30,6 +31,23 @@ NOTICES: list[Notice] = [
         for change in UptimeChange
     ),
     DigestNotice("C0OPS", "Veckorapport", [["Roadmap", ["a", "b"]]], [["Drift", "U0OLA"]]),
+    DigestChartNotice(
+        "C0OPS",
+        {
+            "title": "Supporten vecka 48",
+            "weeks": [
+                {
+                    "week": "2026-48",
+                    "starts": "2026-11-23",
+                    "questions": {"Ekonomi": 3},
+                    "answered": 2,
+                    "opened": 1,
+                    "closed": 0,
+                    "hours_to_answer": None,
+                }
+            ],
+        },
+    ),
     ReplyNotice({"channel": "C1", "thread_ts": "1.1", "text": "t", "blocks": []}, 4),
 ]
 
@@ -51,6 +69,7 @@ def test_the_payloads_keep_the_kinds_stored_before_the_notices_were_typed() -> N
         "uptime_still_down",
         "uptime_recovered",
         "digest",
+        "digest_chart",
         "reply",
     ]
 

@@ -23,7 +23,7 @@ def test_manifest_scopes_events_command_and_interactivity(name: str) -> None:
     events = set(settings["event_subscriptions"]["bot_events"])
     assert events == set(EVENT_SCOPES)
     needed = {EVENT_SCOPES[e] for e in events if EVENT_SCOPES[e]}
-    needed |= {"chat:write", "commands", "reactions:write", "users:read"}
+    needed |= {"chat:write", "commands", "files:write", "reactions:write", "users:read"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/support"]
     assert settings["interactivity"]["is_enabled"] is True

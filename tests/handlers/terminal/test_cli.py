@@ -10,8 +10,10 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 
 from bot.app import create_core
 from bot.support.learning import Source
@@ -501,6 +503,40 @@ def test_digest_dry_run_prints_the_report(tmp_path: Path) -> None:
     assert result.stdout.startswith("Veckorapport för affärssystemet, vecka")
     assert "Roadmap: förfaller eller är sena" in result.stdout
     assert "Supporten förra veckan" in result.stdout
+
+
+def test_digest_dry_run_saves_the_chart_of_the_last_twelve_weeks(tmp_path: Path) -> None:
+    database = tmp_path / "d.db"
+    asyncio.run(_recorded_last_week(f"sqlite+aiosqlite:///{database}"))
+    out = tmp_path / "out.png"
+    env = {"DATABASE_URL": f"sqlite:///{database}"}
+    result = firstline("digest", "--dry-run", "--chart", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Veckorapport för affärssystemet, vecka")
+    today = datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    monday = today - timedelta(days=today.weekday())
+    weeks = [(monday - timedelta(weeks=12 - n)).isocalendar() for n in range(12)]
+    keys = [f"{year}-{week:02d}" for year, week, _ in weeks]
+    assert f"chart saved to {out} (weeks {keys[0]} to {keys[-1]})" in result.stdout
+    image = Image.open(out)
+    assert image.format == "PNG" and image.text["Comment"].split(",") == keys
+    image.load()
+
+    nowhere = tmp_path / "no-such-folder" / "out.png"
+    result = firstline("digest", "--dry-run", "--chart", str(nowhere), env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"firstline: error: can't write the chart to {nowhere}: No such file or directory"
+    )
+
+
+async def _recorded_last_week(url: str) -> None:
+    core = await create_core(make_settings(url))
+    try:
+        last_week = datetime.now(UTC) - timedelta(days=7)
+        await record_unresolved(core, UNANSWERABLE, last_week)
+    finally:
+        await core.close()
 
 
 def test_db_upgrade(tmp_path: Path) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest_asyncio
 from sqlalchemy import select
 
 from bot.app import Core, create_core
 from bot.settings import Ops
-from bot.store.models import Escalation, OutboxMessage, Question
+from bot.store.models import Escalation, OutboxMessage, Question, utcnow
 from bot.support.notices import CHAT, EscalationNotice, EscalationStep, OpsNotice, Tone
 from bot.support.questions import Origin, Outcome
 from handlers.terminal.sender import terminal_channel
@@ -70,3 +71,27 @@ async def test_the_terminal_prints_a_step_once_and_not_that_it_changed(core: Cor
         await core.outbox.add(CHAT, str(step), notice.payload(), str(step), lane="C0TRIAGE")
     assert await core.deliver() == 2
     assert out.getvalue().splitlines() == ["[to C0TRIAGE] triage #1"]
+
+
+async def test_the_digest_chart_is_named_with_how_to_save_it(core: Core) -> None:
+    """The terminal can't show a picture: it names the chart and the command that saves it."""
+    async with core.db.session() as session:
+        session.add(
+            Question(
+                created_at=utcnow() - timedelta(days=7),
+                source="slack",
+                asker="U1",
+                text="hur krediterar jag?",
+                language="sv",
+                answered=True,
+                status="answered",
+            )
+        )
+        await session.commit()
+    out = io.StringIO()
+    core.attach(terminal_channel(out))
+    assert await core.digest.post()
+    await core.deliver()
+    report, chart = out.getvalue().split("\n[to C0OPS] Supporten vecka ")
+    assert report.startswith("[to C0OPS] Veckorapport för affärssystemet")
+    assert chart.endswith("(diagram: firstline digest --dry-run --chart FIL sparar det)\n")
