@@ -37,6 +37,7 @@ from bot.ops.roadmap import load_roadmap
 from bot.ops.scheduler import build_scheduler
 from bot.ops.upgrades import load_upgrades
 from bot.settings import Settings, SettingsError, Vendor, load_settings
+from bot.store.backup import BackupError, Counts, export_history, import_history
 from bot.store.db import Database, DatabaseUnavailable
 from bot.store.models import Escalation, OutboxMessage, Question
 from bot.support.learning import LEARNED_TEXTS, by_entry
@@ -78,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         UsageError,
         DatabaseUnavailable,
         SemanticUnavailable,
+        BackupError,
     ) as exc:
         if _logs_json():
             log.error("%s", exc)  # the same line, as one a log collector reads
@@ -207,6 +209,28 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
     up = db_sub.add_parser("upgrade", help="apply database migrations")
     up.set_defaults(handler=cmd_db_upgrade)
+    export = db_sub.add_parser(
+        "export",
+        help="write the whole history to FILE as JSON Lines (a backup, or a move)",
+        description=(
+            "Every row of the database at DATABASE_URL (questions, escalations and their audit "
+            "trail, learned phrasings, the outbox, the inbox, uptime results, the digest's "
+            "snapshot) with its id, read as one consistent state: the bot may keep running."
+        ),
+    )
+    export.add_argument("file", type=Path, metavar="FILE", help="where to write (replaced)")
+    export.set_defaults(handler=cmd_db_export)
+    load = db_sub.add_parser(
+        "import",
+        help="read an export into the empty database at DATABASE_URL",
+        description=(
+            "Into an empty database only (created and migrated if need be), all or nothing, "
+            "ids kept. To move: stop the bot, export from the old DATABASE_URL, import with "
+            "the new one, start the bot on the new one."
+        ),
+    )
+    load.add_argument("file", type=Path, metavar="FILE", help="a file from `firstline db export`")
+    load.set_defaults(handler=cmd_db_import)
     db.set_defaults(handler=lambda _args: _help(db))
     return parser
 
@@ -704,6 +728,48 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
     asyncio.run(upgrade())
     print(f"database is up to date ({_safe_url(settings.database_url)})")
+    return 0
+
+
+def cmd_db_export(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    path: Path = args.file
+    partial = path.with_name(path.name + ".partial")  # the file appears only when complete
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            counts = asyncio.run(export_history(settings.database_url, out))
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise UsageError(f"can't write {path}: {exc.strerror or exc}") from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    print(f"exported {counts.total} row(s) from {_safe_url(settings.database_url)} to {path}")
+    print(f"  {counts}")
+    return 0
+
+
+def cmd_db_import(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    path: Path = args.file
+
+    async def load() -> Counts:
+        db = Database(settings.database_url)
+        try:
+            with path.open(encoding="utf-8") as lines:
+                return await import_history(db, lines)
+        finally:
+            await db.close()
+
+    try:
+        counts = asyncio.run(load())
+    except OSError as exc:
+        raise UsageError(f"can't read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path} is not UTF-8 text, so not an export; nothing imported") from exc
+    print(f"imported {counts.total} row(s) from {path} into {_safe_url(settings.database_url)}")
+    print(f"  {counts}")
     return 0
 
 

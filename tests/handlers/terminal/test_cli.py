@@ -546,6 +546,48 @@ def test_db_upgrade(tmp_path: Path) -> None:
     assert "database is up to date" in result.stdout
 
 
+def test_db_export_and_import_move_the_history_and_say_what_went_wrong(tmp_path: Path) -> None:
+    old, new, backup = tmp_path / "old.db", tmp_path / "new.db", tmp_path / "backup.jsonl"
+    asyncio.run(_recorded_last_week(f"sqlite+aiosqlite:///{old}"))
+    result = firstline("db", "export", str(backup), env={"DATABASE_URL": f"sqlite:///{old}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"exported 1 row(s) from sqlite+aiosqlite:///{old} to {backup}",
+        "  questions 1",
+    ]
+    into_new = {"DATABASE_URL": f"sqlite:///{new}"}
+    result = firstline("db", "import", str(backup), env=into_new)
+    assert result.returncode == 0, result.stderr
+    assert f"imported 1 row(s) from {backup} into sqlite+aiosqlite:///{new}" in result.stdout
+    with sqlite3.connect(new) as db:
+        assert list(db.execute("SELECT id, text FROM questions")) == [(1, UNANSWERABLE)]
+
+    again = firstline("db", "import", str(backup), env=into_new)
+    assert again.returncode == 2
+    assert again.stderr.splitlines() == [
+        f"firstline: error: the database sqlite+aiosqlite:///{new} is not empty (questions 1): "
+        "import only into an empty database (a new one, made for the move), so nothing in it "
+        "is mixed up or lost"
+    ]
+    missing = firstline("db", "import", str(tmp_path / "nope.jsonl"), env=into_new)
+    assert missing.returncode == 2
+    assert "can't read" in missing.stderr and "No such file or directory" in missing.stderr
+    picture = tmp_path / "picture.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    empty = {"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    wrong = firstline("db", "import", str(picture), env=empty)
+    assert wrong.returncode == 2
+    assert wrong.stderr.strip() == (
+        f"firstline: error: {picture} is not UTF-8 text, so not an export; nothing imported"
+    )
+    nowhere = tmp_path / "no-such-folder" / "backup.jsonl"
+    result = firstline("db", "export", str(nowhere), env={"DATABASE_URL": f"sqlite:///{old}"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"firstline: error: can't write {nowhere}: No such file or directory"
+    )
+
+
 def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     for url, reason in (
         ("postgresql://firstline:secret@127.0.0.1:1/nowhere", "cannot use the database"),
@@ -571,6 +613,8 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
         ["kb", "doctor"],
         ["db"],
         ["db", "upgrade"],
+        ["db", "export"],
+        ["db", "import"],
         ["config"],
         ["config", "check"],
         ["jobs"],
