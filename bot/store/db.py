@@ -9,11 +9,14 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x46494D4947524154  # "FIMIGRAT": PostgreSQL's advisory lock while migrating
+MIGRATION_WAIT_MS = 120_000  # how long a process waits on SQLite for another's migrations
 
 
 class DatabaseUnavailable(Exception):
@@ -47,17 +50,41 @@ class Database:
 
     async def upgrade(self) -> None:
         """Apply all pending migrations (idempotent). A database that has them all is left
-        alone without loading Alembic, which would stay in memory for nothing."""
+        alone without loading Alembic, which would stay in memory for nothing.
+
+        Processes starting together on a new database (the web and the worker of `docker
+        compose up`) migrate it one after the other: the migrations run in one transaction
+        that first takes a lock (an advisory lock on PostgreSQL, the write lock on SQLite), and
+        the next one in finds nothing left to do."""
         self._check_sqlite_folder()
         if await self._at_head():
             return
+        engine = self._migrating_engine()
         try:
-            async with self.engine.begin() as conn:
+            async with engine.begin() as conn:
+                if not self.is_sqlite:
+                    await conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                    )
                 await conn.run_sync(_upgrade)
         except (SQLAlchemyError, OSError) as exc:
             where = make_url(self.url).render_as_string(hide_password=True)
             reason = getattr(exc, "orig", None) or exc
             raise DatabaseUnavailable(f"cannot use the database {where}: {reason}") from exc
+        finally:
+            if engine is not self.engine:
+                await engine.dispose()
+
+    def _migrating_engine(self) -> AsyncEngine:
+        """The engine to migrate with. On a SQLite file, one of its own whose transactions
+        start with BEGIN IMMEDIATE (the driver would otherwise run the DDL outside any
+        transaction): the migrations then take the write lock, and run all or not at all."""
+        if not self.is_sqlite or make_url(self.url).database in (None, "", ":memory:"):
+            return self.engine
+        engine = create_async_engine(self.url, poolclass=NullPool)
+        event.listen(engine.sync_engine, "connect", _sqlite_migrating)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
+        return engine
 
     async def _at_head(self) -> bool:
         try:
@@ -108,6 +135,18 @@ def _upgrade(connection: Connection) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(connection), "head")
+
+
+def _sqlite_migrating(dbapi_connection: Any, record: object) -> None:
+    dbapi_connection.isolation_level = None  # `_begin_immediate` starts the transaction
+    _sqlite_pragmas(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
+    cursor.close()
+
+
+def _begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

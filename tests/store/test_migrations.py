@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -124,3 +126,34 @@ def test_a_database_at_the_head_is_opened_without_loading_alembic(tmp_path: Path
         for _ in range(2)
     ]
     assert runs == ["True", "False"]  # migrated the first time; the second only checked
+
+
+async def test_processes_starting_at_once_on_a_new_database_migrate_it_once(
+    database_url: str,
+) -> None:
+    """`docker compose up` starts the web and the worker process together, and each runs
+    `firstline db upgrade` first (so does every `firstline run`): on a new database they must
+    not trip over each other creating the same tables."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    upgrades = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "handlers.terminal.cli",
+            "db",
+            "upgrade",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    said = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in upgrades)), 120)
+    assert [p.returncode for p in upgrades] == [0, 0, 0], [err.decode() for _, err in said]
+    db = Database(database_url)
+    try:
+        async with db.engine.connect() as conn:
+            versions = list(await conn.scalars(text("SELECT version_num FROM alembic_version")))
+        assert versions == [head_revision()]
+    finally:
+        await db.close()
