@@ -533,11 +533,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
     settings = _settings(args)
 
     async def digest(core: Core) -> int:
-        made = await core.digest.make() if args.dry_run or args.chart else None
-        if made is not None and args.dry_run:
-            print(made.as_text())
-        if made is not None and args.chart is not None:
-            _save_chart(made.chart, args.chart)
+        if args.dry_run or args.chart is not None:
+            made = await core.digest.make()
+            if args.dry_run:
+                print(made.as_text())
+            if args.chart is not None:
+                _save_chart(made.chart, args.chart)
         if args.dry_run:
             return 0
         return await _run_and_deliver(core, _post_digest(core), "weekly-digest")
