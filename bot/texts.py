@@ -625,6 +625,7 @@ CHART_TEXTS = {
     "opened": "öppnade",
     "closed": "stängda",
     "hours_to_answer": "Mediantid till svar på ärenden (timmar)",
+    "nothing": "inget att visa de här veckorna",
     "alt": (
         "{title}: frågor per område, andel som boten besvarade, ärenden öppnade och stängda, "
         "mediantid till svar, vecka för vecka"

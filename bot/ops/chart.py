@@ -131,14 +131,21 @@ def draw(chart: SupportChart) -> bytes:
 
     hours = [w.hours_to_answer for w in chart.weeks]
     answer_time.plot(places, [h if h is not None else float("nan") for h in hours], marker="o")
-    answer_time.set_ylim(bottom=0)
+    answer_time.set_ylim(0, max((h for h in hours if h is not None), default=1) * 1.1)
     answer_time.set_title(texts["hours_to_answer"])
+    moved = [w.opened + w.closed or None for w in chart.weeks]
+    for axes, values in ((share, shares), (escalations, moved), (answer_time, hours)):
+        if all(value is None for value in values):
+            axes.text(
+                0.5, 0.5, texts["nothing"], transform=axes.transAxes, ha="center", color="gray"
+            )
 
     for axes in (per_area, escalations):
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylim(0, max(axes.get_ylim()[1], 1) * LEGEND_ROOM)
     for axes in (per_area, share, escalations, answer_time):
         axes.set_xticks(places, labels, fontsize=8)
+        axes.set_xlim(-0.6, len(places) - 0.4)
         axes.grid(axis="y", alpha=0.3)
     out = io.BytesIO()
     weeks = ",".join(w.week for w in chart.weeks)
