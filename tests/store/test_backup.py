@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import create_core
@@ -97,10 +97,13 @@ async def import_lines(url: str, lines: list[str]) -> Counts:
 
 
 async def rows_in(url: str) -> dict[str, int]:
+    """Rows per table (0 where the table isn't made yet)."""
     engine = create_async_engine(url)
     try:
         async with engine.connect() as conn:
-            return {t.name: await conn.scalar(select(func.count()).select_from(t)) for t in TABLES}
+            made = set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+            counted = select(func.count()).select_from
+            return {t.name: await conn.scalar(counted(t)) if t.name in made else 0 for t in TABLES}
     finally:
         await engine.dispose()
 
