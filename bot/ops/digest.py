@@ -134,13 +134,13 @@ class DigestMaker:
         async with self.db.session() as session:
             snapshot = await session.get(Snapshot, "roadmap")
             # the chart right after the report, in the channel's lane: in that order
-            key = f"digest:{digest.week_key}"
+            key, chart_key = outbox_keys(digest.week_key)
             enqueue_notice(session, notice, "digest", key, now, lane=channel)
             if digest.chart.empty:
                 log.info("no support figures in the last %d weeks: no chart", CHART_WEEKS)
             else:
                 chart = DigestChartNotice(channel, digest.chart.as_dict())
-                enqueue_notice(session, chart, "digest_chart", f"{key}:chart", now, lane=channel)
+                enqueue_notice(session, chart, "digest_chart", chart_key, now, lane=channel)
             body = json.dumps(digest.roadmap_snapshot, ensure_ascii=False)
             if snapshot is None:
                 session.add(Snapshot(key="roadmap", taken_at=now, body=body))
@@ -309,6 +309,11 @@ class DigestMaker:
                 for text, n in asked.most_common(5)
             ]
         return lines
+
+
+def outbox_keys(week_key: str) -> tuple[str, str]:
+    """The outbox keys of a week's digest and of its chart: each is sent once."""
+    return f"digest:{week_key}", f"digest:{week_key}:chart"
 
 
 def _changes(previous: dict[str, dict[str, str]] | None, roadmap: Roadmap) -> list[str]:

@@ -33,6 +33,7 @@ from bot.faq.semantic import SemanticUnavailable, open_semantic
 from bot.faq.smalltalk import SmallTalk
 from bot.logs import LOG_FORMATS, JsonFormatter, configure_logging
 from bot.ops.chart import SupportChart, draw
+from bot.ops.digest import outbox_keys
 from bot.ops.roadmap import load_roadmap
 from bot.ops.scheduler import build_scheduler
 from bot.ops.upgrades import load_upgrades
@@ -548,14 +549,16 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 def _post_digest(core: Core) -> Callable[[], Awaitable[object]]:
     """Queue this week's digest; when it was queued before and is still waiting or failed,
-    deliver that one now: the command was asked to post it."""
+    deliver that one now, and so its chart: the command was asked to post it."""
 
     async def post() -> object:
         if not core.settings.ops.channel:
             raise UsageError("no [ops] channel in the config file: the digest has nowhere to go")
         if await core.digest.post():
             return True
-        queued = await core.outbox.take_over(f"digest:{(await core.digest.make()).week_key}")
+        key, chart_key = outbox_keys((await core.digest.make()).week_key)
+        queued = await core.outbox.take_over(key)
+        await core.outbox.take_over(chart_key)
         if queued is not None and queued.state == "sent" and queued.sent_at is not None:
             return f"this week's digest was delivered at {_local(core, queued.sent_at)}"
         return queued is not None

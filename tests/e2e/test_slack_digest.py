@@ -3,23 +3,27 @@ URL, upload, completion) into the ops channel, through the outbox like every pos
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest_asyncio
 from PIL import Image
 from sqlalchemy import select
 
+from bot.app import create_core
 from bot.ops.chart import SupportChart
 from bot.settings import Ops
 from bot.store.models import OutboxMessage, utcnow
-from tests.conftest import Clock, make_settings
+from tests.conftest import Clock, make_settings, record_unresolved
 from tests.e2e import slack_requests as sr
 from tests.e2e.fake_slack import FakeSlackAPI
 from tests.e2e.harness import BotServer, start_bot
 from tests.e2e.test_slack_questions import settle, texts_of
+from tests.handlers.terminal.test_cli import firstline
 
 QUESTION = "Hur krediterar jag en faktura som kunden fått fel pris på?"
 
@@ -143,3 +147,34 @@ async def test_an_app_without_files_write_gives_up_on_the_chart_and_keeps_the_la
         ("digest_chart", "failed", "missing_scope"),
     ]
     assert slack.calls_to("files.completeUploadExternal") == []
+
+
+async def test_firstline_digest_asked_again_sends_the_chart_slack_refused(
+    slack: FakeSlackAPI, database_url: str, tmp_path: Path
+) -> None:
+    """The owner reinstalls the app with files:write after the chart was refused, and asks for
+    the digest again: the chart goes out, and the report is not posted twice."""
+    core = await create_core(make_settings(database_url))
+    try:
+        await record_unresolved(core, QUESTION, utcnow() - timedelta(days=7))
+    finally:
+        await core.close()
+    config = tmp_path / "firstline.toml"
+    config.write_text('[ops]\nchannel = "C0OPS"\n')
+    env = {
+        "FIRSTLINE_CONFIG": str(config),
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": slack.url,
+    }
+    slack.fail_next("files.getUploadURLExternal", error="missing_scope")
+    first = await asyncio.to_thread(firstline, "digest", env=env)
+    assert first.returncode == 1
+    assert "ran weekly-digest: 2 message(s), 1 delivered" in first.stdout.splitlines()
+    assert "missing_scope" in first.stderr
+    again = await asyncio.to_thread(firstline, "digest", env=env)
+    assert again.returncode == 0, again.stderr
+    [shared] = [c for c in slack.calls_to("files.completeUploadExternal") if not c.failed]
+    assert shared.args["channel_id"] == "C0OPS"
+    reports = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "C0OPS"]
+    assert len(reports) == 1
