@@ -38,7 +38,7 @@ from bot.store.models import (
 from bot.support.learning import Source
 from bot.support.listeners import notify
 from bot.support.notices import ASKER, CHAT, KEPT, EscalationNotice, EscalationStep
-from bot.support.outbox import Posted, Sent, enqueue, enqueue_notice
+from bot.support.outbox import Posted, Sent, enqueue
 from bot.support.questions import (
     SOLVED_BY_SUGGESTION,
     SUGGESTIBLE,
