@@ -18,6 +18,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.app import Core
+from bot.faq.model import Entry
 from bot.faq.text import detect_language
 from bot.store.models import Question
 from bot.support.actions import record_id
@@ -195,14 +196,21 @@ async def _feedback(
         await context.send_activity(card_activity(cards.card(body), question.text))
 
 
+async def _entry_or_gone(core: Core, context: TurnContext, lang: str, heading: str) -> Entry | None:
+    """The FAQ entry a button names, or None after telling the presser it is no longer there."""
+    entry = core.knowledge.entry(heading)
+    if entry is None:
+        await context.send_activity(t(lang, "suggestion_gone"))
+    return entry
+
+
 async def _entry(
     core: Core, context: TurnContext, question: Question, who: str, heading: str
 ) -> None:
     """A suggested or clarifying entry: its answer, and to the asker "that solved my question"."""
     lang = question.language
-    entry = core.knowledge.entry(heading)
+    entry = await _entry_or_gone(core, context, lang, heading)
     if entry is None:
-        await context.send_activity(t(lang, "suggestion_gone"))
         return
     actions = []
     if question.asker == who and question.status in SUGGESTIBLE:
@@ -216,9 +224,8 @@ async def _entry_solved(
     core: Core, context: TurnContext, question: Question, who: str, heading: str
 ) -> None:
     lang = question.language
-    entry = core.knowledge.entry(heading)
+    entry = await _entry_or_gone(core, context, lang, heading)
     if entry is None:
-        await context.send_activity(t(lang, "suggestion_gone"))
         return
     feedback, closed = await core.ladder.solved_by_suggestion(question.id, who, entry.question)
     if feedback.result is not FeedbackResult.SOLVED:
